@@ -1,0 +1,158 @@
+/// A JSON value that keeps object key order and tells integers from floats, as PHP's `json_decode` does.
+public enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+}
+
+/// An ordered JSON object: keys keep their insertion order (PHP arrays do), lookups are hashed.
+public struct JSONObject: Sendable, Hashable, Sequence {
+    /// The keys in insertion order.
+    public private(set) var keys: [String]
+    /// The values, parallel to `keys`.
+    public private(set) var values: [JSONValue]
+    private var index: [String: Int]
+
+    /// An empty object.
+    public init() {
+        keys = []
+        values = []
+        index = [:]
+    }
+
+    /// An object from ordered pairs; a repeated key keeps its first position and its last value (as `json_decode`).
+    public init(_ pairs: [(String, JSONValue)]) {
+        self.init()
+        keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
+        index.reserveCapacity(pairs.count)
+        for (key, value) in pairs { self[key] = value }
+    }
+
+    /// The number of keys.
+    public var count: Int { keys.count }
+    /// Whether the object has no keys.
+    public var isEmpty: Bool { keys.isEmpty }
+
+    /// The value at `key`, or nil; setting nil removes the key.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            guard let position = index[key] else { return nil }
+            return values[position]
+        }
+        set {
+            if let position = index[key] {
+                if let newValue {
+                    values[position] = newValue
+                } else {
+                    keys.remove(at: position)
+                    values.remove(at: position)
+                    index = [:]
+                    for (offset, key) in keys.enumerated() { index[key] = offset }
+                }
+            } else if let newValue {
+                index[key] = keys.count
+                keys.append(key)
+                values.append(newValue)
+            }
+        }
+    }
+
+    /// Iterates `(key, value)` pairs in order.
+    public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
+        var position = 0
+        let keys = keys
+        let values = values
+        return AnyIterator {
+            guard position < keys.count else { return nil }
+            defer { position += 1 }
+            return (key: keys[position], value: values[position])
+        }
+    }
+
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.keys == rhs.keys && lhs.values == rhs.values
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(keys)
+        hasher.combine(values)
+    }
+}
+
+extension JSONValue {
+    /// The object, if this is one.
+    public var objectValue: JSONObject? {
+        if case .object(let object) = self { return object }
+        return nil
+    }
+
+    /// The list, if this is one.
+    public var arrayValue: [JSONValue]? {
+        if case .array(let array) = self { return array }
+        return nil
+    }
+
+    /// The string, if this is one.
+    public var stringValue: String? {
+        if case .string(let string) = self { return string }
+        return nil
+    }
+
+    /// The integer, if this is one (floats with an integral value included).
+    public var intValue: Int? {
+        switch self {
+        case .int(let value): return value
+        case .double(let value) where value.rounded() == value && abs(value) < 9.2e18: return Int(value)
+        default: return nil
+        }
+    }
+
+    /// The number as a Double, if this is a number.
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let value): return Double(value)
+        case .double(let value): return value
+        default: return nil
+        }
+    }
+
+    /// The boolean, if this is one.
+    public var boolValue: Bool? {
+        if case .bool(let value) = self { return value }
+        return nil
+    }
+
+    /// Whether this is JSON `null`.
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
+
+    /// The member at `key` of an object; nil for anything else.
+    public subscript(key: String) -> JSONValue? {
+        get { objectValue?[key] }
+        set {
+            guard case .object(var object) = self else { return }
+            self = .null
+            object[key] = newValue
+            self = .object(object)
+        }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    public init(nilLiteral: ()) { self = .null }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The one Hookwork executable: the server, its workers, cron passes and the tools around them.
+@main
+struct Hookwork: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hookwork",
+        abstract: "A webhook and continuous-automation engine for live chat and mail support.",
+        subcommands: [Serve.self, Worker.self, EvalCases.self]
+    )
+}

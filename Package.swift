@@ -89,7 +89,7 @@ let package = Package(
             path: "Benchmarks/hookwork-bench",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "HookworkCoreTests", dependencies: ["HookworkCore"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "HookworkCoreTests", dependencies: ["HookworkCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "HookworkStoreTests", dependencies: ["HookworkStore"], swiftSettings: swiftSettings),
         .testTarget(name: "HookworkEngineTests", dependencies: ["HookworkEngine"], swiftSettings: swiftSettings),
         .testTarget(

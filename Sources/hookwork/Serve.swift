@@ -1,10 +1,17 @@
 import ArgumentParser
+import HookworkServer
+import Hummingbird
+import Logging
 
-/// `hookwork serve`: the HTTP API, the admin page, and every worker, in one process.
+/// `hookwork serve`: the HTTP API and the queue workers, in one process.
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Start the server on the configured database (SQLite by default).")
 
     func run() async throws {
-        throw ValidationError("serve is not built yet")
+        let configuration = try HookworkConfiguration.fromEnvironment()
+        var logger = Logger(label: "hookwork")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(logger: logger))
+        try await app.runService()
     }
 }

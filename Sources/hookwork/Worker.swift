@@ -1,10 +1,16 @@
 import ArgumentParser
+import HookworkServer
+import Logging
 
-/// `hookwork worker`: only the queue workers, for a second process beside `serve`.
+/// `hookwork worker`: only the queue workers, for a second process beside `serve` on the same database.
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run queue workers only.")
 
     func run() async throws {
-        throw ValidationError("worker is not built yet")
+        let configuration = try HookworkConfiguration.fromEnvironment()
+        var logger = Logger(label: "hookwork")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let group = try await buildWorkerGroup(configuration: configuration, dependencies: ServerDependencies(logger: logger))
+        try await group.run()
     }
 }

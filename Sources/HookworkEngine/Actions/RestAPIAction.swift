@@ -1,0 +1,141 @@
+import Foundation
+import HookworkCore
+import HookworkStore
+import Logging
+
+/// The `restapi` action (spec §8.3): builds the call of one Rest API method and sends it.
+struct RestAPIAction: Sendable {
+    let store: any Store
+    let sender: any HTTPSender
+    let logger: Logger
+
+    func run(content: JSONObject, args: JSONValue, now: Int) async -> TriggerExecutor.ActionReport {
+        do {
+            let request = try await buildRequest(content: content, args: args, now: now)
+            var detail = JSONObject([("method", .string(request.method)), ("url", .string(request.url))])
+            let started = ContinuousClock.now
+            do {
+                let response = try await sender.send(request)
+                let elapsed = ContinuousClock.now - started
+                detail["http_code"] = .int(response.status)
+                detail["duration_ms"] = .int(Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
+                detail["response"] = .string(String(decoding: response.body.prefix(1000), as: UTF8.self))
+                logger.info(
+                    "restapi.sent",
+                    metadata: ["restapi.method": "\(request.method)", "restapi.status": "\(response.status)"]
+                )
+                return .init(index: 0, type: "restapi", status: response.status < 400 ? "sent" : "failed", detail: detail)
+            } catch {
+                detail["error"] = .string(String(describing: error))
+                logger.warning("restapi.failed", metadata: ["restapi.method": "\(request.method)", "error": "\(error)"])
+                return .init(index: 0, type: "restapi", status: "failed", detail: detail)
+            }
+        } catch let failure as RestAPIFailure {
+            return .init(index: 0, type: "restapi", status: "failed", detail: JSONObject([("error", .string(failure.reason))]))
+        } catch {
+            return .init(index: 0, type: "restapi", status: "failed", detail: JSONObject([("error", .string(String(describing: error)))]))
+        }
+    }
+
+    struct RestAPIFailure: Error {
+        var reason: String
+    }
+
+    func buildRequest(content: JSONObject, args: JSONValue, now: Int) async throws -> OutboundRequest {
+        guard let apiID = content["rest_api"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else {
+            throw RestAPIFailure(reason: "the Rest API \(content["rest_api"].map(jsonText) ?? "(none)") does not exist")
+        }
+        let configuration = Self.object(api["configuration"])
+        let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
+        let methods = configuration["parameters"]?.arrayValue ?? []
+        guard let method = methods.compactMap(\.objectValue).first(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else {
+            throw RestAPIFailure(reason: "the Rest API \(apiID) has no method with id '\(wanted)'")
+        }
+
+        func render(_ text: String, _ place: TemplatePlace) throws -> String {
+            switch renderRestTemplate(text, place: place, args: args, now: now) {
+            case .success(let rendered): return rendered
+            case .failure(let failure): throw RestAPIFailure(reason: failure.reason)
+            }
+        }
+        func pairs(_ key: String) -> [(String, String)] {
+            (method[key]?.arrayValue ?? []).compactMap { item in
+                guard let name = item["key"].flatMap({ PHPText.scalarText($0) }), !name.isEmpty else { return nil }
+                return (name, item["value"].flatMap { PHPText.scalarText($0) } ?? "")
+            }
+        }
+
+        let host = String((configuration["host"]?.stringValue ?? "").reversed().drop { $0.isWhitespace }.reversed())
+        var url = host + (try render(method["suburl"]?.stringValue ?? "", .url))
+        var query: [(String, String)] = []
+        for (key, value) in pairs("query") { query.append((key, try render(value, .header))) }
+        var headers: [(name: String, value: String)] = []
+        for (key, value) in pairs("header") { headers.append((key, try render(value, .header))) }
+
+        switch method["authorization"]?.stringValue ?? "" {
+        case "basicauth":
+            let user = try render(method["auth_username"]?.stringValue ?? "", .header)
+            let password = try render(method["auth_password"]?.stringValue ?? "", .header)
+            headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
+        case "bearer":
+            headers.append(("Authorization", "Bearer " + (method["auth_bearer"]?.stringValue ?? "")))
+        case "apikey":
+            let name = method["auth_api_key_name"]?.stringValue ?? ""
+            let key = method["auth_api_key_key"]?.stringValue ?? ""
+            if method["api_key_location"]?.stringValue == "queryparams" { query.append((name, key)) } else { headers.append((name, key)) }
+        default:
+            break
+        }
+        if !query.isEmpty {
+            url += (url.contains("?") ? "&" : "?") + Self.formEncoded(query)
+        }
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            parsed.host != nil
+        else {
+            throw RestAPIFailure(reason: "Invalid URL '\(url)': it must be an absolute http or https URL")
+        }
+
+        var body: [UInt8]?
+        switch method["body_request_type"]?.stringValue ?? "" {
+        case "raw":
+            body = Array(try render(method["body_raw"]?.stringValue ?? "", .rawBody).utf8)
+            let contentTypes = [
+                "text": "text/plain", "json": "application/json", "js": "application/javascript", "appxml": "application/xml",
+                "textxml": "text/xml", "texthtml": "text/html",
+            ]
+            let type = contentTypes[method["body_request_type_content"]?.stringValue ?? ""] ?? "application/x-www-form-urlencoded"
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(("Content-Type", type)) }
+        case "form-data", "form-data-urlencoded":
+            var fields: [(String, String)] = []
+            for (key, value) in pairs("postparams") { fields.append((key, try render(value, .header))) }
+            body = Array(Self.formEncoded(fields).utf8)
+            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+        default:
+            break
+        }
+        let timeout = min(max(method["max_execution_time"]?.looseInt ?? 10, 1), 360)
+        let verify = configuration["verify_tls"].map { PHPLoose.isTruthyValue($0) } ?? true
+        return OutboundRequest(
+            method: (method["method"]?.stringValue ?? "GET").uppercased(), url: url, headers: headers, body: body,
+            timeoutSeconds: timeout, verifyTLS: verify
+        )
+    }
+
+    /// An object member, or an object given as JSON text (the reference stores `configuration` as text).
+    static func object(_ value: JSONValue?) -> JSONObject {
+        switch value {
+        case .object(let object)?: return object
+        case .string(let text)?: return (try? JSONValue(parsing: text))?.objectValue ?? JSONObject()
+        default: return JSONObject()
+        }
+    }
+
+    /// `application/x-www-form-urlencoded`, as PHP's `http_build_query` writes it.
+    static func formEncoded(_ pairs: [(String, String)]) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._")
+        func encode(_ text: String) -> String {
+            (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "").replacingOccurrences(of: "%20", with: "+")
+        }
+        return pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+}

@@ -1,0 +1,239 @@
+public import HookworkCore
+public import HookworkStore
+
+/// Why a configuration record was refused at save time.
+public struct ValidationFailure: Error, Sendable {
+    /// A stable code: `validation_failed`, `invalid_conditions`, `unknown_reference`.
+    public var code: String
+    /// The member at fault (`delay`, `configuration[2].condition`, `actions[0].content.rest_api`).
+    public var field: String
+    /// What is wrong and how to fix it.
+    public var message: String
+    /// Every problem, when there are several (conditions).
+    public var details: [JSONValue]
+
+    /// A failure.
+    public init(code: String = "validation_failed", field: String, message: String, details: [JSONValue] = []) {
+        self.code = code
+        self.field = field
+        self.message = message
+        self.details = details
+    }
+}
+
+/// Checks webhooks, triggers and Rest API definitions when they are saved and returns them normalised
+/// (STYLE habit 2: a configuration that cannot run is refused when it is written, not when an event arrives).
+public struct ConfigurationValidator: Sendable {
+    let store: any Store
+
+    /// A validator that checks references against `store`.
+    public init(store: any Store) {
+        self.store = store
+    }
+
+    /// The action types of the reference (spec §8.2); only `restapi` runs in this version.
+    public static let knownActionTypes: Set<String> = [
+        "text", "buttons", "list", "generic", "collectable", "command", "predefined", "typing", "progress", "video", "attribute",
+        "actions", "intent", "intentcheck", "conditions", "match_actions", "event_type", "execute_js", "iframe", "laction", "mail",
+        "pausebot", "repeat_restrict", "restapi", "survey", "tbody", "text_conditional", "alert_icon",
+    ]
+
+    /// A webhook (spec §3.1) normalised: `type` 0-2, `delay` 0-60, an existing `trigger_id`, conditions that compile.
+    public func webhook(_ input: JSONObject) async throws -> JSONObject {
+        let name = try string(input, "name", required: false, maxLength: 50)
+        let type = try integer(input, "type", default: 0)
+        guard (0...2).contains(type) else {
+            throw ValidationFailure(field: "type", message: "type must be 0 (hook event), 1 (continuous chat) or 2 (continuous mail); got \(type)")
+        }
+        let event = try string(input, "event", required: type == 0, maxLength: 50)
+        let delay = try integer(input, "delay", default: 0)
+        guard (0...60).contains(delay) else {
+            throw ValidationFailure(field: "delay", message: "delay must be a whole number of seconds from 0 to 60; got \(delay)")
+        }
+        let triggerID = try integer(input, "trigger_id", default: 0)
+        guard triggerID >= 1 else {
+            throw ValidationFailure(field: "trigger_id", message: "choose a trigger: trigger_id must be the id of an existing trigger")
+        }
+        guard try await store.get(.trigger, id: triggerID) != nil else {
+            throw ValidationFailure(code: "unknown_reference", field: "trigger_id", message: "trigger \(triggerID) does not exist; create it first")
+        }
+        let alternative = try integer(input, "trigger_id_alt", default: 0)
+        if alternative < 0 {
+            throw ValidationFailure(field: "trigger_id_alt", message: "trigger_id_alt must be 0 (none) or the id of an existing trigger")
+        }
+        if alternative > 0, try await store.get(.trigger, id: alternative) == nil {
+            throw ValidationFailure(code: "unknown_reference", field: "trigger_id_alt", message: "trigger \(alternative) does not exist; create it first or use 0")
+        }
+        let disabled: Bool
+        switch input["disabled"] {
+        case nil, .null?: disabled = false
+        case .bool(let flag)?: disabled = flag
+        case .int(let value)? where value == 0 || value == 1: disabled = value == 1
+        default: throw ValidationFailure(field: "disabled", message: "disabled must be true or false")
+        }
+
+        var configuration: JSONValue
+        switch input["configuration"] {
+        case nil, .null?: configuration = .array([])
+        case .string(let text)?:
+            // The reference keeps the conditions as JSON text; an empty text means no conditions (spec §3.1).
+            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+                configuration = .array([])
+            } else if let parsed = try? JSONValue(parsing: text) {
+                configuration = parsed
+            } else {
+                throw ValidationFailure(code: "invalid_conditions", field: "configuration", message: "configuration is text that is not valid JSON")
+            }
+        case let value?: configuration = value
+        }
+        let compiled: CompiledConditions
+        do {
+            compiled = try CompiledConditions(configuration: configuration)
+        } catch {
+            throw ValidationFailure(code: "invalid_conditions", field: "configuration", message: error.reason)
+        }
+        let problems = compiled.validate()
+        if let first = problems.first {
+            let details: [JSONValue] = problems.map { problem in
+                var object = JSONObject()
+                object["index"] = problem.index.map(JSONValue.int) ?? .null
+                object["field"] = .string(problem.field)
+                object["reason"] = .string(problem.reason)
+                return .object(object)
+            }
+            let field = first.index.map { "configuration[\($0)].\(first.field)" } ?? "configuration"
+            let position = first.index.map { "condition \($0): " } ?? ""
+            throw ValidationFailure(code: "invalid_conditions", field: field, message: position + first.reason, details: details)
+        }
+
+        var output = JSONObject()
+        output["name"] = .string(name ?? "")
+        output["event"] = .string(event ?? "")
+        output["type"] = .int(type)
+        output["delay"] = .int(delay)
+        output["bot_id"] = .int(try integer(input, "bot_id", default: 0))
+        output["trigger_id"] = .int(triggerID)
+        output["bot_id_alt"] = .int(try integer(input, "bot_id_alt", default: 0))
+        output["trigger_id_alt"] = .int(alternative)
+        output["disabled"] = .bool(disabled)
+        output["configuration"] = configuration
+        return output
+    }
+
+    /// A trigger: a name and an ordered list of actions, each `{type, content}`; a `restapi` action must name an
+    /// existing Rest API and one of its methods.
+    public func trigger(_ input: JSONObject) async throws -> JSONObject {
+        let name = try string(input, "name", required: true, maxLength: 100) ?? ""
+        guard case .array(let actions)? = input["actions"] ?? .array([]) else {
+            throw ValidationFailure(field: "actions", message: "actions must be a list of {\"type\": ..., \"content\": {...}}")
+        }
+        for (index, action) in actions.enumerated() {
+            guard case .object(let object) = action else {
+                throw ValidationFailure(field: "actions[\(index)]", message: "each action must be an object with type and content")
+            }
+            guard let type = object["type"]?.stringValue, Self.knownActionTypes.contains(type) else {
+                throw ValidationFailure(
+                    field: "actions[\(index)].type",
+                    message: "unknown action type \(object["type"].map(jsonText) ?? "(missing)"); restapi is the action this version runs"
+                )
+            }
+            if let content = object["content"], content.objectValue == nil {
+                throw ValidationFailure(field: "actions[\(index)].content", message: "content must be an object")
+            }
+            if type == "restapi" {
+                let content = object["content"]?.objectValue ?? JSONObject()
+                guard let apiID = content["rest_api"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else {
+                    throw ValidationFailure(
+                        code: "unknown_reference", field: "actions[\(index)].content.rest_api",
+                        message: "rest_api must be the id of an existing Rest API"
+                    )
+                }
+                let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
+                let methods = RestAPIAction.object(api["configuration"])["parameters"]?.arrayValue ?? []
+                guard methods.contains(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else {
+                    throw ValidationFailure(
+                        code: "unknown_reference", field: "actions[\(index)].content.rest_api_method",
+                        message: "Rest API \(apiID) has no method with id '\(wanted)'"
+                    )
+                }
+            }
+        }
+        var output = input
+        output["name"] = .string(name)
+        output["actions"] = .array(actions)
+        return output
+    }
+
+    /// A Rest API definition (spec §8.3): a name and a configuration with `host` and a list of methods.
+    public func restAPI(_ input: JSONObject) async throws -> JSONObject {
+        let name = try string(input, "name", required: true, maxLength: 100) ?? ""
+        var configuration: JSONObject
+        switch input["configuration"] {
+        case .object(let object)?: configuration = object
+        case .string(let text)?:
+            guard let object = (try? JSONValue(parsing: text))?.objectValue else {
+                throw ValidationFailure(field: "configuration", message: "configuration text is not a JSON object")
+            }
+            configuration = object
+        default:
+            throw ValidationFailure(field: "configuration", message: "configuration must be an object with host and parameters")
+        }
+        guard let host = configuration["host"]?.stringValue, host.hasPrefix("http://") || host.hasPrefix("https://") else {
+            throw ValidationFailure(field: "configuration.host", message: "host must be an http:// or https:// URL")
+        }
+        guard case .array(let methods)? = configuration["parameters"] ?? .array([]) else {
+            throw ValidationFailure(field: "configuration.parameters", message: "parameters must be a list of methods")
+        }
+        var seen: Set<String> = []
+        for (index, method) in methods.enumerated() {
+            guard case .object(let object) = method else {
+                throw ValidationFailure(field: "configuration.parameters[\(index)]", message: "each method must be an object")
+            }
+            guard let id = object["id"].flatMap({ PHPText.scalarText($0) }), !id.isEmpty else {
+                throw ValidationFailure(field: "configuration.parameters[\(index)].id", message: "each method needs an id")
+            }
+            guard seen.insert(id).inserted else {
+                throw ValidationFailure(field: "configuration.parameters[\(index)].id", message: "method id '\(id)' is used twice")
+            }
+            let verb = (object["method"]?.stringValue ?? "GET").uppercased()
+            guard ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(verb) else {
+                throw ValidationFailure(field: "configuration.parameters[\(index)].method", message: "method must be GET, POST, PUT, DELETE or PATCH")
+            }
+            if let limit = object["max_execution_time"], limit.looseInt.map({ !(1...360).contains($0) }) ?? (limit.stringValue != "") {
+                throw ValidationFailure(
+                    field: "configuration.parameters[\(index)].max_execution_time", message: "max_execution_time must be 1 to 360 seconds"
+                )
+            }
+        }
+        configuration["parameters"] = .array(methods)
+        var output = input
+        output["name"] = .string(name)
+        output["configuration"] = .object(configuration)
+        return output
+    }
+
+    func string(_ input: JSONObject, _ key: String, required: Bool, maxLength: Int) throws -> String? {
+        switch input[key] {
+        case nil, .null?:
+            if required { throw ValidationFailure(field: key, message: "\(key) is required") }
+            return nil
+        case .string(let text)?:
+            if required, text.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationFailure(field: key, message: "\(key) must not be empty") }
+            guard text.count <= maxLength else { throw ValidationFailure(field: key, message: "\(key) is longer than \(maxLength) characters") }
+            return text
+        default:
+            throw ValidationFailure(field: key, message: "\(key) must be a string")
+        }
+    }
+
+    /// An integer member; the reference's forms send numbers as strings ("1"), which are accepted.
+    func integer(_ input: JSONObject, _ key: String, default value: Int) throws -> Int {
+        switch input[key] {
+        case nil, .null?: return value
+        case .int(let number)?: return number
+        case .string(let text)? where Int(text) != nil: return Int(text)!
+        case .double(let number)? where number.rounded() == number && abs(number) < 1e15: return Int(number)
+        default: throw ValidationFailure(field: key, message: "\(key) must be an integer")
+        }
+    }
+}

@@ -1,0 +1,148 @@
+public import HookworkCore
+public import HookworkStore
+public import Logging
+import Synchronization
+
+/// Runs hook webhooks (type 0) for an event (spec §1.3, §1.4): every enabled one whose event matches, by id
+/// descending, once each (DESIGN §5 deviation 3); valid -> trigger, not valid -> alternative trigger.
+public struct Dispatcher: Sendable {
+    let store: any Store
+    let assembler: ChatAssembler
+    let executor: TriggerExecutor
+    let logger: Logger
+    let metrics: any EngineMetrics
+    let cache: ConditionCache
+
+    /// A dispatcher over `store`, running triggers with `executor`.
+    public init(store: any Store, executor: TriggerExecutor, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics()) {
+        self.store = store
+        self.assembler = ChatAssembler(store: store)
+        self.executor = executor
+        self.logger = logger
+        self.metrics = metrics
+        self.cache = ConditionCache()
+    }
+
+    /// The webhook event name as the reference's collation compares it: case-insensitive, trailing spaces ignored.
+    public static func normalizedEvent(_ name: String) -> String {
+        String(name.reversed().drop { $0 == " " }.reversed()).lowercased()
+    }
+
+    /// Enabled hook webhooks (type 0) listening to `event`, id descending.
+    public func webhooks(for event: String) async throws -> [JSONObject] {
+        let wanted = Self.normalizedEvent(event)
+        return try await store.list(.webhook, query: EntityQuery(newestFirst: true)).filter { webhook in
+            (webhook["type"]?.looseInt ?? 0) == 0 && !PHPLoose.isTruthyValue(webhook["disabled"] ?? .null)
+                && Self.normalizedEvent(webhook["event"]?.stringValue ?? "") == wanted
+        }.sorted { ($0["id"]?.looseInt ?? 0) > ($1["id"]?.looseInt ?? 0) }
+    }
+
+    /// What one event did.
+    public struct Report: Sendable {
+        /// The event name.
+        public var event: String
+        /// One entry per webhook evaluated.
+        public var webhooks: [JSONValue]
+        /// Why nothing ran, when nothing could (`chat_gone`).
+        public var skipped: String?
+
+        /// The report as JSON.
+        public var json: JSONValue {
+            var object = JSONObject([("event", .string(event)), ("webhooks", .array(webhooks))])
+            if let skipped { object["skipped"] = .string(skipped) }
+            return .object(object)
+        }
+    }
+
+    /// Evaluates `webhooks` against the event and runs their triggers. `args` are the event's arguments; the chat
+    /// (or mail message) is read from the store now, so a queued event sees the current state (spec §1.4 step 7).
+    public func run(event: String, args: JSONObject, webhooks: [JSONObject], now: Int, queued: Bool) async throws -> Report {
+        guard !webhooks.isEmpty else { return Report(event: event, webhooks: []) }
+        var args = args
+        var rootKind = NodeKind.argsWithChat
+        var messages: [JSONObject] = []
+        if case .object(let mail)? = args["mail"] {
+            // A `mail` argument becomes `args.chat` (spec §2.2, "Mail mapping rule").
+            let id = mail["id"]?.looseInt ?? 0
+            var found: JSONObject?
+            if id > 0 { found = try await assembler.mailMessage(id: id) }
+            let assembled: JSONObject
+            if let found { assembled = found } else { assembled = try await assembler.assemble(mail: mail) }
+            args["chat"] = .object(assembled)
+            if let conversationID = assembled["conversation_id"]?.looseInt, let conversation = try await assembler.conversation(id: conversationID) {
+                args["conversation"] = .object(conversation)
+            }
+            rootKind = .argsWithMail
+        } else if case .object(let chat)? = args["chat"] {
+            let id = chat["id"]?.looseInt ?? 0
+            var assembled: ChatAssembler.AssembledChat
+            if id > 0 {
+                guard let stored = try await assembler.chat(id: id, now: now) else {
+                    logger.info("dispatch.chat_gone", metadata: ["chat.id": "\(id)", "event.name": "\(event)"])
+                    return Report(event: event, webhooks: [], skipped: "chat_gone")
+                }
+                assembled = stored
+            } else {
+                assembled = try await assembler.assemble(chat: chat, now: now)
+            }
+            if queued, let message = args["msg"], case .object = message {
+                assembled.chat["last_message"] = message
+            }
+            args["chat"] = .object(assembled.chat)
+            messages = assembled.messages
+        } else {
+            args["chat"] = .object(try await assembler.assemble(chat: ChatAssembler.placeholderChat, now: now).chat)
+        }
+        args["lhc_event"] = .string(event)
+
+        var entries: [JSONValue] = []
+        for webhook in webhooks {
+            let webhookID = webhook["id"]?.looseInt ?? 0
+            var entry = JSONObject([("id", .int(webhookID)), ("name", webhook["name"] ?? .string(""))])
+            let result: ConditionResult
+            do {
+                let conditions = try cache.conditions(webhookID: webhookID, configuration: webhook["configuration"] ?? .array([]))
+                result = conditions.evaluate(args: .object(args), rootKind: rootKind, messages: messages, now: now)
+            } catch {
+                // Saved configurations are validated; one that still does not compile counts as "no conditions" (spec §3.1).
+                result = ConditionResult(valid: true, error: nil, trace: .array([]))
+            }
+            metrics.webhookEvaluated(valid: result.valid)
+            entry["valid"] = .bool(result.valid)
+            if let error = result.error { entry["error"] = .string(error) }
+            entry["trace"] = result.trace
+            let primary = webhook["trigger_id"]?.looseInt ?? 0
+            let alternative = webhook["trigger_id_alt"]?.looseInt ?? 0
+            let chosen = result.valid ? primary : alternative
+            logger.debug(
+                "webhook.evaluated",
+                metadata: ["webhook.id": "\(webhookID)", "webhook.valid": "\(result.valid)", "event.name": "\(event)"]
+            )
+            if chosen > 0 {
+                var triggerArgs = args
+                triggerArgs["webhook_id"] = .int(webhookID)
+                triggerArgs["override_gbot_id"] = webhook["bot_id"] ?? .int(0)
+                let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), now: now)
+                entry["branch"] = .string(result.valid ? "trigger" : "alternative")
+                entry["trigger"] = report.json
+            } else {
+                entry["branch"] = .string("none")
+                entry["trigger"] = .null
+            }
+            entries.append(.object(entry))
+        }
+        return Report(event: event, webhooks: entries)
+    }
+}
+
+/// Compiled conditions by webhook id, recompiled when the configuration changes (STYLE habit 2).
+final class ConditionCache: Sendable {
+    private let entries = Mutex<[Int: (JSONValue, CompiledConditions)]>([:])
+
+    func conditions(webhookID: Int, configuration: JSONValue) throws -> CompiledConditions {
+        if let hit = entries.withLock({ $0[webhookID] }), hit.0 == configuration { return hit.1 }
+        let compiled = try CompiledConditions(configuration: configuration)
+        entries.withLock { $0[webhookID] = (configuration, compiled) }
+        return compiled
+    }
+}

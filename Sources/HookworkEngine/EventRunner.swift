@@ -1,0 +1,64 @@
+public import HookworkCore
+public import HookworkStore
+public import Logging
+
+/// Runs the hook webhooks of one event, inline (`http` worker) or from the queue (`queue` worker).
+public struct EventRunner: Sendable {
+    let store: any Store
+    let dispatcher: Dispatcher
+    let logger: Logger
+
+    /// Key prefix of the follow-up queue entries that carry delayed webhooks; clients may not use it.
+    public static let reservedKeyPrefix = "hookwork:"
+
+    /// A runner over `store` and `dispatcher`.
+    public init(store: any Store, dispatcher: Dispatcher, logger: Logger) {
+        self.store = store
+        self.dispatcher = dispatcher
+        self.logger = logger
+    }
+
+    /// The `http` worker: every matching webhook now, `delay` ignored (spec §1.3 item 3).
+    public func runInline(event: String, args: JSONObject, now: Int) async throws -> Dispatcher.Report {
+        let webhooks = try await dispatcher.webhooks(for: event)
+        return try await dispatcher.run(event: event, args: args, webhooks: webhooks, now: now, queued: false)
+    }
+
+    /// The `queue` worker: runs a claimed event. The first run handles the webhooks without a delay and schedules
+    /// one follow-up entry per distinct delay (due at arrival + delay), so a delay is a `runAt`, never a sleep.
+    /// Follow-up keys are derived from the event, so a crash and a second claim schedule nothing twice.
+    public func runQueued(_ event: StoredEvent, now: Int) async throws -> JSONValue {
+        let group = Self.delayGroup(of: event)
+        let webhooks = try await dispatcher.webhooks(for: event.name)
+        var scheduled: [JSONValue] = []
+        if group == nil {
+            let delays = Set(webhooks.map(Self.delay(of:))).filter { $0 > 0 }.sorted()
+            for delay in delays {
+                _ = try await store.enqueueEvent(
+                    key: "\(Self.reservedKeyPrefix)delay:\(event.sequence):\(delay)", name: event.name, args: event.args,
+                    receivedAt: event.receivedAt, runAt: event.receivedAt + delay
+                )
+                scheduled.append(.int(delay))
+            }
+        }
+        let selected = webhooks.filter { Self.delay(of: $0) == (group ?? 0) }
+        let report = try await dispatcher.run(
+            event: event.name, args: event.args.objectValue ?? JSONObject(), webhooks: selected, now: now, queued: true
+        )
+        guard case .object(var outcome) = report.json else { return report.json }
+        outcome["delay"] = .int(group ?? 0)
+        if !scheduled.isEmpty { outcome["scheduled_delays"] = .array(scheduled) }
+        return .object(outcome)
+    }
+
+    /// A webhook's delay, clamped to the reference's 0...60 seconds.
+    static func delay(of webhook: JSONObject) -> Int {
+        min(max(webhook["delay"]?.looseInt ?? 0, 0), 60)
+    }
+
+    /// The delay a follow-up entry carries, or nil for an event as the client sent it.
+    static func delayGroup(of event: StoredEvent) -> Int? {
+        guard let key = event.key, key.hasPrefix(reservedKeyPrefix + "delay:") else { return nil }
+        return key.split(separator: ":").last.flatMap { Int($0) }
+    }
+}

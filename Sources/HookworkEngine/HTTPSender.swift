@@ -1,0 +1,73 @@
+import Foundation
+
+/// One outbound HTTP request, fully rendered.
+public struct OutboundRequest: Sendable, Equatable {
+    /// `GET`, `POST`, `PUT`, `DELETE`, ...
+    public var method: String
+    /// The absolute URL, query included.
+    public var url: String
+    /// Header fields in order.
+    public var headers: [(name: String, value: String)]
+    /// The body bytes, if any.
+    public var body: [UInt8]?
+    /// The whole call's time limit in seconds (the Rest API's `max_execution_time`).
+    public var timeoutSeconds: Int
+    /// Whether the server's TLS certificate is checked (DESIGN §5 deviation 6).
+    public var verifyTLS: Bool
+
+    /// A request.
+    public init(
+        method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
+        timeoutSeconds: Int = 10, verifyTLS: Bool = true
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeoutSeconds = timeoutSeconds
+        self.verifyTLS = verifyTLS
+    }
+
+    public static func == (lhs: OutboundRequest, rhs: OutboundRequest) -> Bool {
+        lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body && lhs.timeoutSeconds == rhs.timeoutSeconds
+            && lhs.verifyTLS == rhs.verifyTLS && lhs.headers.map(\.name) == rhs.headers.map(\.name)
+            && lhs.headers.map(\.value) == rhs.headers.map(\.value)
+    }
+}
+
+/// What the receiver answered.
+public struct OutboundResponse: Sendable, Equatable {
+    /// The HTTP status code.
+    public var status: Int
+    /// The body, possibly truncated by the sender.
+    public var body: [UInt8]
+
+    /// A response.
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// Sends outbound HTTP requests; HookworkDelivery implements it on AsyncHTTPClient.
+public protocol HTTPSender: Sendable {
+    /// Sends `request` and returns the response; throws when no response arrived (connection, timeout, TLS).
+    func send(_ request: OutboundRequest) async throws -> OutboundResponse
+}
+
+/// The current time as unix seconds; injected so that tests can pin it.
+public protocol EngineClock: Sendable {
+    /// Seconds since 1970.
+    func now() -> Int
+}
+
+/// The system's wall clock.
+public struct WallClock: EngineClock {
+    /// The system clock.
+    public init() {}
+
+    /// Seconds since 1970, from the system clock.
+    public func now() -> Int {
+        Int(Date().timeIntervalSince1970)
+    }
+}

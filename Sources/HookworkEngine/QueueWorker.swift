@@ -1,0 +1,86 @@
+public import HookworkStore
+public import Logging
+public import ServiceLifecycle
+import HookworkCore
+
+/// Claims queued events and runs their hook webhooks, `concurrency` at a time. A ServiceLifecycle service: on
+/// graceful shutdown it stops claiming and finishes what it holds; an event it never completes returns to the queue
+/// when its lease ends.
+public struct QueueWorker: Service {
+    let store: any Store
+    let runner: EventRunner
+    let clock: any EngineClock
+    let logger: Logger
+    let metrics: any EngineMetrics
+    /// Events run at the same time.
+    public var concurrency: Int
+    /// Pause between polls of an empty queue.
+    public var pollInterval: Duration
+    /// How long a claim holds before another worker may take the event.
+    public var leaseSeconds: Int
+    /// The name this worker claims under.
+    public var name: String
+    /// After this many claims an event that keeps failing is completed with its error.
+    public var maxAttempts: Int
+
+    /// A worker.
+    public init(
+        store: any Store, runner: EventRunner, clock: any EngineClock, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics(),
+        concurrency: Int = 4, pollInterval: Duration = .milliseconds(200), leaseSeconds: Int = 300, name: String, maxAttempts: Int = 5
+    ) {
+        self.store = store
+        self.runner = runner
+        self.clock = clock
+        self.logger = logger
+        self.metrics = metrics
+        self.concurrency = max(concurrency, 1)
+        self.pollInterval = pollInterval
+        self.leaseSeconds = leaseSeconds
+        self.name = name
+        self.maxAttempts = maxAttempts
+    }
+
+    /// Polls until graceful shutdown.
+    public func run() async throws {
+        logger.info("queue.worker_started", metadata: ["worker.name": "\(name)", "worker.concurrency": "\(concurrency)"])
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let claimed: [StoredEvent]
+            do {
+                claimed = try await store.claimEvents(limit: concurrency, now: clock.now(), worker: name, leaseSeconds: leaseSeconds)
+            } catch {
+                logger.error("queue.claim_failed", metadata: ["error": "\(error)"])
+                metrics.errorOccurred(code: "queue_claim_failed")
+                claimed = []
+            }
+            if claimed.isEmpty {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+                continue
+            }
+            await withTaskGroup(of: Void.self) { group in
+                for event in claimed {
+                    group.addTask { await process(event) }
+                }
+            }
+        }
+        logger.info("queue.worker_stopped", metadata: ["worker.name": "\(name)"])
+    }
+
+    /// Runs one claimed event and records its outcome.
+    func process(_ event: StoredEvent) async {
+        let now = clock.now()
+        do {
+            let outcome = try await runner.runQueued(event, now: now)
+            try await store.completeEvent(sequence: event.sequence, outcome: outcome, now: clock.now())
+        } catch {
+            logger.error(
+                "queue.event_failed",
+                metadata: ["event.sequence": "\(event.sequence)", "event.attempts": "\(event.attempts)", "error": "\(error)"]
+            )
+            metrics.errorOccurred(code: "event_failed")
+            if event.attempts >= maxAttempts {
+                let outcome: JSONValue = .object(JSONObject([("error", .string(String(describing: error))), ("attempts", .int(event.attempts))]))
+                try? await store.completeEvent(sequence: event.sequence, outcome: outcome, now: clock.now())
+            }
+        }
+    }
+}

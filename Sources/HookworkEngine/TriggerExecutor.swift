@@ -1,0 +1,93 @@
+public import HookworkCore
+public import HookworkStore
+public import Logging
+
+/// Runs a trigger's actions in order (spec §8.1). This version knows the `restapi` action; other action types are
+/// reported as not supported and skipped.
+public struct TriggerExecutor: Sendable {
+    let store: any Store
+    let sender: any HTTPSender
+    let logger: Logger
+    let metrics: any EngineMetrics
+
+    /// An executor that reads triggers and Rest APIs from `store` and sends calls through `sender`.
+    public init(store: any Store, sender: any HTTPSender, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics()) {
+        self.store = store
+        self.sender = sender
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// What one action did.
+    public struct ActionReport: Sendable {
+        /// The action's position in the trigger.
+        public var index: Int
+        /// The action type (`restapi`).
+        public var type: String
+        /// `sent`, `failed`, `skipped` or `unsupported`.
+        public var status: String
+        /// Details: the request line, the response code, the error.
+        public var detail: JSONObject
+
+        /// The report as JSON.
+        public var json: JSONValue {
+            var object = JSONObject([("index", .int(index)), ("type", .string(type)), ("status", .string(status))])
+            for (key, value) in detail { object[key] = value }
+            return .object(object)
+        }
+    }
+
+    /// What a trigger did.
+    public struct TriggerReport: Sendable {
+        /// The trigger id.
+        public var triggerID: Int
+        /// The trigger's name, when it exists.
+        public var name: String?
+        /// Whether the trigger exists.
+        public var found: Bool
+        /// Its actions' reports, in order.
+        public var actions: [ActionReport]
+
+        /// Whether every action that ran succeeded.
+        public var succeeded: Bool { found && !actions.contains { $0.status == "failed" } }
+
+        /// The report as JSON.
+        public var json: JSONValue {
+            var object = JSONObject([("id", .int(triggerID))])
+            object["name"] = name.map(JSONValue.string) ?? .null
+            object["found"] = .bool(found)
+            object["actions"] = .array(actions.map(\.json))
+            return .object(object)
+        }
+    }
+
+    /// Runs trigger `triggerID` with the trigger arguments `args` (`{{args.*}}` in templates).
+    public func run(triggerID: Int, args: JSONValue, now: Int) async throws -> TriggerReport {
+        guard let trigger = try await store.get(.trigger, id: triggerID) else {
+            logger.warning("trigger.missing", metadata: ["trigger.id": "\(triggerID)"])
+            metrics.triggerRan(outcome: "failed")
+            return TriggerReport(triggerID: triggerID, name: nil, found: false, actions: [])
+        }
+        var reports: [ActionReport] = []
+        let actions = trigger["actions"]?.arrayValue ?? []
+        for (index, action) in actions.enumerated() {
+            let type = action["type"]?.stringValue ?? ""
+            let content = action["content"]?.objectValue ?? JSONObject()
+            switch type {
+            case "restapi":
+                let action = RestAPIAction(store: store, sender: sender, logger: logger)
+                var report = await action.run(content: content, args: args, now: now)
+                report.index = index
+                reports.append(report)
+            default:
+                reports.append(ActionReport(index: index, type: type, status: "unsupported", detail: JSONObject([
+                    ("reason", .string("the \(type) action is not supported yet; it was skipped"))
+                ])))
+            }
+        }
+        let report = TriggerReport(triggerID: triggerID, name: trigger["name"]?.stringValue, found: true, actions: reports)
+        metrics.triggerRan(outcome: report.succeeded ? "ok" : "failed")
+        logger.debug("trigger.ran", metadata: ["trigger.id": "\(triggerID)", "trigger.succeeded": "\(report.succeeded)"])
+        return report
+    }
+}

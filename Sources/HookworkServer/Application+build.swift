@@ -1,0 +1,129 @@
+public import HookworkEngine
+public import HookworkStore
+public import Hummingbird
+import HookworkCore
+import HookworkDelivery
+public import Logging
+public import ServiceLifecycle
+
+/// What the server is built from besides its configuration (STYLE habit 5); tests pass their own.
+public struct ServerDependencies: Sendable {
+    /// The store; nil opens `configuration.databaseURL`.
+    public var store: (any Store)?
+    /// The outbound HTTP sender; nil uses AsyncHTTPClient.
+    public var sender: (any HTTPSender)?
+    /// The clock.
+    public var clock: any EngineClock
+    /// The logger every part logs to.
+    public var logger: Logger
+    /// Shows the admin token created on the first start (once; never logged).
+    public var announceAdminToken: @Sendable (String) -> Void
+
+    /// Dependencies; the defaults are the production ones.
+    public init(
+        store: (any Store)? = nil, sender: (any HTTPSender)? = nil, clock: any EngineClock = WallClock(), logger: Logger,
+        announceAdminToken: @escaping @Sendable (String) -> Void = ServerDependencies.printToken
+    ) {
+        self.store = store
+        self.sender = sender
+        self.clock = clock
+        self.logger = logger
+        self.announceAdminToken = announceAdminToken
+    }
+
+    /// Prints the token to standard output.
+    @Sendable public static func printToken(_ secret: String) {
+        print("Hookwork created an admin API token. It is shown only this once; keep it:\n\n    \(secret)\n")
+    }
+}
+
+/// The parts of a built server, for the application and for tests.
+struct ServerParts {
+    let router: Router<HookworkRequestContext>
+    let services: [any Service]
+    let environment: ServerEnvironment
+}
+
+/// The composition root (STYLE habit 4): the Hummingbird application with its store, engine, workers and routes, as
+/// `hookwork serve` runs it and the tests drive it.
+public func buildApplication(configuration: HookworkConfiguration, dependencies: ServerDependencies) async throws -> some ApplicationProtocol {
+    let parts = try await buildServerParts(configuration: configuration, dependencies: dependencies, withWorkers: configuration.runQueueWorkers)
+    return Application(
+        router: parts.router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hookwork"),
+        services: parts.services,
+        logger: dependencies.logger
+    )
+}
+
+/// Only the queue workers (`hookwork worker`), as one ServiceGroup.
+public func buildWorkerGroup(configuration: HookworkConfiguration, dependencies: ServerDependencies) async throws -> ServiceGroup {
+    let parts = try await buildServerParts(configuration: configuration, dependencies: dependencies, withWorkers: true)
+    return ServiceGroup(
+        configuration: .init(services: parts.services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: dependencies.logger)
+    )
+}
+
+func buildServerParts(configuration: HookworkConfiguration, dependencies: ServerDependencies, withWorkers: Bool) async throws -> ServerParts {
+    let logger = dependencies.logger
+    let store: any Store
+    if let given = dependencies.store {
+        store = given
+    } else {
+        store = try await makeStore(url: configuration.databaseURL, logger: logger)
+    }
+    try await store.migrate()
+    var services: [any Service] = [StoreService(store: store)]
+
+    let sender: any HTTPSender
+    if let given = dependencies.sender {
+        sender = given
+    } else {
+        let client = AsyncHTTPSender(logger: logger)
+        services.append(client)
+        sender = client
+    }
+    let metrics = ServerMetrics()
+    let executor = TriggerExecutor(store: store, sender: sender, logger: logger, metrics: metrics)
+    let dispatcher = Dispatcher(store: store, executor: executor, logger: logger, metrics: metrics)
+    let runner = EventRunner(store: store, dispatcher: dispatcher, logger: logger)
+    let environment = ServerEnvironment(
+        configuration: configuration, store: store, clock: dependencies.clock, intake: EventIntake(store: store), runner: runner,
+        validator: ConfigurationValidator(store: store), assembler: ChatAssembler(store: store), metrics: metrics, logger: logger
+    )
+    if withWorkers && configuration.webhooksEnabled {
+        services.append(
+            QueueWorker(
+                store: store, runner: runner, clock: dependencies.clock, logger: logger, metrics: metrics,
+                concurrency: configuration.workerConcurrency, pollInterval: .milliseconds(configuration.queuePollMilliseconds),
+                leaseSeconds: configuration.queueLeaseSeconds, name: "worker-\(Int.random(in: 100_000...999_999))"
+            )
+        )
+    }
+
+    let auth = TokenAuthenticator(store: store, adminToken: configuration.adminToken, ingestToken: configuration.ingestToken)
+    if let secret = try await auth.bootstrapAdminToken() {
+        logger.notice("auth.admin_token_created", metadata: ["token.scope": "admin"])
+        dependencies.announceAdminToken(secret)
+    }
+
+    let router = Router(context: HookworkRequestContext.self)
+    router.middlewares.add(ErrorMiddleware(metrics: metrics))
+    let table = RouteTable(router: router, auth: auth)
+    OperationsController(environment: environment).register(on: table)
+    EventsController(environment: environment).register(on: table)
+    StateController(environment: environment).register(on: table)
+    ConfigurationController(environment: environment).register(on: table)
+    OperationsController(environment: environment).registerOpenAPI(on: table)
+    return ServerParts(router: router, services: services, environment: environment)
+}
+
+/// Keeps the store open while the other services run and closes it after them (services stop in reverse order).
+struct StoreService: Service {
+    let store: any Store
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await store.shutdown()
+    }
+}

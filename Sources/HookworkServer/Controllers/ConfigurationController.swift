@@ -1,0 +1,96 @@
+import HookworkCore
+import HookworkEngine
+import HookworkStore
+import Hummingbird
+
+/// Webhooks, triggers and Rest API definitions, validated when saved.
+struct ConfigurationController {
+    let environment: ServerEnvironment
+
+    func register(on table: RouteTable) {
+        let validator = environment.validator
+        resource(table, path: "webhooks", kind: .webhook, label: "webhook") { try await validator.webhook($0) }
+        resource(table, path: "triggers", kind: .trigger, label: "trigger") { try await validator.trigger($0) }
+        resource(table, path: "rest_apis", kind: .restAPI, label: "Rest API") { try await validator.restAPI($0) }
+    }
+
+    func resource(
+        _ table: RouteTable, path: String, kind: EntityKind, label: String,
+        validate: @escaping @Sendable (JSONObject) async throws -> JSONObject
+    ) {
+        let base = "/api/v1/\(path)"
+        let store = environment.store
+        let limit = environment.configuration.maxBodyBytes
+        @Sendable func checked(_ input: JSONObject) async throws -> JSONObject {
+            do {
+                var document = try await validate(input)
+                document["id"] = nil
+                return document
+            } catch let failure as ValidationFailure {
+                let status: HTTPResponse.Status = .unprocessableContent
+                throw APIError(status, code: failure.code, message: failure.message, field: failure.field, details: failure.details)
+            }
+        }
+        table.add(.post, base, "Create a \(label)", scope: .admin, tag: "configuration", body: true, success: 201) { request, _ in
+            let document = try await checked(try await request.jsonObject(limit: limit))
+            let id = try await store.insert(kind, document: document)
+            return JSONResponse.make(.object(try await store.get(kind, id: id) ?? document), status: .created)
+        }
+        table.add(.get, base, "List \(label)s", scope: .admin, tag: "configuration") { _, _ in
+            let records = try await store.list(kind, query: EntityQuery())
+            return JSONResponse.make(.object(JSONObject([("items", .array(records.map(JSONValue.object)))])))
+        }
+        table.add(.get, base + "/{id}", "Read a \(label)", scope: .admin, tag: "configuration") { _, context in
+            let id = try context.intParameter()
+            guard let document = try await store.get(kind, id: id) else { throw APIError.notFound(label, id: id) }
+            return JSONResponse.make(.object(document))
+        }
+        table.add(.put, base + "/{id}", "Replace a \(label)", scope: .admin, tag: "configuration", body: true) { request, context in
+            let id = try context.intParameter()
+            guard try await store.get(kind, id: id) != nil else { throw APIError.notFound(label, id: id) }
+            var document = try await checked(try await request.jsonObject(limit: limit))
+            document["id"] = .int(id)
+            try await store.put(kind, id: id, document: document)
+            return JSONResponse.make(.object(document))
+        }
+        table.add(.patch, base + "/{id}", "Update some members of a \(label)", scope: .admin, tag: "configuration", body: true) { request, context in
+            let id = try context.intParameter()
+            guard var current = try await store.get(kind, id: id) else { throw APIError.notFound(label, id: id) }
+            for (key, value) in try await request.jsonObject(limit: limit) where key != "id" { current[key] = value }
+            var document = try await checked(current)
+            document["id"] = .int(id)
+            try await store.put(kind, id: id, document: document)
+            return JSONResponse.make(.object(document))
+        }
+        table.add(.delete, base + "/{id}", "Delete a \(label)", scope: .admin, tag: "configuration", success: 204) { _, context in
+            let id = try context.intParameter()
+            if let user = try await referrer(of: kind, id: id) {
+                throw APIError(.conflict, code: "in_use", message: "\(label) \(id) is used by \(user); change or delete that first")
+            }
+            guard try await store.delete(kind, id: id) else { throw APIError.notFound(label, id: id) }
+            return Response(status: .noContent)
+        }
+    }
+
+    /// A record that refers to record `id` of `kind`, so that deleting it would break a webhook or trigger.
+    func referrer(of kind: EntityKind, id: Int) async throws -> String? {
+        switch kind {
+        case .trigger:
+            let webhooks = try await environment.store.list(.webhook, query: EntityQuery())
+            if let webhook = webhooks.first(where: { $0["trigger_id"]?.looseInt == id || $0["trigger_id_alt"]?.looseInt == id }) {
+                return "webhook \(webhook["id"]?.looseInt ?? 0)"
+            }
+        case .restAPI:
+            let triggers = try await environment.store.list(.trigger, query: EntityQuery())
+            for trigger in triggers {
+                let actions = trigger["actions"]?.arrayValue ?? []
+                if actions.contains(where: { $0["type"]?.stringValue == "restapi" && $0["content"]?["rest_api"]?.looseInt == id }) {
+                    return "trigger \(trigger["id"]?.looseInt ?? 0)"
+                }
+            }
+        default:
+            break
+        }
+        return nil
+    }
+}

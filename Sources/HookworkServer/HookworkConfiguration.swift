@@ -1,0 +1,98 @@
+public import Foundation
+
+/// Where hook webhooks run (spec §1.1 `webhooks.worker`).
+public enum WorkerMode: String, Sendable {
+    /// Inside the request that delivered the event.
+    case http
+    /// Stored durably and run by background workers (`resque` is an alias).
+    case queue
+}
+
+/// Every setting of the server, read in one place (STYLE habit 10). Each key is documented in docs/api.md.
+public struct HookworkConfiguration: Sendable {
+    /// `HOOKWORK_DATABASE_URL`: `sqlite://PATH` or `postgres://...`.
+    public var databaseURL: String = "sqlite://./hookwork.sqlite"
+    /// `HOOKWORK_HTTP_HOST`.
+    public var host: String = "127.0.0.1"
+    /// `HOOKWORK_HTTP_PORT`.
+    public var port: Int = 8080
+    /// `HOOKWORK_WEBHOOKS_ENABLED`: when false events are stored and no webhook runs.
+    public var webhooksEnabled: Bool = true
+    /// `HOOKWORK_WEBHOOKS_WORKER`: `http`, `queue` or `resque`.
+    public var worker: WorkerMode = .http
+    /// `HOOKWORK_WEBHOOKS_SINGLE_EVENT`: accepted for compatibility; events raised by triggers come in a later version.
+    public var singleEvent: Bool = false
+    /// `HOOKWORK_ADMIN_TOKEN`: an admin bearer token accepted besides the stored ones (never logged).
+    public var adminToken: String?
+    /// `HOOKWORK_INGEST_TOKEN`: an ingest bearer token accepted besides the stored ones (never logged).
+    public var ingestToken: String?
+    /// `HOOKWORK_MAX_BODY_BYTES`: larger request bodies get 413.
+    public var maxBodyBytes: Int = 1 << 20
+    /// `HOOKWORK_WORKER_CONCURRENCY`: events a queue worker runs at the same time.
+    public var workerConcurrency: Int = 4
+    /// `HOOKWORK_QUEUE_POLL_MS`: pause between polls of an empty queue.
+    public var queuePollMilliseconds: Int = 200
+    /// `HOOKWORK_QUEUE_LEASE_SECONDS`: how long a claimed event is held before another worker may take it.
+    public var queueLeaseSeconds: Int = 300
+    /// `HOOKWORK_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical.
+    public var logLevel: String = "info"
+    /// Whether `serve` runs queue workers in its own process (`HOOKWORK_SERVE_WORKERS`, default true).
+    public var runQueueWorkers: Bool = true
+
+    /// The defaults.
+    public init() {}
+
+    /// A setting that could not be read.
+    public struct Invalid: Error, CustomStringConvertible {
+        /// The environment variable.
+        public var key: String
+        /// What is wrong with it.
+        public var reason: String
+        public var description: String { "\(key): \(reason)" }
+    }
+
+    /// The configuration from environment variables (`HOOKWORK_*`); unset keys keep their defaults.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Self {
+        var configuration = Self()
+        func string(_ key: String) -> String? {
+            guard let value = environment[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
+        func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let text = string(key) else { return nil }
+            guard let value = Int(text), range.contains(value) else {
+                throw Invalid(key: key, reason: "expected an integer in \(range.lowerBound)...\(range.upperBound), got '\(text)'")
+            }
+            return value
+        }
+        func bool(_ key: String) throws -> Bool? {
+            guard let text = string(key)?.lowercased() else { return nil }
+            switch text {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw Invalid(key: key, reason: "expected true or false, got '\(text)'")
+            }
+        }
+        if let value = string("HOOKWORK_DATABASE_URL") { configuration.databaseURL = value }
+        if let value = string("HOOKWORK_HTTP_HOST") { configuration.host = value }
+        if let value = try int("HOOKWORK_HTTP_PORT", 0...65535) { configuration.port = value }
+        if let value = try bool("HOOKWORK_WEBHOOKS_ENABLED") { configuration.webhooksEnabled = value }
+        if let value = string("HOOKWORK_WEBHOOKS_WORKER") {
+            switch value.lowercased() {
+            case "http": configuration.worker = .http
+            case "queue", "resque": configuration.worker = .queue
+            default: throw Invalid(key: "HOOKWORK_WEBHOOKS_WORKER", reason: "expected http, queue or resque, got '\(value)'")
+            }
+        }
+        if let value = try bool("HOOKWORK_WEBHOOKS_SINGLE_EVENT") { configuration.singleEvent = value }
+        configuration.adminToken = string("HOOKWORK_ADMIN_TOKEN")
+        configuration.ingestToken = string("HOOKWORK_INGEST_TOKEN")
+        if let value = try int("HOOKWORK_MAX_BODY_BYTES", 1024...(1 << 30)) { configuration.maxBodyBytes = value }
+        if let value = try int("HOOKWORK_WORKER_CONCURRENCY", 1...256) { configuration.workerConcurrency = value }
+        if let value = try int("HOOKWORK_QUEUE_POLL_MS", 10...60_000) { configuration.queuePollMilliseconds = value }
+        if let value = try int("HOOKWORK_QUEUE_LEASE_SECONDS", 5...86_400) { configuration.queueLeaseSeconds = value }
+        if let value = string("HOOKWORK_LOG_LEVEL") { configuration.logLevel = value }
+        if let value = try bool("HOOKWORK_SERVE_WORKERS") { configuration.runQueueWorkers = value }
+        return configuration
+    }
+}

@@ -1,342 +1,244 @@
-import Foundation
-
 /// Which reading of a text-matching pattern to use.
 public enum TextPatternCompatibility: Sendable, Hashable {
-    /// Hookwork's reading: the reference's, plus the documented `cash$*` form read as `cash*$`.
+    /// Hookwork's reading: the reference's, plus the documented `cash$*` form read as `cash*$` (departs from spec §7.2).
     case hookwork
-    /// Exactly what the reference does (`cash$*` keeps a literal `$`), used by the conformance runner.
+    /// Exactly the reference's reading (`cash$*` keeps a literal `$`); the conformance runner uses it.
     case reference
 }
 
-/// Whether a pattern matched, and how many typos the winning alternatives used (spec §7.1 step 5).
+/// Whether a pattern matched, and how many typos its matched `&&` parts used (spec §7.1 step 5).
 public struct TextMatchResult: Sendable, Equatable {
     /// Whether every `&&` part matched.
     public var found: Bool
-    /// Typos used by the matched parts, counted even when a later part failed (conformance tm-000134).
+    /// Typos used by the parts that matched, counted even when a later part failed (conformance tm-000134).
     public var typosUsed: Int
 
-    /// A result.
+    /// A result as the reference reports it.
     public init(found: Bool, typosUsed: Int) {
         self.found = found
         self.typosUsed = typosUsed
     }
 }
 
-/// A text-matching pattern compiled once (`hello,hi && price{1}$ [params max_words=3]`), spec §7.
+/// A text-matching pattern compiled once ("hello,hi && price{1}$ [params max_words=3]"), spec §7.
 public struct TextPattern: Sendable, Hashable {
     /// The pattern as written.
     public let source: String
-    /// The compatibility it was compiled with.
+    /// The reading the pattern was compiled with.
     public let compatibility: TextPatternCompatibility
+    /// `[params max_words=N]`, when present and truthy.
+    let wordLimit: WordLimit?
+    /// The `&&` parts; each needs one of its alternatives to match. Never empty (an empty expression is one empty part).
     let parts: [[Alternative]]
-    let maxWords: MaxWords?
+    /// Whether any alternative is a word, so `match` lower-cases the text only when something reads it.
+    let needsLetters: Bool
 
-    /// `[params max_words=N]`: the value as written, because PHP compares a non-numeric one as a string.
-    enum MaxWords: Sendable, Hashable {
-        case number(Int)
-        case text(String)
+    /// Compiles `pattern` with Hookwork's reading; never fails: a malformed regex alternative simply never matches.
+    public init(_ pattern: String) {
+        self.init(pattern, compatibility: .hookwork)
     }
 
-    /// One `,`-separated alternative.
-    enum Alternative: Sendable, Hashable {
-        case regex(PatternRegex?)
-        case word(Word)
-        case skip
-    }
-
-    /// A word or phrase with its modifiers, lower-cased into code points.
-    struct Word: Sendable, Hashable {
-        var letters: [UInt32]
-        var typos: Int?
-        var exactLast: Bool
-        var anySuffix: Bool
-        var anyPrefix: Bool
-    }
-
-    /// Compiles `pattern`; never fails: a malformed regex alternative simply never matches.
-    public init(_ pattern: String, compatibility: TextPatternCompatibility = .hookwork) {
+    /// Compiles `pattern` with the given reading; never fails: a malformed regex alternative simply never matches.
+    public init(_ pattern: String, compatibility: TextPatternCompatibility) {
         source = pattern
         self.compatibility = compatibility
-        var expression = pattern
-        var maxWords: MaxWords?
-        if let range = pattern.range(of: "[params ") {
-            expression = String(pattern[..<range.lowerBound])
-            var params = String(pattern[range.upperBound...])
-            if params.hasSuffix("]") { params.removeLast() }
-            for pair in params.split(separator: " ", omittingEmptySubsequences: false) {
-                let pieces = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-                guard pieces.count == 2, pieces[0] == "max_words" else { continue }
-                let value = String(pieces[1])
-                guard PHPLoose.isTruthy(value) else { maxWords = nil; continue }
-                if let number = PHPLoose.numericValue(value)?.doubleValue {
-                    maxWords = .number(Int(number))
-                } else {
-                    maxWords = .text(value)
-                }
-            }
+        // The reference works on PHP byte strings, so the pattern is cut as UTF-8 bytes, never as Swift Characters
+        // (a combining mark after "," or "*" would otherwise glue to it). Every marker is ASCII, so no cut lands
+        // inside a multi-byte character.
+        let bytes = Array(pattern.utf8)[...]
+        // Spec §7.1 step 1: explode on "[params "; the first piece is the expression, the second the parameters.
+        let pieces = Self.explode(bytes, "[params ")
+        wordLimit = pieces.count > 1 ? WordLimit(parameters: pieces[1]) : nil
+        // Steps 2-3: trim the whole expression, split on "&&", then on "," without trimming (a regex needs its
+        // untrimmed form).
+        parts = Self.explode(Self.phpTrim(pieces[0]), "&&").map { part in
+            Self.explode(part, ",").compactMap { Alternative($0, compatibility: compatibility) }
         }
-        self.maxWords = maxWords
-        let trimmed = expression.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty {
-            parts = []
-        } else {
-            parts = trimmed.components(separatedBy: "&&").map { part in
-                part.components(separatedBy: ",").map { Self.alternative($0, compatibility: compatibility) }
-            }
-        }
+        needsLetters = parts.contains { $0.contains { if case .word = $0 { true } else { false } } }
     }
 
+    /// Equal when written with the same code points and compiled with the same reading.
+    ///
+    /// Compared by UTF-8 rather than by `String ==`: composed and decomposed accents are equal Swift strings but
+    /// match different texts.
     public static func == (lhs: TextPattern, rhs: TextPattern) -> Bool {
-        lhs.source == rhs.source && lhs.compatibility == rhs.compatibility
+        lhs.compatibility == rhs.compatibility && lhs.source.utf8.elementsEqual(rhs.source.utf8)
     }
 
+    /// Hashes the source's UTF-8 and the reading, matching `==`.
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(source)
         hasher.combine(compatibility)
-    }
-
-    static func alternative(_ raw: String, compatibility: TextPatternCompatibility) -> Alternative {
-        if PatternRegex.looksLikeRegex(raw) {
-            return .regex(PatternRegex(raw.replacingOccurrences(of: "_com_", with: ",")))
-        }
-        var text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty else { return .skip }
-        var typos: Int?
-        // The first `{d}` sets the word's allowance; every copy of that same token is removed, other `{d}` stay
-        // literal (spec §7.2; conformance tm-000124 and tm-000522).
-        if let range = text.range(of: #"\{[0-9]\}"#, options: .regularExpression) {
-            let token = String(text[range])
-            typos = Int(String(token.dropFirst().dropLast()))
-            text = text.replacingOccurrences(of: token, with: "")
-        }
-        if compatibility == .hookwork, text.hasSuffix("$*") {
-            // The documented `cash$*` form, read as the `cash*$` the reference understands.
-            text.removeLast(2)
-            text += "*$"
-        }
-        var exactLast = false
-        if text.hasSuffix("$") {
-            exactLast = true
-            text = text.replacingOccurrences(of: "$", with: "")
-        }
-        var anySuffix = false
-        if text.hasSuffix("*") {
-            anySuffix = true
-            text.removeLast()
-        }
-        var anyPrefix = false
-        if text.hasPrefix("*") {
-            anyPrefix = true
-            text.removeFirst()
-        }
-        return .word(Word(letters: Self.normalised(text), typos: typos, exactLast: exactLast, anySuffix: anySuffix, anyPrefix: anyPrefix))
-    }
-
-    /// Matches `text` with `typos` as the global allowance (webhooks pass 0).
-    public func match(_ text: String, typos: Int) -> TextMatchResult {
-        if let maxWords, Self.exceeds(Self.wordCount(text), maxWords) { return TextMatchResult(found: false, typosUsed: 0) }
-        guard !parts.isEmpty else { return TextMatchResult(found: false, typosUsed: 0) }
-        var letters: [UInt32]?
-        var used = 0
-        for alternatives in parts {
-            var partTypos: Int?
-            for alternative in alternatives {
-                switch alternative {
-                case .skip:
-                    continue
-                case .regex(let regex):
-                    if regex?.matches(text) == true { partTypos = 0 }
-                case .word(let word):
-                    if letters == nil { letters = Self.normalised(text) }
-                    partTypos = word.match(letters!, globalTypos: typos)
-                }
-                if partTypos != nil { break }
-            }
-            guard let partTypos else { return TextMatchResult(found: false, typosUsed: used) }
-            used += partTypos
-        }
-        return TextMatchResult(found: true, typosUsed: used)
-    }
-
-    static func exceeds(_ count: Int, _ limit: MaxWords) -> Bool {
-        switch limit {
-        case .number(let number): return count > number
-        // PHP 8 compares an int with a non-numeric string as strings.
-        case .text(let text): return String(count).utf8.lexicographicallyPrecedes(text.utf8) == false && String(count) != text
-        }
-    }
-
-    /// Words as the reference counts them: line breaks become spaces, `" , ' : . ? !` go, and single spaces split.
-    static func wordCount(_ text: String) -> Int {
-        var count = 1
-        var previousCR = false
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n":
-                if !previousCR { count += 1 }
-            case " ", "\r":
-                if scalar == "\r" {
-                    previousCR = true
-                    continue
-                }
-                count += 1
-            default: break
-            }
-            if previousCR && scalar != "\n" {
-                // A lone CR is not a line break for the reference.
-            }
-            previousCR = false
-        }
-        return count
-    }
-
-    /// Lower-cases code point by code point and turns CRLF and LF into spaces (spec §7.2 step 4).
-    static func normalised(_ text: String) -> [UInt32] {
-        var out: [UInt32] = []
-        out.reserveCapacity(text.utf8.count)
-        let scalars = Array(text.unicodeScalars)
-        var index = 0
-        while index < scalars.count {
-            let scalar = scalars[index]
-            if scalar == "\r", index + 1 < scalars.count, scalars[index + 1] == "\n" {
-                out.append(0x20)
-                index += 2
-                continue
-            }
-            if scalar == "\n" {
-                out.append(0x20)
-            } else if scalar.isASCII {
-                let value = scalar.value
-                out.append(value >= 0x41 && value <= 0x5A ? value + 0x20 : value)
-            } else {
-                for lowered in scalar.properties.lowercaseMapping.unicodeScalars { out.append(lowered.value) }
-            }
-            index += 1
-        }
-        return out
-    }
-
-    @inline(__always) static func isBoundary(_ letter: UInt32) -> Bool {
-        switch letter {
-        case 0x22, 0x2C, 0x20, 0x27, 0x3A, 0x2E, 0x3F, 0x21: return true  // " , space ' : . ? !
-        default: return false
-        }
+        hasher.combine(source.utf8.count)
+        for byte in source.utf8 { hasher.combine(byte) }
     }
 }
 
-extension TextPattern.Word {
-    /// The reference's letter scan (spec §7.2 step 6): substitutions only, never on the first letter.
-    func match(_ fullText: [UInt32], globalTypos: Int) -> Int? {
-        let allowance = typos ?? globalTypos
-        var text = fullText[...]
-        if anyPrefix, let first = letters.first, let start = fullText.firstIndex(of: first) {
-            // Not a real suffix search: the text is cut at the first occurrence of the first letter (spec §7.2 step 5).
-            text = fullText[start...]
-        }
-        let base = text.startIndex
-        var position = 0
-        var mistakes = 0
-        var index = base
-        while index < text.endIndex {
-            let letter = text[index]
-            if position >= letters.count || letter != letters[position] { mistakes += 1 }
-            if mistakes > allowance || (mistakes == 1 && position == 0) {
-                position = 0
-                mistakes = 0
-            } else if position > 0 || index == base || TextPattern.isBoundary(text[index - 1]) {
-                position += 1
+// MARK: - PHP string functions on UTF-8 bytes
+
+extension TextPattern {
+    /// PHP's `explode`: the pieces between non-overlapping separators, left to right, empty pieces kept.
+    static func explode(_ bytes: ArraySlice<UInt8>, _ separator: StaticString) -> [ArraySlice<UInt8>] {
+        let needle = UnsafeBufferPointer(start: separator.utf8Start, count: separator.utf8CodeUnitCount)
+        var pieces: [ArraySlice<UInt8>] = []
+        var pieceStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index + needle.count <= bytes.endIndex {
+            if bytes[index..<(index + needle.count)].elementsEqual(needle) {
+                pieces.append(bytes[pieceStart..<index])
+                index += needle.count
+                pieceStart = index
             } else {
-                position = 0
-                mistakes = 0
-            }
-            if position == letters.count {
-                if exactLast && (letters.isEmpty || letter != letters[letters.count - 1]) {
-                    position = 0
-                    mistakes = 0
-                } else if index + 1 == text.endIndex || anySuffix || TextPattern.isBoundary(text[index + 1]) {
-                    return mistakes
-                } else {
-                    position = 0
-                    mistakes = 0
-                }
-            }
-            index += 1
-        }
-        return nil
-    }
-}
-
-/// A `/regex/flags` alternative, compiled once with PCRE's meaning as closely as ICU allows.
-final class PatternRegex: Sendable, Hashable {
-    // NSRegularExpression is immutable after init and documented as safe to use from several threads.
-    let regex: NSRegularExpression
-    let byteMode: Bool
-    let source: String
-
-    /// Whether an untrimmed alternative has the regex form: `/…/` plus optional lower-case flags.
-    static func looksLikeRegex(_ text: String) -> Bool {
-        guard text.hasPrefix("/"), text.count >= 2 else { return false }
-        let withoutFlags = text.reversed().drop { $0 >= "a" && $0 <= "z" }
-        return withoutFlags.first == "/" && withoutFlags.count >= 2
-    }
-
-    /// Compiles `/body/flags`; nil when PHP's `preg_match` would fail (bad syntax, unknown modifier).
-    init?(_ text: String) {
-        source = text
-        let scalars = Array(text.unicodeScalars)
-        var index = 1
-        var body = String.UnicodeScalarView()
-        var closed = false
-        // PHP ends the pattern at the first unescaped delimiter; whatever follows must be modifiers.
-        while index < scalars.count {
-            let scalar = scalars[index]
-            if scalar == "\\", index + 1 < scalars.count {
-                body.append(scalar)
-                body.append(scalars[index + 1])
-                index += 2
-                continue
-            }
-            if scalar == "/" {
-                closed = true
                 index += 1
-                break
-            }
-            body.append(scalar)
-            index += 1
-        }
-        guard closed else { return nil }
-        var options: NSRegularExpression.Options = []
-        var unicode = false
-        for flag in scalars[index...] {
-            switch flag {
-            case "i": options.insert(.caseInsensitive)
-            case "m": options.insert(.anchorsMatchLines)
-            case "s": options.insert(.dotMatchesLineSeparators)
-            case "x": options.insert(.allowCommentsAndWhitespace)
-            case "u": unicode = true
-            case "n": break
-            default: return nil  // PHP: "Unknown modifier", preg_match returns false
             }
         }
-        byteMode = !unicode
-        // Without `u`, PCRE works on bytes: map each byte to one code point (Latin-1) so `.` and classes see bytes.
-        let pattern = unicode ? String(body) : Self.latin1(String(body))
-        guard let regex = try? NSRegularExpression(pattern: pattern, options: options) else { return nil }
-        self.regex = regex
+        pieces.append(bytes[pieceStart...])
+        return pieces
     }
 
-    func matches(_ text: String) -> Bool {
-        let subject = byteMode ? Self.latin1(text) : text
-        let range = NSRange(subject.startIndex..., in: subject)
-        return regex.firstMatch(in: subject, options: [], range: range) != nil
+    /// PHP's `trim`: only space, tab, LF, CR, NUL and vertical tab go, so a no-break space stays.
+    static func phpTrim(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        func isTrimmed(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x00 || byte == 0x0B
+        }
+        guard let first = bytes.firstIndex(where: { !isTrimmed($0) }), let last = bytes.lastIndex(where: { !isTrimmed($0) }) else {
+            return bytes[bytes.startIndex..<bytes.startIndex]
+        }
+        return bytes[first...last]
     }
 
-    static func latin1(_ text: String) -> String {
-        var scalars = String.UnicodeScalarView()
-        for byte in text.utf8 { scalars.append(Unicode.Scalar(byte)) }
-        return String(scalars)
+    /// PHP's `str_replace($needle, $replacement, …)`, left to right without overlaps.
+    static func replacingAll(_ needle: some Collection<UInt8>, with replacement: some Collection<UInt8>, in bytes: [UInt8]) -> [UInt8] {
+        let needle = Array(needle)
+        guard !needle.isEmpty else { return bytes }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if index + needle.count <= bytes.count, bytes[index..<(index + needle.count)].elementsEqual(needle) {
+                result.append(contentsOf: replacement)
+                index += needle.count
+            } else {
+                result.append(bytes[index])
+                index += 1
+            }
+        }
+        return result
+    }
+}
+
+extension TextPattern {
+    /// One `,`-separated alternative of a part.
+    enum Alternative: Sendable {
+        /// `/body/flags`; nil when PHP's `preg_match` would fail on it, so it never matches (tm-000109, tm-000110).
+        case regex(PCREPattern?)
+        /// A word or phrase with its modifiers.
+        case word(Word)
+
+        /// Compiles one untrimmed alternative; nil when it is blank, which the reference skips.
+        init?(_ raw: ArraySlice<UInt8>, compatibility: TextPatternCompatibility) {
+            // Spec §7.2: the regex test looks at the untrimmed alternative, so "x, /re/" is a literal word.
+            if PCREPattern.hasRegexForm(raw) {
+                let body = TextPattern.replacingAll("_com_".utf8, with: ",".utf8, in: Array(raw))
+                self = .regex(PCREPattern(String(decoding: body, as: UTF8.self)))
+                return
+            }
+            let trimmed = TextPattern.phpTrim(raw)
+            guard !trimmed.isEmpty else { return nil }
+            self = .word(Word(trimmed, compatibility: compatibility))
+        }
     }
 
-    static func == (lhs: PatternRegex, rhs: PatternRegex) -> Bool { lhs.source == rhs.source }
-    func hash(into hasher: inout Hasher) { hasher.combine(source) }
+    /// A word or phrase, lower-cased into letters, with the modifiers of spec §7.2 step 2.
+    struct Word: Sendable {
+        /// The letters to compare, normalised as the text is (see `TextPattern.letter(_:)`).
+        let letters: [UInt32]
+        /// The word's own `{d}` allowance, overriding the caller's.
+        let typos: Int?
+        /// `$`: the last letter may not be a typo.
+        let exactLast: Bool
+        /// Trailing `*`: any letters may follow.
+        let anySuffix: Bool
+        /// Leading `*`: the text is cut at the first occurrence of the first letter (not a real suffix search).
+        let anyPrefix: Bool
+
+        init(_ trimmed: ArraySlice<UInt8>, compatibility: TextPatternCompatibility) {
+            var word = Array(trimmed)
+            // The first `{d}` (PHP's /\{[0-9]\}/) sets the allowance. PHP removes it with str_replace, so every copy
+            // of that same token goes while other `{d}` stay literal: "is{1}s{1}$" becomes "iss" (tm-000522),
+            // "he{1}{2}llo" becomes "he{2}llo" (tm-000125).
+            var typos: Int?
+            if let start = word.indices.dropLast(2).first(where: {
+                word[$0] == UInt8(ascii: "{") && word[$0 + 2] == UInt8(ascii: "}") && (0x30...0x39).contains(word[$0 + 1])
+            }) {
+                typos = Int(word[start + 1] - 0x30)
+                word = TextPattern.replacingAll(word[start..<(start + 3)], with: [], in: word)
+            }
+            // Hookwork reads the documented `cash$*` as `cash*$`; the reference leaves a literal `$` (tm-000026).
+            if compatibility == .hookwork, word.count >= 2, word[word.count - 2] == UInt8(ascii: "$"), word.last == UInt8(ascii: "*") {
+                word.swapAt(word.count - 2, word.count - 1)
+            }
+            var exactLast = false
+            if word.last == UInt8(ascii: "$") {
+                exactLast = true
+                word.removeAll { $0 == UInt8(ascii: "$") }
+            }
+            var anySuffix = false
+            if word.last == UInt8(ascii: "*") {
+                anySuffix = true
+                word.removeLast()
+            }
+            var anyPrefix = false
+            if word.first == UInt8(ascii: "*") {
+                anyPrefix = true
+                word.removeFirst()
+            }
+            letters = TextPattern.letters(of: String(decoding: word, as: UTF8.self))
+            self.typos = typos
+            self.exactLast = exactLast
+            self.anySuffix = anySuffix
+            self.anyPrefix = anyPrefix
+        }
+    }
+
+    /// `[params max_words=N]` (spec §7.1 step 1), kept as PHP would compare it with the word count.
+    enum WordLimit: Sendable {
+        /// A numeric string: compared as a number.
+        case number(Double)
+        /// Any other truthy string ("abc", "3x"): PHP 8 compares the count's decimal text with it byte by byte.
+        case text([UInt8])
+
+        /// Reads the text after "[params "; nil when `max_words` is absent or falsy ("0", "", no "="), which disables it.
+        init?(parameters: ArraySlice<UInt8>) {
+            var list = parameters
+            if list.last == UInt8(ascii: "]") { list.removeLast() }
+            var value: ArraySlice<UInt8>?
+            for pair in TextPattern.explode(list, " ") {
+                // explode('=', …): the key is the first piece, the value the second; a later max_words wins.
+                let pieces = TextPattern.explode(pair, "=")
+                guard pieces[0].elementsEqual("max_words".utf8) else { continue }
+                value = pieces.count > 1 ? pieces[1] : nil
+            }
+            // PHP truthiness: "" and "0" are false.
+            guard let value, !value.isEmpty, !value.elementsEqual("0".utf8) else { return nil }
+            if let number = PHPLoose.numericValue(String(decoding: value, as: UTF8.self))?.doubleValue {
+                self = .number(number)
+            } else {
+                self = .text(Array(value))
+            }
+        }
+
+        /// Whether `count` words is too many (`count > N` with PHP 8 comparison rules).
+        func isExceeded(by count: Int) -> Bool {
+            switch self {
+            case .number(let limit):
+                return Double(count) > limit
+            case .text(let limit):
+                // A non-numeric string: PHP 8 turns the int into its decimal text and compares the bytes.
+                var digits: [UInt8] = []
+                digits.reserveCapacity(20)
+                digits.append(contentsOf: String(count).utf8)
+                return limit.lexicographicallyPrecedes(digits)
+            }
+        }
+    }
 }

@@ -1,0 +1,155 @@
+public import Logging
+import SQLiteKit
+import Synchronization
+
+/// Opens the SQLite store: the embedded default, one file next to the server.
+public enum SQLiteStore {
+    /// Opens (creating if needed) the database file at `path`. Call `migrate()` before first use.
+    ///
+    /// The file runs in WAL mode with `synchronous=NORMAL`: a commit is durable against a crash of the process
+    /// (the WAL is written before the call returns), and only a power loss or kernel crash can lose the last
+    /// commits, never corrupt the file. That is what lets ingestion reach thousands of durable events per second
+    /// without an fsync per event; `synchronous: .full` trades that throughput for power-loss durability.
+    public static func open(path: String, synchronous: Synchronous = .normal, logger: Logger) async throws -> SQLStore {
+        guard !path.isEmpty else {
+            throw StoreError(code: "invalid", message: "the SQLite path is empty; set database.url to sqlite://./hookwork.sqlite or sqlite:///absolute/path")
+        }
+        let engine = try await SQLiteEngine.open(storage: .file(path: path), synchronous: synchronous, logger: logger)
+        return SQLStore(engine: engine, logger: logger)
+    }
+
+    /// Opens a private in-memory database (tests): it lives as long as the store and is seen by no other connection.
+    public static func inMemory(logger: Logger) async throws -> SQLStore {
+        let engine = try await SQLiteEngine.open(storage: .memory, synchronous: .normal, logger: logger)
+        return SQLStore(engine: engine, logger: logger)
+    }
+
+    /// How hard SQLite works to make a commit survive a power loss.
+    public enum Synchronous: String, Sendable {
+        /// Durable against process crashes; the last commits may be lost on power loss (WAL mode). The default.
+        case normal = "NORMAL"
+        /// An fsync on every commit: durable against power loss, much slower.
+        case full = "FULL"
+    }
+}
+
+/// SQLite through SQLiteNIO: one writer connection behind an async lock (SQLite allows one writer at a time, and
+/// statements of concurrent tasks must not land inside each other's transactions), plus reader connections that
+/// WAL mode lets run beside the writer.
+final class SQLiteEngine: SQLEngine {
+    let flavor = SQLFlavor.sqlite
+    private let writer: SQLiteConnection
+    private let writerDatabase: any SQLDatabase
+    private let readers: [any SQLDatabase]
+    private let readerConnections: [SQLiteConnection]
+    private let nextReader = Atomic<Int>(0)
+    private let lock = AsyncLock()
+    private let threads: NIOThreadPool
+
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
+        self.threads = threads
+        self.writer = writer
+        self.writerDatabase = writer.sql(queryLogLevel: .trace)
+        self.readerConnections = readers
+        self.readers = readers.map { $0.sql(queryLogLevel: .trace) }
+    }
+
+    /// How many reader connections a file database gets.
+    private static let readerCount = 2
+
+    static func open(storage: SQLiteConnection.Storage, synchronous: SQLiteStore.Synchronous, logger: Logger) async throws -> SQLiteEngine {
+        // Threads of the store's own: a call that waits for another process's lock (busy_timeout) blocks its thread,
+        // and on NIO's small shared pool two stores on one file could each wait on a thread the other needs to commit.
+        let threads = NIOThreadPool(numberOfThreads: readerCount + 1)
+        threads.start()
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        let writer: SQLiteConnection
+        do {
+            writer = try await SQLiteConnection.open(storage: storage, threadPool: threads, logger: logger, on: eventLoop)
+        } catch {
+            try? await threads.shutdownGracefully()
+            throw StoreError(code: "unavailable", message: "cannot open the SQLite database (\(error)); check that the folder exists and is writable")
+        }
+        var readers: [SQLiteConnection] = []
+        do {
+            let db = writer.sql(queryLogLevel: .trace)
+            // busy_timeout first: the journal-mode switch itself waits for other processes' locks.
+            try await db.raw("PRAGMA busy_timeout = 5000").run()
+            if case .file = storage {
+                let mode = try await db.raw("PRAGMA journal_mode = WAL").first()?.decode(column: "journal_mode", as: String.self)
+                guard mode?.lowercased() == "wal" else {
+                    throw StoreError(
+                        code: "unavailable",
+                        message: "SQLite refused WAL mode (got \(mode ?? "nothing")); put the database on a local file system"
+                    )
+                }
+            }
+            try await db.raw("PRAGMA synchronous = \(unsafeRaw: synchronous.rawValue)").run()
+            try await db.raw("PRAGMA foreign_keys = ON").run()
+            if case .file = storage {
+                // An in-memory database is private to its connection, so there it is read through the writer.
+                for _ in 0..<readerCount {
+                    let reader = try await SQLiteConnection.open(storage: storage, threadPool: threads, logger: logger, on: eventLoop)
+                    readers.append(reader)
+                    let readerDatabase = reader.sql(queryLogLevel: .trace)
+                    try await readerDatabase.raw("PRAGMA busy_timeout = 5000").run()
+                    try await readerDatabase.raw("PRAGMA foreign_keys = ON").run()
+                    try await readerDatabase.raw("PRAGMA query_only = ON").run()
+                }
+            }
+        } catch {
+            for reader in readers { try? await reader.close() }
+            try? await writer.close()
+            try? await threads.shutdownGracefully()
+            if let error = error as? StoreError { throw error }
+            throw StoreError(code: "unavailable", message: "cannot prepare the SQLite database (\(error)); check that the file is a Hookwork database")
+        }
+        return SQLiteEngine(writer: writer, readers: readers, threads: threads)
+    }
+
+    func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        guard !readers.isEmpty else { return try await write(body) }
+        let index = nextReader.add(1, ordering: .relaxed).newValue
+        return try await body(readers[index % readers.count])
+    }
+
+    func write<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await lock.withLock { try await body(writerDatabase) }
+    }
+
+    func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try await lock.withLock { try await flavor.inTransaction(on: writerDatabase, body) }
+    }
+
+    func exclusiveSession<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        // Other processes are kept out by each migration's BEGIN IMMEDIATE and its re-check inside the transaction.
+        try await lock.withLock { try await body(writerDatabase) }
+    }
+
+    func classify(_ error: any Error) -> StoreError? {
+        guard let error = error as? SQLiteError else { return nil }
+        switch error.reason {
+        case .constraintUniqueFailed, .constraintPrimaryKeyFailed:
+            return StoreError(code: "conflict", message: "a record with the same key exists (\(error.message)); use another id or update the existing one")
+        case .constraint, .constraintCheckFailed, .constraintNotNullFailed, .constraintForeignKeyFailed:
+            return StoreError(code: "invalid", message: "the database refused the record (\(error.message)); fix the field it names")
+        case .busy, .busyTimeout, .locked:
+            return StoreError(code: "unavailable", message: "the SQLite file stayed locked by another process; retry, or stop the other writer")
+        case .full:
+            return StoreError(code: "unavailable", message: "the disk holding the SQLite file is full; free space and retry")
+        case .readOnly, .readonlyDirectory, .readonlyCantLock, .permission:
+            return StoreError(code: "unavailable", message: "the SQLite file is read-only (\(error.message)); make the file and its folder writable")
+        case .error where error.message.contains("no such table"):
+            return StoreError(code: "unavailable", message: "the database is not migrated (\(error.message)); run migrate() (hookwork serve does) first")
+        default:
+            return nil
+        }
+    }
+
+    func shutdown() async throws {
+        for reader in readerConnections { try await reader.close() }
+        // Wait for a write in progress rather than closing the connection under it.
+        try await lock.withLock { try await writer.close() }
+        try await threads.shutdownGracefully()
+    }
+}

@@ -35,7 +35,7 @@ public enum ConformanceRunner {
             do {
                 return run(try JSONValue(parsing: String(line)))
             } catch {
-                return ConformanceResult(id: "?", passed: false, got: ["error": .string(error.description)], deviation: nil)
+                return ConformanceResult(id: "?", passed: false, got: ["error": .string("\(error)")], deviation: nil)
             }
         }
     }
@@ -51,6 +51,35 @@ public enum ConformanceRunner {
         switch path.resolve(in: testCase["root"] ?? .null, rootKind: .argsWithChat) {
         case .notFound: return ["found": false]
         case .found(let value, _): return ["found": true, "value": value]
+        }
+    }
+
+    static func conditions(_ testCase: JSONValue) -> JSONValue {
+        guard let variant = ConditionVariant(rawValue: testCase["variant"]?.stringValue ?? "") else {
+            return ["error": "unknown variant"]
+        }
+        let list: ConditionList
+        do {
+            list = try ConditionList(configuration: testCase["conditions"] ?? .null, compatibility: .reference)
+        } catch {
+            return ["error": .string(error.reason)]
+        }
+        let messages = (testCase["messages"]?.arrayValue ?? []).map {
+            ConditionMessage(id: $0["id"]?.intValue ?? 0, userID: $0["user_id"]?.intValue ?? 0, text: $0["msg"].flatMap(PHPText.scalarText) ?? "")
+        }
+        let input = ConditionInput(args: testCase["args"] ?? [:], messages: messages, now: testCase["now"]?.intValue ?? 0)
+        let outcome = list.evaluate(input, variant: variant)
+        // Deviation 1 (DESIGN §5): where the reference raised, Hookwork reports the error and the condition is false.
+        if let error = outcome.raisedError { return ["error": .string(error), "valid": .bool(outcome.valid)] }
+        return ["valid": .bool(outcome.valid)]
+    }
+
+    static func template(_ testCase: JSONValue) -> JSONValue {
+        let result = TemplateConformance.run(
+            context: testCase["context"]?.stringValue ?? "", template: testCase["template"]?.stringValue ?? "", args: testCase["args"] ?? [:])
+        switch result {
+        case .success(let output): return ["output": .string(output)]
+        case .failure(let error): return ["error": .string(error.description)]
         }
     }
 

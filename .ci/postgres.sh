@@ -18,13 +18,14 @@ find_bin() {
         echo "$dir"
         return
     fi
-    dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+    # The client package alone also creates /usr/lib/postgresql/N/bin, so look for the server's initdb.
+    dir="$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname || true)"
     if [ -z "$dir" ]; then
         log "installing PostgreSQL with apt-get"
         export DEBIAN_FRONTEND=noninteractive
         apt-get update -qq >&2
         apt-get install -y -qq postgresql >&2
-        dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)"
+        dir="$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 | xargs -r dirname || true)"
     fi
     [ -n "$dir" ] || { log "no PostgreSQL programs found after installing; install the postgresql package"; exit 1; }
     echo "$dir"

@@ -92,18 +92,21 @@ public struct ConfigurationValidator: Sendable {
         } catch {
             throw ValidationFailure(code: "invalid_conditions", field: "configuration", message: error.reason)
         }
-        let problems = compiled.validate()
-        if let first = problems.first {
-            let details: [JSONValue] = problems.map { problem in
-                var object = JSONObject()
-                object["index"] = problem.index.map(JSONValue.int) ?? .null
-                object["field"] = .string(problem.field)
-                object["reason"] = .string(problem.reason)
-                return .object(object)
+        // Core lists what the reference would silently never match or abort on; none of it is saved (STYLE habit 2).
+        let issues = compiled.validate()
+        if let first = issues.first {
+            let details: [JSONValue] = issues.map { issue in
+                .object(
+                    JSONObject([
+                        ("index", .int(issue.index)), ("field", .string("conditions[\(issue.index)].\(issue.field)")),
+                        ("reason", .string(issue.reason)),
+                    ]))
             }
-            let field = first.index.map { "configuration[\($0)].\(first.field)" } ?? "configuration"
-            let position = first.index.map { "condition \($0): " } ?? ""
-            throw ValidationFailure(code: "invalid_conditions", field: field, message: position + first.reason, details: details)
+            let more = issues.count > 1 ? " (and \(issues.count - 1) more: " + issues.dropFirst().map(\.description).joined(separator: "; ") + ")" : ""
+            throw ValidationFailure(
+                code: "invalid_conditions", field: "conditions[\(first.index)].\(first.field)",
+                message: "condition \(first.index), \(first.field): \(first.reason)\(more)", details: details
+            )
         }
 
         var output = JSONObject()
@@ -134,7 +137,7 @@ public struct ConfigurationValidator: Sendable {
             guard let type = object["type"]?.stringValue, Self.knownActionTypes.contains(type) else {
                 throw ValidationFailure(
                     field: "actions[\(index)].type",
-                    message: "unknown action type \(object["type"].map(jsonText) ?? "(missing)"); restapi is the action this version runs"
+                    message: "unknown action type \(object["type"]?.jsonText() ?? "(missing)"); restapi is the action this version runs"
                 )
             }
             if let content = object["content"], content.objectValue == nil {

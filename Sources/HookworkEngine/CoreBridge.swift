@@ -1,155 +1,83 @@
-import Foundation
 public import HookworkCore
+import Synchronization
 
-// The one place the engine touches HookworkCore's condition and template APIs.
+// The one place the engine touches HookworkCore's condition API.
 
-/// A webhook's conditions, compiled once.
+/// A webhook's conditions, compiled once with HookworkCore's `ConditionList` (STYLE habit 2).
 public struct CompiledConditions: Sendable {
-    let configuration: JSONValue
+    let list: ConditionList
 
-    /// Compiles the reference's configuration JSON (a list of conditions).
-    public init(configuration: JSONValue) throws(ConditionProblem) {
-        guard case .array = configuration else {
-            throw ConditionProblem(index: nil, field: "configuration", reason: "conditions must be a JSON list")
+    /// Compiles the reference's configuration JSON (a list of conditions); only a value that is not a list fails.
+    public init(configuration: JSONValue) throws(ConditionCompileError) {
+        list = try ConditionList(configuration: configuration)
+    }
+
+    /// The problems that make this list a likely mistake (unknown operator or type, unbalanced placeholder,
+    /// arithmetic that does not parse, ...); empty when every condition is well-formed.
+    public func validate() -> [ConditionIssue] {
+        list.validate()
+    }
+
+    /// Evaluates the hook variant against `args` (whose `chat` is the assembled chat or mail message);
+    /// `messages` are the chat's messages, newest first, as the assembler loads them.
+    public func evaluate(args: JSONValue, messages: [JSONObject], now: Int, trace: Bool = true) -> ConditionOutcome {
+        let input = ConditionInput(args: args, messages: Self.conditionMessages(newestFirst: messages), now: now)
+        return list.evaluate(input, variant: .hook, trace: trace)
+    }
+
+    /// Core wants the messages in ascending id order.
+    static func conditionMessages(newestFirst messages: [JSONObject]) -> [ConditionMessage] {
+        messages.reversed().map { message in
+            ConditionMessage(
+                id: message["id"]?.looseInt ?? 0, userID: message["user_id"]?.looseInt ?? 0,
+                text: message["msg"].flatMap { PHPText.scalarText($0) } ?? "")
         }
-        self.configuration = configuration
-    }
-
-    /// The problems that make this list unusable (unknown operator, unknown type, ...); empty when it is fine.
-    public func validate() -> [ConditionProblem] {
-        []
-    }
-
-    /// Evaluates the hook variant against `args` (whose `chat` is the assembled chat or mail message).
-    public func evaluate(args: JSONValue, rootKind: NodeKind, messages: [JSONObject], now: Int) -> ConditionResult {
-        ConditionResult(valid: true, error: nil, trace: .array([]))
-    }
-}
-
-/// Why a condition list cannot be saved.
-public struct ConditionProblem: Error, Sendable, Equatable {
-    /// The condition's position in the list, if the problem is in one condition.
-    public var index: Int?
-    /// The condition's member at fault (`condition`, `type`, `attr`, ...).
-    public var field: String
-    /// What is wrong and how to fix it.
-    public var reason: String
-
-    /// A problem.
-    public init(index: Int?, field: String, reason: String) {
-        self.index = index
-        self.field = field
-        self.reason = reason
     }
 }
 
-/// The outcome of evaluating a webhook's conditions.
-public struct ConditionResult: Sendable {
-    /// Whether the conditions hold.
-    public var valid: Bool
-    /// An error the reference would have raised (that condition counted as false; DESIGN §5 deviation 1).
-    public var error: String?
-    /// The per-condition trace, as JSON.
-    public var trace: JSONValue
-}
-
-/// Where a Rest API template's output lands; decides how values are encoded (spec §8.4).
-public enum TemplatePlace: Sendable {
-    /// The raw body: values JSON-encoded.
-    case rawBody
-    /// The URL: plain values, `urlencode_{{...}}` percent-encoded.
-    case url
-    /// Headers, query values, form fields: plain values.
-    case header
-}
-
-/// Renders a Rest API field with the `{{args.*}}` dialect.
-func renderRestTemplate(_ text: String, place: TemplatePlace, args: JSONValue, now: Int) -> Result<String, TemplateFailure> {
-    var out = ""
-    var rest = Substring(text)
-    while let open = rest.range(of: "{{") {
-        out += rest[..<open.lowerBound]
-        guard let close = rest[open.upperBound...].range(of: "}}") else {
-            out += rest[open.lowerBound...]
-            rest = ""
-            break
-        }
-        let name = String(rest[open.upperBound..<close.lowerBound])
-        var value: JSONValue = .null
-        if name.hasPrefix("args.") {
-            value = DotPath(String(name.dropFirst(5))).resolve(in: args).value ?? .null
-        } else if name == "timestamp" {
-            value = .int(now)
-        } else if name == "chat_id" {
-            value = args["chat"]?["id"] ?? .null
-        }
-        switch place {
-        case .rawBody: out += jsonText(value)
-        case .url, .header:
-            switch value {
-            case .array, .object: out += jsonText(value)
-            default: out += PHPText.scalarText(value) ?? ""
-            }
-        }
-        rest = rest[close.upperBound...]
-    }
-    out += rest
-    return .success(out)
-}
-
-/// Why a template could not be rendered.
-public struct TemplateFailure: Error, Sendable {
-    /// What went wrong.
-    public var reason: String
-}
-
-/// Compact JSON text of a value.
-public func jsonText(_ value: JSONValue) -> String {
-    var out = ""
-    writeJSON(value, into: &out)
-    return out
-}
-
-private func writeJSON(_ value: JSONValue, into out: inout String) {
-    switch value {
-    case .null: out += "null"
-    case .bool(let flag): out += flag ? "true" : "false"
-    case .int(let integer): out += String(integer)
-    case .double(let double): out += PHPNumber.json(double)
-    case .string(let string): writeString(string, into: &out)
-    case .array(let list):
-        out += "["
-        for (offset, item) in list.enumerated() {
-            if offset > 0 { out += "," }
-            writeJSON(item, into: &out)
-        }
-        out += "]"
-    case .object(let object):
-        out += "{"
-        var first = true
-        for (key, member) in object {
-            if !first { out += "," }
-            first = false
-            writeString(key, into: &out)
-            out += ":"
-            writeJSON(member, into: &out)
-        }
-        out += "}"
+extension ConditionOutcome {
+    /// The per-group trace as JSON, for the event outcome and the test endpoint.
+    public var traceJSON: JSONValue {
+        .array(
+            trace.map { group in
+                .object(
+                    JSONObject([
+                        ("group", .int(group.group)),
+                        ("valid", .bool(group.valid)),
+                        (
+                            "conditions",
+                            .array(
+                                group.lines.map { line in
+                                    var object = JSONObject([("index", .int(line.index)), ("text", .string(line.text)), ("valid", .bool(line.valid))])
+                                    if let error = line.error { object["error"] = .string(error) }
+                                    return .object(object)
+                                })
+                        ),
+                    ]))
+            })
     }
 }
 
-private func writeString(_ string: String, into out: inout String) {
-    out += "\""
-    for scalar in string.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-        default: out.unicodeScalars.append(scalar)
-        }
+/// Compiled conditions by webhook id, kept while the webhook's configuration is unchanged, so a busy event stream
+/// compiles each webhook once rather than once per event.
+final class ConditionCache: Sendable {
+    private struct Entry: Sendable {
+        var configuration: JSONValue
+        var compiled: CompiledConditions
     }
-    out += "\""
+
+    private let entries = Mutex<[Int: Entry]>([:])
+    private let compilations = Atomic<Int>(0)
+
+    /// The compiled form of `configuration` for webhook `webhookID`; recompiled when the configuration changed.
+    func conditions(webhookID: Int, configuration: JSONValue) throws(ConditionCompileError) -> CompiledConditions {
+        if let hit = entries.withLock({ $0[webhookID] }), hit.configuration == configuration { return hit.compiled }
+        let compiled = try CompiledConditions(configuration: configuration)
+        compilations.add(1, ordering: .relaxed)
+        entries.withLock { $0[webhookID] = Entry(configuration: configuration, compiled: compiled) }
+        return compiled
+    }
+
+    /// How many times a configuration was compiled (for tests).
+    var compileCount: Int { compilations.load(ordering: .relaxed) }
 }

@@ -1,7 +1,6 @@
 public import HookworkCore
 public import HookworkStore
 public import Logging
-import Synchronization
 
 /// Runs hook webhooks (type 0) for an event (spec §1.3, §1.4): every enabled one whose event matches, by id
 /// descending, once each (DESIGN §5 deviation 3); valid -> trigger, not valid -> alternative trigger.
@@ -69,6 +68,8 @@ public struct Dispatcher: Sendable {
             let assembled: JSONObject
             if let found { assembled = found } else { assembled = try await assembler.assemble(mail: mail) }
             args["chat"] = .object(assembled)
+            // The hook evaluator reads `args.mail` as the chat; give it the assembled message too.
+            args["mail"] = .object(assembled)
             if let conversationID = assembled["conversation_id"]?.looseInt, let conversation = try await assembler.conversation(id: conversationID) {
                 args["conversation"] = .object(conversation)
             }
@@ -99,31 +100,37 @@ public struct Dispatcher: Sendable {
         for webhook in webhooks {
             let webhookID = webhook["id"]?.looseInt ?? 0
             var entry = JSONObject([("id", .int(webhookID)), ("name", webhook["name"] ?? .string(""))])
-            let result: ConditionResult
+            var outcome: ConditionOutcome?
             do {
-                let conditions = try cache.conditions(webhookID: webhookID, configuration: webhook["configuration"] ?? .array([]))
-                result = conditions.evaluate(args: .object(args), rootKind: rootKind, messages: messages, now: now)
+                let conditions = try cache.conditions(webhookID: webhookID, configuration: Self.configuration(of: webhook))
+                outcome = conditions.evaluate(args: .object(args), messages: messages, now: now)
             } catch {
-                // Saved configurations are validated; one that still does not compile counts as "no conditions" (spec §3.1).
-                result = ConditionResult(valid: true, error: nil, trace: .array([]))
+                // Only a configuration that is not a list fails to compile, and saving refuses it; one stored by other
+                // means counts as "no conditions", as the reference's empty configuration does (spec §3.1).
+                outcome = nil
             }
-            metrics.webhookEvaluated(valid: result.valid)
-            entry["valid"] = .bool(result.valid)
-            if let error = result.error { entry["error"] = .string(error) }
-            entry["trace"] = result.trace
+            let valid = outcome?.valid ?? true
+            metrics.webhookEvaluated(valid: valid)
+            entry["valid"] = .bool(valid)
+            if let error = outcome?.raisedError {
+                // DESIGN §5 deviation 1: the reference aborts the event here; Hookwork counts that condition false.
+                entry["error"] = .string(error)
+                logger.info("webhook.condition_error", metadata: ["webhook.id": "\(webhookID)", "event.name": "\(event)", "error": "\(error)"])
+            }
+            entry["trace"] = outcome?.traceJSON ?? .array([])
             let primary = webhook["trigger_id"]?.looseInt ?? 0
             let alternative = webhook["trigger_id_alt"]?.looseInt ?? 0
-            let chosen = result.valid ? primary : alternative
+            let chosen = valid ? primary : alternative
             logger.debug(
                 "webhook.evaluated",
-                metadata: ["webhook.id": "\(webhookID)", "webhook.valid": "\(result.valid)", "event.name": "\(event)"]
+                metadata: ["webhook.id": "\(webhookID)", "webhook.valid": "\(valid)", "event.name": "\(event)"]
             )
             if chosen > 0 {
                 var triggerArgs = args
                 triggerArgs["webhook_id"] = .int(webhookID)
                 triggerArgs["override_gbot_id"] = webhook["bot_id"] ?? .int(0)
-                let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), now: now)
-                entry["branch"] = .string(result.valid ? "trigger" : "alternative")
+                let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), rootKind: rootKind, now: now)
+                entry["branch"] = .string(valid ? "trigger" : "alternative")
                 entry["trigger"] = report.json
             } else {
                 entry["branch"] = .string("none")
@@ -133,16 +140,15 @@ public struct Dispatcher: Sendable {
         }
         return Report(event: event, webhooks: entries)
     }
-}
 
-/// Compiled conditions by webhook id, recompiled when the configuration changes (STYLE habit 2).
-final class ConditionCache: Sendable {
-    private let entries = Mutex<[Int: (JSONValue, CompiledConditions)]>([:])
-
-    func conditions(webhookID: Int, configuration: JSONValue) throws -> CompiledConditions {
-        if let hit = entries.withLock({ $0[webhookID] }), hit.0 == configuration { return hit.1 }
-        let compiled = try CompiledConditions(configuration: configuration)
-        entries.withLock { $0[webhookID] = (configuration, compiled) }
-        return compiled
+    /// A webhook's stored conditions as JSON; the reference keeps them as JSON text, where empty means none.
+    static func configuration(of webhook: JSONObject) -> JSONValue {
+        switch webhook["configuration"] {
+        case nil, .null?: return .array([])
+        case .string(let text)?:
+            if text.allSatisfy(\.isWhitespace) { return .array([]) }
+            return (try? JSONValue(parsing: text)) ?? .string(text)
+        case let value?: return value
+        }
     }
 }

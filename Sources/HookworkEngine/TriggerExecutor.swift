@@ -61,8 +61,9 @@ public struct TriggerExecutor: Sendable {
         }
     }
 
-    /// Runs trigger `triggerID` with the trigger arguments `args` (`{{args.*}}` in templates).
-    public func run(triggerID: Int, args: JSONValue, now: Int) async throws -> TriggerReport {
+    /// Runs trigger `triggerID` with the trigger arguments `args` (`{{args.*}}` in templates); `rootKind` says whether
+    /// `args.chat` is a chat or a mail message.
+    public func run(triggerID: Int, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int) async throws -> TriggerReport {
         guard let trigger = try await store.get(.trigger, id: triggerID) else {
             logger.warning("trigger.missing", metadata: ["trigger.id": "\(triggerID)"])
             metrics.triggerRan(outcome: "failed")
@@ -76,7 +77,7 @@ public struct TriggerExecutor: Sendable {
             switch type {
             case "restapi":
                 let action = RestAPIAction(store: store, sender: sender, logger: logger)
-                var report = await action.run(content: content, args: args, now: now)
+                var report = await action.run(content: content, args: args, rootKind: rootKind, now: now)
                 report.index = index
                 reports.append(report)
             default:

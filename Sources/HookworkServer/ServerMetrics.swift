@@ -12,37 +12,39 @@ public final class ServerMetrics: EngineMetrics, Sendable {
 
     /// An event arrived; `mode` is the worker mode, `result` `accepted` or `duplicate`.
     public func eventReceived(mode: String, result: String) {
-        registry.makeCounter(
-            name: "hookwork_events_received_total", labels: [("mode", mode), ("result", result)], help: "Events accepted by POST /api/v1/events"
-        ).increment()
+        count("hookwork_events_received", help: "Events accepted by POST /api/v1/events", labels: [("mode", mode), ("result", result)])
     }
 
     /// A webhook's conditions were evaluated.
     public func webhookEvaluated(valid: Bool) {
-        registry.makeCounter(
-            name: "hookwork_webhooks_evaluated_total", labels: [("valid", valid ? "true" : "false")], help: "Hook webhooks evaluated"
-        ).increment()
+        count("hookwork_webhooks_evaluated", help: "Hook webhooks evaluated", labels: [("valid", valid ? "true" : "false")])
         if valid {
-            registry.makeCounter(name: "hookwork_webhooks_fired_total", help: "Hook webhooks whose conditions held").increment()
+            count("hookwork_webhooks_fired", help: "Hook webhooks whose conditions held")
         }
     }
 
     /// A trigger ran.
     public func triggerRan(outcome: String) {
-        registry.makeCounter(name: "hookwork_triggers_run_total", labels: [("outcome", outcome)], help: "Triggers run").increment()
+        count("hookwork_triggers_run", help: "Triggers run", labels: [("outcome", outcome)])
     }
 
     /// Something failed.
     public func errorOccurred(code: String) {
-        registry.makeCounter(name: "hookwork_errors_total", labels: [("code", code)], help: "Errors by stable code").increment()
+        count("hookwork_errors", help: "Errors by stable code", labels: [("code", code)])
     }
 
     /// A request was answered.
     func request(method: String, route: String, status: Int) {
-        registry.makeCounter(
-            name: "hookwork_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))],
-            help: "HTTP requests by route pattern"
-        ).increment()
+        count(
+            "hookwork_http_requests", help: "HTTP requests by route pattern",
+            labels: [("method", method), ("route", route), ("status", String(status))]
+        )
+    }
+
+    /// Increments the counter `name_total` with `labels` (the registry returns the same counter for the same labels).
+    private func count(_ name: String, help: String, labels: [(String, String)] = []) {
+        let descriptor = MetricNameDescriptor(metricName: name, unitName: "total", helpText: help)
+        registry.makeCounter(descriptor: descriptor, labels: labels).increment()
     }
 
     /// The Prometheus text exposition.

@@ -9,9 +9,9 @@ struct RestAPIAction: Sendable {
     let sender: any HTTPSender
     let logger: Logger
 
-    func run(content: JSONObject, args: JSONValue, now: Int) async -> TriggerExecutor.ActionReport {
+    func run(content: JSONObject, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int) async -> TriggerExecutor.ActionReport {
         do {
-            let request = try await buildRequest(content: content, args: args, now: now)
+            let request = try await buildRequest(content: content, input: TemplateInput(args: args, now: now, rootKind: rootKind))
             var detail = JSONObject([("method", .string(request.method)), ("url", .string(request.url))])
             let started = ContinuousClock.now
             do {
@@ -31,19 +31,28 @@ struct RestAPIAction: Sendable {
                 return .init(index: 0, type: "restapi", status: "failed", detail: detail)
             }
         } catch let failure as RestAPIFailure {
-            return .init(index: 0, type: "restapi", status: "failed", detail: JSONObject([("error", .string(failure.reason))]))
+            var detail = JSONObject([("error", .string(failure.reason))])
+            if let code = failure.code { detail["code"] = .string(code) }
+            if let url = failure.url { detail["url"] = .string(url) }
+            logger.warning("restapi.not_sent", metadata: ["error.code": "\(failure.code ?? "restapi_failed")"])
+            return .init(index: 0, type: "restapi", status: "failed", detail: detail)
         } catch {
             return .init(index: 0, type: "restapi", status: "failed", detail: JSONObject([("error", .string(String(describing: error)))]))
         }
     }
 
+    /// Why the call was not made.
     struct RestAPIFailure: Error {
         var reason: String
+        /// The template error's code (`invalid_url`, `unsupported_scheme`), when rendering failed.
+        var code: String?
+        /// The rendered URL that failed validation.
+        var url: String?
     }
 
-    func buildRequest(content: JSONObject, args: JSONValue, now: Int) async throws -> OutboundRequest {
+    func buildRequest(content: JSONObject, input: TemplateInput) async throws -> OutboundRequest {
         guard let apiID = content["rest_api"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else {
-            throw RestAPIFailure(reason: "the Rest API \(content["rest_api"].map(jsonText) ?? "(none)") does not exist")
+            throw RestAPIFailure(reason: "the Rest API \(content["rest_api"]?.jsonText() ?? "(none)") does not exist")
         }
         let configuration = Self.object(api["configuration"])
         let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
@@ -52,11 +61,11 @@ struct RestAPIAction: Sendable {
             throw RestAPIFailure(reason: "the Rest API \(apiID) has no method with id '\(wanted)'")
         }
 
-        func render(_ text: String, _ place: TemplatePlace) throws -> String {
-            switch renderRestTemplate(text, place: place, args: args, now: now) {
-            case .success(let rendered): return rendered
-            case .failure(let failure): throw RestAPIFailure(reason: failure.reason)
-            }
+        // Every text of the method: a `{not_empty__VAR}` block sees variables registered anywhere in it (spec §8.4).
+        let methodTexts = Self.texts(in: .object(method))
+        func render(_ text: String, _ context: TemplateContext) -> String {
+            // The raw-body and header contexts cannot fail; only the URL is validated.
+            (try? RestTemplate(text, context: context, methodTexts: methodTexts).render(input).get()) ?? ""
         }
         func pairs(_ key: String) -> [(String, String)] {
             (method[key]?.arrayValue ?? []).compactMap { item in
@@ -65,17 +74,15 @@ struct RestAPIAction: Sendable {
             }
         }
 
-        let host = String((configuration["host"]?.stringValue ?? "").reversed().drop { $0.isWhitespace }.reversed())
-        var url = host + (try render(method["suburl"]?.stringValue ?? "", .url))
         var query: [(String, String)] = []
-        for (key, value) in pairs("query") { query.append((key, try render(value, .header))) }
+        for (key, value) in pairs("query") { query.append((key, render(value, .header))) }
         var headers: [(name: String, value: String)] = []
-        for (key, value) in pairs("header") { headers.append((key, try render(value, .header))) }
+        for (key, value) in pairs("header") { headers.append((key, render(value, .header))) }
 
         switch method["authorization"]?.stringValue ?? "" {
         case "basicauth":
-            let user = try render(method["auth_username"]?.stringValue ?? "", .header)
-            let password = try render(method["auth_password"]?.stringValue ?? "", .header)
+            let user = render(method["auth_username"]?.stringValue ?? "", .header)
+            let password = render(method["auth_password"]?.stringValue ?? "", .header)
             headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
         case "bearer":
             headers.append(("Authorization", "Bearer " + (method["auth_bearer"]?.stringValue ?? "")))
@@ -86,19 +93,18 @@ struct RestAPIAction: Sendable {
         default:
             break
         }
-        if !query.isEmpty {
-            url += (url.contains("?") ? "&" : "?") + Self.formEncoded(query)
-        }
-        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            parsed.host != nil
-        else {
-            throw RestAPIFailure(reason: "Invalid URL '\(url)': it must be an absolute http or https URL")
+        // The reference's URL: trim(rtrim(host) . suburl . "?" . query), then FILTER_VALIDATE_URL (spec §8.3.1).
+        let suburl = RestTemplate(method["suburl"]?.stringValue ?? "", context: .url, methodTexts: methodTexts)
+        let url: String
+        switch suburl.renderURL(host: configuration["host"]?.stringValue ?? "", query: Self.formEncoded(query), input) {
+        case .success(let rendered): url = rendered
+        case .failure(let error): throw RestAPIFailure(reason: error.message, code: error.code.rawValue, url: error.rendered)
         }
 
         var body: [UInt8]?
         switch method["body_request_type"]?.stringValue ?? "" {
         case "raw":
-            body = Array(try render(method["body_raw"]?.stringValue ?? "", .rawBody).utf8)
+            body = Array(render(method["body_raw"]?.stringValue ?? "", .rawBody).utf8)
             let contentTypes = [
                 "text": "text/plain", "json": "application/json", "js": "application/javascript", "appxml": "application/xml",
                 "textxml": "text/xml", "texthtml": "text/html",
@@ -107,7 +113,7 @@ struct RestAPIAction: Sendable {
             if !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(("Content-Type", type)) }
         case "form-data", "form-data-urlencoded":
             var fields: [(String, String)] = []
-            for (key, value) in pairs("postparams") { fields.append((key, try render(value, .header))) }
+            for (key, value) in pairs("postparams") { fields.append((key, render(value, .header))) }
             body = Array(Self.formEncoded(fields).utf8)
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
         default:
@@ -119,6 +125,16 @@ struct RestAPIAction: Sendable {
             method: (method["method"]?.stringValue ?? "GET").uppercased(), url: url, headers: headers, body: body,
             timeoutSeconds: timeout, verifyTLS: verify
         )
+    }
+
+    /// Every string in `value`, depth first.
+    static func texts(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let text): return [text]
+        case .array(let items): return items.flatMap(texts(in:))
+        case .object(let object): return object.flatMap { texts(in: $0.value) }
+        default: return []
+        }
     }
 
     /// An object member, or an object given as JSON text (the reference stores `configuration` as text).

@@ -50,7 +50,7 @@ public struct APIError: HTTPResponseError {
 /// Building JSON responses from `JSONValue`.
 enum JSONResponse {
     static func make(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
-        let text = jsonText(value)
+        let text = value.jsonText()
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: text))

@@ -85,6 +85,8 @@ struct APITests {
             #expect(forbidden.status == 403)
             #expect(forbidden.body["error"]?["code"] == "forbidden")
             #expect(try await client.call(.get, "/api/v1/webhooks", token: adminToken).status == 200)
+            #expect(try await client.call(.post, "/api/v1/triggers", token: ingestToken, json: Fixture.trigger).status == 403)
+            #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.close","args":{}}"#).status == 200)
             #expect(try await client.call(.put, "/api/v1/chats/1", token: ingestToken, json: #"{"nick":"a"}"#).status == 200)
             #expect(try await client.call(.put, "/api/v1/chats/2", token: adminToken, json: #"{"nick":"b"}"#).status == 200)
             #expect(try await client.call(.get, "/health", token: nil).status == 200)

@@ -120,29 +120,6 @@ struct HookFlowTests {
         }
     }
 
-    @Test("a queued event survives a restart: a new server on the same SQLite file runs it")
-    func restartWithQueuedEvents() async throws {
-        let database = temporaryDatabaseURL()
-        defer { try? FileManager.default.removeItem(at: database.folder) }
-        try await Receiver.with { receiver, port in
-            var first = testConfiguration(worker: .queue, databaseURL: database.url)
-            first.runQueueWorkers = false
-            let eventID = try await makeApp(first).test(.router) { client in
-                try await configure(client, port: port)
-                let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent)
-                #expect(response.status == 202)
-                return try #require(response.body["event_id"]?.intValue)
-            }
-            #expect(receiver.requests.isEmpty)
-            let second = testConfiguration(worker: .queue, databaseURL: database.url)
-            try await makeApp(second).test(.router) { client in
-                let outcome = try await waitForOutcome(client, eventID: eventID)
-                #expect(outcome["status"] == "done")
-            }
-            #expect(try await receiver.waitFor(1).count == 1)
-        }
-    }
-
     @Test("an args.msg with a chat_id is stored and the chat's derived attributes resolve")
     func stateCarryingEvent() async throws {
         let database = temporaryDatabaseURL()

@@ -132,14 +132,29 @@ enum Fixture {
            "query":[{"key":"source","value":"hookwork"}],
            "header":[{"key":"X-Operator","value":"{{args.user_data.name}}"}],
            "body_request_type":"raw","body_request_type_content":"json",
-           "body_raw":"{\\"chat_id\\": {{args.chat.id}}, \\"nick\\": {{args.chat.nick}}, \\"department\\": {{args.chat.department.name}}}"}]}}
+           "body_raw":"{\\"chat_id\\": {{args.chat.id}}, \\"nick\\": {{args.chat.nick}}, \\"department\\": {{args.chat.department.name}}}"},
+          {"id":"other","name":"Conditions not met","method":"POST","suburl":"/not-closed/{{args.chat.id}}",
+           "body_request_type":"raw","body_request_type_content":"json","body_raw":"{\\"status\\": {{args.chat.status}}}"},
+          {"id":"nick_path","name":"Nick in the path","method":"GET","suburl":"/by-nick/{{args.chat.nick}}"}]}}
         """
     }
 
     static let trigger = #"{"name":"Tell the receiver","actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close"}}]}"#
 
-    static func webhook(event: String = "chat.close", delay: Int = 0, configuration: String = "[]") -> String {
-        #"{"name":"On close","event":"\#(event)","type":0,"delay":\#(delay),"bot_id":1,"trigger_id":1,"configuration":\#(configuration)}"#
+    /// Trigger 2: the "conditions NOT valid" branch.
+    static let alternativeTrigger = #"{"name":"Tell the receiver it did not match","actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"other"}}]}"#
+
+    static func webhook(event: String = "chat.close", delay: Int = 0, configuration: String = "[]", alternative: Int = 0) -> String {
+        #"{"name":"On close","event":"\#(event)","type":0,"delay":\#(delay),"bot_id":1,"trigger_id":1,"trigger_id_alt":\#(alternative),"configuration":\#(configuration)}"#
+    }
+
+    /// The seed document's chat.close webhook with real conditions: a closed chat (status 2) of the Sales department.
+    static let salesClosedConditions =
+        #"[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"2"},{"type":"3","attr":"{args.chat.department.name}","condition":"eq","value":"Sales"}]"#
+
+    /// A close event for `chat` in department `department`.
+    static func closeEvent(id: String, chat: Int, status: Int = 2, department: Int = 3, nick: String = "Ann") -> String {
+        #"{"event":"chat.close","id":"\#(id)","args":{"chat":{"id":\#(chat),"nick":"\#(nick)","status":\#(status),"dep_id":\#(department)},"user_data":{"id":5,"name":"Olga"}}}"#
     }
 
     static let closeEvent = #"{"event":"chat.close","id":"evt-1","args":{"chat":{"id":7,"nick":"Ann","status":2,"dep_id":3},"user_data":{"id":5,"name":"Olga"}}}"#
@@ -150,6 +165,7 @@ func configure(_ client: some TestClientProtocol, port: Int, webhook: String = F
     #expect(try await client.call(.put, "/api/v1/departments/3", token: ingestToken, json: #"{"name":"Sales"}"#).status == 200)
     #expect(try await client.call(.post, "/api/v1/rest_apis", json: Fixture.restAPI(port: port)).status == 201)
     #expect(try await client.call(.post, "/api/v1/triggers", json: Fixture.trigger).status == 201)
+    #expect(try await client.call(.post, "/api/v1/triggers", json: Fixture.alternativeTrigger).status == 201)
     let created = try await client.call(.post, "/api/v1/webhooks", json: webhook)
     #expect(created.status == 201, "\(created.body)")
 }

@@ -1,6 +1,7 @@
 public import HookworkEngine
 public import HookworkStore
 public import Hummingbird
+import Foundation
 import HookworkCore
 import HookworkDelivery
 public import Logging
@@ -34,6 +35,8 @@ public struct ServerDependencies: Sendable {
     /// Prints the token to standard output.
     @Sendable public static func printToken(_ secret: String) {
         print("Hookwork created an admin API token. It is shown only this once; keep it:\n\n    \(secret)\n")
+        // Standard output is block-buffered when it is a file or a pipe; the token must show now, not at exit (nil flushes every stream).
+        fflush(nil)
     }
 }
 

@@ -93,7 +93,9 @@ public struct ConfigurationValidator: Sendable {
             throw ValidationFailure(code: "invalid_conditions", field: "configuration", message: error.reason)
         }
         // Core lists what the reference would silently never match or abort on; none of it is saved (STYLE habit 2).
-        let issues = compiled.validate()
+        let allIssues = compiled.validate()
+        let issues = allIssues.filter { $0.severity == .error }
+        let warnings = allIssues.filter { $0.severity == .warning }
         if let first = issues.first {
             let details: [JSONValue] = issues.map { issue in
                 .object(
@@ -118,6 +120,11 @@ public struct ConfigurationValidator: Sendable {
         output["trigger_id"] = .int(triggerID)
         output["bot_id_alt"] = .int(try integer(input, "bot_id_alt", default: 0))
         output["trigger_id_alt"] = .int(alternative)
+        // Reference-compatible but suspicious (an empty pattern, `"logic":"OR"`): saved, and shown with the webhook.
+        if !warnings.isEmpty {
+            output["warnings"] = .array(
+                warnings.map { .object(JSONObject([("field", .string("conditions[\($0.index)].\($0.field)")), ("reason", .string($0.reason))])) })
+        }
         output["disabled"] = .bool(disabled)
         output["configuration"] = configuration
         return output

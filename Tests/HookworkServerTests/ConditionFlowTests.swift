@@ -107,6 +107,22 @@ struct ConditionFlowTests {
         }
     }
 
+    @Test("a configuration the reference accepts but that looks wrong (\"logic\":\"OR\") is saved, with a warning naming the field")
+    func suspiciousConditionWarned() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(databaseURL: database.url))
+        try await app.test(.router) { client in
+            try await client.call(.post, "/api/v1/rest_apis", json: Fixture.restAPI(port: 9))
+            try await client.call(.post, "/api/v1/triggers", json: Fixture.trigger)
+            let conditions = #"[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"2","logic":"OR"},{"type":"3","attr":"1","condition":"eq","value":"1"}]"#
+            let response = try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook(configuration: conditions))
+            #expect(response.status == 201)
+            let warnings = response.body["warnings"]?.arrayValue ?? []
+            #expect(warnings.map { $0["field"] } == ["conditions[0].logic"])
+        }
+    }
+
     @Test("every problem is listed: the first names the field, details and the message carry the rest")
     func everyProblemListed() async throws {
         let database = temporaryDatabaseURL()

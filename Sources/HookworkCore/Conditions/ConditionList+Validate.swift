@@ -8,12 +8,24 @@ public struct ConditionIssue: Sendable, Equatable, CustomStringConvertible {
     public var field: String
     /// What is wrong and how to fix it.
     public var reason: String
+    /// Whether the condition cannot work as written (`error`), or works as the reference does but probably not as
+    /// meant (`warning`: a configuration exported from Live Helper Chat must still be accepted, DESIGN §1).
+    public var severity: Severity
+
+    /// How serious an issue is.
+    public enum Severity: String, Sendable, Equatable {
+        /// The condition cannot work as written: refuse it.
+        case error
+        /// Reference-compatible but suspicious: accept it and say so.
+        case warning
+    }
 
     /// An issue.
-    public init(index: Int, field: String, reason: String) {
+    public init(index: Int, field: String, reason: String, severity: Severity = .error) {
         self.index = index
         self.field = field
         self.reason = reason
+        self.severity = severity
     }
 
     /// `conditions[index].field: reason`.
@@ -49,7 +61,8 @@ extension ConditionList {
                 if entry.text("message_contains") == nil {
                     issues.append(ConditionIssue(index: index, field: "message_contains", reason: "must be text"))
                 } else if PHPCompare.trim(entry.text("message_contains") ?? "").isEmpty {
-                    issues.append(ConditionIssue(index: index, field: "message_contains", reason: "an empty pattern never matches"))
+                    issues.append(
+                        ConditionIssue(index: index, field: "message_contains", reason: "an empty pattern never matches", severity: .warning))
                 }
             case .compare:
                 issues += compareIssues(entry)
@@ -59,7 +72,8 @@ extension ConditionList {
                 issues.append(
                     ConditionIssue(
                         index: index, field: "logic",
-                        reason: "\(shown) counts as \"and\"; write \"or\" (lower-case, no spaces) to join this condition to the next with OR"))
+                        reason: "\(shown) counts as \"and\"; write \"or\" (lower-case, no spaces) to join this condition to the next with OR",
+                        severity: .warning))
             }
         }
         return issues
@@ -89,7 +103,7 @@ extension ConditionList {
             issues.append(ConditionIssue(index: index, field: "condition", reason: "must be an operator name such as \"eq\""))
         }
         if entry.raw["attr"] == nil {
-            issues.append(ConditionIssue(index: index, field: "attr", reason: "missing; the left side is then empty text"))
+            issues.append(ConditionIssue(index: index, field: "attr", reason: "missing; the left side is then empty text", severity: .warning))
         }
         for field in ["attr", "value"] {
             guard let text = entry.text(field) else {
@@ -100,7 +114,7 @@ extension ConditionList {
         }
         if let op, op == .like || op == .notlike, let pattern = entry.text("value"), PHPCompare.trim(pattern).isEmpty {
             let effect = op == .like ? "never matches" : "always passes"
-            issues.append(ConditionIssue(index: index, field: "value", reason: "an empty pattern \(effect)"))
+            issues.append(ConditionIssue(index: index, field: "value", reason: "an empty pattern \(effect)", severity: .warning))
         }
         return issues
     }

@@ -47,9 +47,8 @@ public enum PHPLoose {
 
     /// `$a == $b` for two strings: numerically when both are numeric strings, else byte for byte.
     public static func equals(_ lhs: String, _ rhs: String) -> Bool {
-        if lhs == rhs { return true }
-        guard let left = numericValue(lhs), let right = numericValue(rhs) else { return false }
-        return numbersEqual(left, right)
+        // One implementation of PHP's string comparison: byte-exact, with its integer-overflow rules.
+        PHPCompare.looseEquals(lhs, rhs)
     }
 
     /// `$value == $text` for a decoded JSON value against a string, with PHP 8 rules.

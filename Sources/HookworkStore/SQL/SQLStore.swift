@@ -74,7 +74,15 @@ public struct SQLStore: Store {
     public func patch(_ kind: EntityKind, id: Int, with patch: JSONObject) async throws -> JSONObject? {
         let flavor = engine.flavor
         return try await guarded {
-            try await engine.transaction { db in
+            // A record that does not exist is the common case on intake (a new chat): find that out with one read,
+            // which on SQLite runs on a reader connection beside the writer, instead of an empty write transaction
+            // (three round trips under the single writer lock). Answering nil is right as of that read; a record
+            // created after it is the same race a caller already has between patch and a following put.
+            let exists = try await engine.read { db in
+                try await db.raw("SELECT 1 AS found FROM hw_records WHERE kind = \(bind: kind.rawValue) AND id = \(bind: id)").first() != nil
+            }
+            guard exists else { return nil }
+            return try await engine.transaction { db in
                 let row = try await db.raw(
                     "SELECT document FROM hw_records WHERE kind = \(bind: kind.rawValue) AND id = \(bind: id)\(unsafeRaw: flavor.lockRows)"
                 ).first()

@@ -76,6 +76,37 @@ enum StoreConformance {
             #expect(created.sorted() == Array(1...40))
             #expect(try await store.list(.message, query: EntityQuery(chatID: 1)).count == 40)
         },
+        ConformanceCheck("concurrent writes that fail, fail alone: the others beside them are stored") { _, store in
+            // On SQLite these land in shared group-commit transactions; a refused write must not take the rest along.
+            let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
+                for index in 1...20 {
+                    group.addTask { ("token", (try? await store.addToken(secretHash: "dup", scope: "admin", name: "t\(index)")) != nil) }
+                    group.addTask {
+                        let batch: [(kind: EntityKind, id: Int, document: JSONObject)] = [
+                            (kind: .chat, id: 100 + index, document: object(["status": 1])),
+                            (kind: .chat, id: 0, document: object([:])),
+                        ]
+                        return ("batch", (try? await store.putBatch(batch)) != nil)
+                    }
+                    group.addTask {
+                        try await store.put(.chat, id: index, document: object(["status": 0]))
+                        return ("put", true)
+                    }
+                    group.addTask {
+                        _ = try await store.insert(.message, document: object(["chat_id": .int(index), "msg": "m"]))
+                        return ("insert", true)
+                    }
+                }
+                return try await group.reduce(into: [String: Int]()) { counts, outcome in
+                    if outcome.1 { counts[outcome.0, default: 0] += 1 }
+                }
+            }
+            #expect(outcomes["token"] == 1, "one of twenty tokens with one hash is stored")
+            #expect(outcomes["batch"] == nil, "every batch with a bad record fails")
+            #expect(try await store.tokenCount() == 1)
+            #expect(ids(try await store.list(.chat, query: EntityQuery())) == Array(1...20), "failed batches left no record")
+            #expect(try await store.list(.message, query: EntityQuery()).count == 20)
+        },
         ConformanceCheck("list filters by status, chat, conversation, id and orders and limits") { _, store in
             for id in 1...6 {
                 try await store.put(.chat, id: id, document: object(["status": .int(id % 3), "dep_id": 1]))

@@ -44,6 +44,7 @@ final class SQLiteEngine: SQLEngine {
     private let readerConnections: [SQLiteConnection]
     private let nextReader = Atomic<Int>(0)
     private let lock = AsyncLock()
+    private let pending = Mutex(PendingWrites())
     private let threads: NIOThreadPool
 
     private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
@@ -114,11 +115,148 @@ final class SQLiteEngine: SQLEngine {
     }
 
     func write<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await lock.withLock { try await body(writerDatabase) }
+        try await submit(isTransaction: false, body)
     }
 
     func transaction<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
-        try await lock.withLock { try await flavor.inTransaction(on: writerDatabase, body) }
+        try await submit(isTransaction: true, body)
+    }
+
+    // MARK: Group commit
+
+    /// Queues a write for the writer, which runs every write queued meanwhile in one transaction (group commit) and
+    /// resumes the caller only after that transaction's COMMIT: a returned write is committed, as before, but a
+    /// batch pays for one commit instead of one per write.
+    private func submit<R: Sendable>(isTransaction: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        let slot = ResultSlot<R>()
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
+            let write = PendingWrite(
+                isTransaction: isTransaction,
+                run: { db in
+                    let value = try await body(db)
+                    slot.value.withLock { $0 = value }
+                },
+                finish: { error in
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else if let value = slot.value.withLock({ $0 }) {
+                        continuation.resume(returning: value)
+                    } else {
+                        continuation.resume(throwing: StoreError(code: "unavailable", message: "an SQLite write finished without a result; retry"))
+                    }
+                }
+            )
+            let startDrainer = pending.withLock { pending in
+                pending.writes.append(write)
+                guard !pending.draining else { return false }
+                pending.draining = true
+                return true
+            }
+            if startDrainer { Task { await self.drain() } }
+        }
+    }
+
+    /// Runs queued writes batch by batch until none is left.
+    private func drain() async {
+        while true {
+            let batch: [PendingWrite] = pending.withLock { pending in
+                guard !pending.writes.isEmpty else {
+                    pending.draining = false
+                    return []
+                }
+                let batch = pending.writes
+                pending.writes.removeAll(keepingCapacity: true)
+                return batch
+            }
+            if batch.isEmpty { return }
+            let outcomes: [(any Error)?]
+            do {
+                outcomes = try await lock.withLock { await runBatch(batch) }
+            } catch {
+                outcomes = Array(repeating: error, count: batch.count)
+            }
+            for (write, outcome) in zip(batch, outcomes) { write.finish(outcome) }
+        }
+    }
+
+    /// Runs `batch` in one transaction and returns each write's error (nil if it succeeded). A write that fails
+    /// fails alone: a failed statement undoes only itself (SQLite's statement rollback on a constraint), and a
+    /// multi-statement write runs in a savepoint that is rolled back to. Anything that may have ended the
+    /// transaction (I/O, a busy file, a failed COMMIT) rolls the batch back and runs its writes one by one.
+    private func runBatch(_ batch: [PendingWrite]) async -> [(any Error)?] {
+        if batch.count == 1 { return [await runAlone(batch[0])] }
+        let db = writerDatabase
+        do {
+            try await db.raw("\(unsafeRaw: flavor.beginTransaction)").run()
+        } catch {
+            return await runEachAlone(batch)
+        }
+        var outcomes: [(any Error)?] = []
+        outcomes.reserveCapacity(batch.count)
+        for write in batch {
+            if write.isTransaction {
+                do {
+                    try await db.raw("SAVEPOINT hw_write").run()
+                } catch {
+                    try? await db.raw("ROLLBACK").run()
+                    return await runEachAlone(batch)
+                }
+                do {
+                    try await write.run(db)
+                    try await db.raw("RELEASE hw_write").run()
+                    outcomes.append(nil)
+                } catch {
+                    do {
+                        try await db.raw("ROLLBACK TO hw_write").run()
+                        try await db.raw("RELEASE hw_write").run()
+                    } catch {
+                        try? await db.raw("ROLLBACK").run()
+                        return await runEachAlone(batch)
+                    }
+                    outcomes.append(error)
+                }
+            } else {
+                do {
+                    try await write.run(db)
+                    outcomes.append(nil)
+                } catch {
+                    // A refused constraint undoes its statement and leaves the transaction open; anything else may not.
+                    if let known = classify(error), known.code == "conflict" || known.code == "invalid" {
+                        outcomes.append(error)
+                    } else {
+                        try? await db.raw("ROLLBACK").run()
+                        return await runEachAlone(batch)
+                    }
+                }
+            }
+        }
+        do {
+            try await db.raw("COMMIT").run()
+        } catch {
+            try? await db.raw("ROLLBACK").run()
+            return await runEachAlone(batch)
+        }
+        return outcomes
+    }
+
+    /// Runs each write on its own, as without group commit (the fallback after a batch failed as a whole).
+    private func runEachAlone(_ batch: [PendingWrite]) async -> [(any Error)?] {
+        var outcomes: [(any Error)?] = []
+        for write in batch { outcomes.append(await runAlone(write)) }
+        return outcomes
+    }
+
+    private func runAlone(_ write: PendingWrite) async -> (any Error)? {
+        do {
+            if write.isTransaction {
+                try await flavor.inTransaction(on: writerDatabase, write.run)
+            } else {
+                try await write.run(writerDatabase)
+            }
+            return nil
+        } catch {
+            return error
+        }
     }
 
     func exclusiveSession<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {

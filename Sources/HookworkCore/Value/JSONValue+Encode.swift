@@ -105,34 +105,22 @@ enum JSONWriter {
     }
 
     private static func standardString(_ string: String, into out: inout String) {
-        out += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    appendEscape(scalar.value, into: &out)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
+        quotedString(string, php: false, into: &out)
     }
 
     private static func phpString(_ string: String, into out: inout String) {
+        quotedString(string, php: true, into: &out)
+    }
+
+    /// A quoted JSON string; `php` adds what `json_encode` does by default: `\/` and `\uXXXX` for everything
+    /// outside ASCII (surrogate pairs beyond the BMP).
+    private static func quotedString(_ string: String, php: Bool, into out: inout String) {
         out += "\""
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
             case "\\": out += "\\\\"
-            case "/": out += "\\/"
+            case "/" where php: out += "\\/"
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
@@ -142,7 +130,7 @@ enum JSONWriter {
                 let value = scalar.value
                 if value < 0x20 {
                     appendEscape(value, into: &out)
-                } else if value < 0x80 {
+                } else if value < 0x80 || !php {
                     out.unicodeScalars.append(scalar)
                 } else if value <= 0xFFFF {
                     appendEscape(value, into: &out)

@@ -9,8 +9,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try HookworkConfiguration.fromEnvironment()
-        var logger = Logger(label: "hookwork")
-        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let logger = configuration.makeLogger()
         let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(logger: logger))
         try await app.runService()
     }

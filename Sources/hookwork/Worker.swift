@@ -8,8 +8,7 @@ struct Worker: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try HookworkConfiguration.fromEnvironment()
-        var logger = Logger(label: "hookwork")
-        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+        let logger = configuration.makeLogger()
         let group = try await buildWorkerGroup(configuration: configuration, dependencies: ServerDependencies(logger: logger))
         try await group.run()
     }

@@ -9,6 +9,19 @@ import Testing
 
 @Suite("Hook webhooks with real conditions")
 struct ConditionFlowTests {
+
+    /// Runs `body` against a fresh server on SQLite in a temporary folder that already has the fixture Rest API
+    /// and trigger, so a webhook can be saved at once.
+    func withConfiguredServer(_ body: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(databaseURL: database.url))
+        try await app.test(.router) { client in
+            try await client.call(.post, "/api/v1/rest_apis", json: Fixture.restAPI(port: 9))
+            try await client.call(.post, "/api/v1/triggers", json: Fixture.trigger)
+            try await body(client)
+        }
+    }
     /// Runs `body` against a fresh server on SQLite in a temporary folder, with the receiver listening.
     func withServer(
         worker: WorkerMode, webhook: String, _ body: @Sendable (any TestClientProtocol, Receiver) async throws -> Void
@@ -91,12 +104,7 @@ struct ConditionFlowTests {
         ]
     )
     func malformedCondition(configuration: String, field: String) async throws {
-        let database = temporaryDatabaseURL()
-        defer { try? FileManager.default.removeItem(at: database.folder) }
-        let app = try await makeApp(testConfiguration(databaseURL: database.url))
-        try await app.test(.router) { client in
-            try await client.call(.post, "/api/v1/rest_apis", json: Fixture.restAPI(port: 9))
-            try await client.call(.post, "/api/v1/triggers", json: Fixture.trigger)
+        try await withConfiguredServer { client in
             let response = try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook(configuration: configuration))
             #expect(response.status == 422)
             #expect(response.body["error"]?["code"] == "invalid_conditions")
@@ -109,12 +117,7 @@ struct ConditionFlowTests {
 
     @Test("a configuration the reference accepts but that looks wrong (\"logic\":\"OR\") is saved, with a warning naming the field")
     func suspiciousConditionWarned() async throws {
-        let database = temporaryDatabaseURL()
-        defer { try? FileManager.default.removeItem(at: database.folder) }
-        let app = try await makeApp(testConfiguration(databaseURL: database.url))
-        try await app.test(.router) { client in
-            try await client.call(.post, "/api/v1/rest_apis", json: Fixture.restAPI(port: 9))
-            try await client.call(.post, "/api/v1/triggers", json: Fixture.trigger)
+        try await withConfiguredServer { client in
             let conditions = #"[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"2","logic":"OR"},{"type":"3","attr":"1","condition":"eq","value":"1"}]"#
             let response = try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook(configuration: conditions))
             #expect(response.status == 201)
@@ -125,12 +128,7 @@ struct ConditionFlowTests {
 
     @Test("every problem is listed: the first names the field, details and the message carry the rest")
     func everyProblemListed() async throws {
-        let database = temporaryDatabaseURL()
-        defer { try? FileManager.default.removeItem(at: database.folder) }
-        let app = try await makeApp(testConfiguration(databaseURL: database.url))
-        try await app.test(.router) { client in
-            try await client.call(.post, "/api/v1/rest_apis", json: Fixture.restAPI(port: 9))
-            try await client.call(.post, "/api/v1/triggers", json: Fixture.trigger)
+        try await withConfiguredServer { client in
             let conditions = #"[{"type":"3","attr":"1","condition":"like_it","value":"1"},{"type":"9"}]"#
             let response = try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook(configuration: conditions))
             #expect(response.status == 422)

@@ -159,7 +159,7 @@ public struct ConfigurationValidator: Sendable {
                     )
                 }
                 let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-                let methods = RestAPIAction.object(api["configuration"])["parameters"]?.arrayValue ?? []
+                let methods = RestAPIRequestBuilder.object(api["configuration"])["parameters"]?.arrayValue ?? []
                 guard methods.contains(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else {
                     throw ValidationFailure(
                         code: "unknown_reference", field: "actions[\(index)].content.rest_api_method",

@@ -16,7 +16,7 @@ struct EngineRuleTests {
 
     @Test("query strings are encoded as PHP's http_build_query does")
     func formEncoding() {
-        #expect(RestAPIAction.formEncoded([("a b", "x&y=z"), ("ą", "1")]) == "a+b=x%26y%3Dz&%C4%85=1")
+        #expect(RestAPIRequestBuilder.formEncoded([("a b", "x&y=z"), ("ą", "1")]) == "a+b=x%26y%3Dz&%C4%85=1")
     }
 
     @Test("follow-up queue entries carry their delay; client events carry none")

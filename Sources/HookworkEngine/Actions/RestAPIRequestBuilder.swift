@@ -1,0 +1,122 @@
+import Foundation
+import HookworkCore
+import HookworkStore
+
+/// Builds the HTTP request of one Rest API method (spec §8.3.1) from the action's content and the trigger arguments.
+struct RestAPIRequestBuilder: Sendable {
+    let store: any Store
+
+    /// Why the call was not made.
+    struct Failure: Error {
+        var reason: String
+        /// The template error's code (`invalid_url`, `unsupported_scheme`), when rendering failed.
+        var code: String?
+        /// The rendered URL that failed validation.
+        var url: String?
+    }
+
+    func build(content: JSONObject, input: TemplateInput) async throws -> OutboundRequest {
+        guard let apiID = content["rest_api"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else {
+            throw Failure(reason: "the Rest API \(content["rest_api"]?.jsonText() ?? "(none)") does not exist")
+        }
+        let configuration = Self.object(api["configuration"])
+        let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
+        let methods = configuration["parameters"]?.arrayValue ?? []
+        guard let method = methods.compactMap(\.objectValue).first(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else {
+            throw Failure(reason: "the Rest API \(apiID) has no method with id '\(wanted)'")
+        }
+
+        // Every text of the method: a `{not_empty__VAR}` block sees variables registered anywhere in it (spec §8.4).
+        let methodTexts = Self.texts(in: .object(method))
+        func render(_ text: String, _ context: TemplateContext) -> String {
+            // The raw-body and header contexts cannot fail; only the URL is validated.
+            (try? RestTemplate(text, context: context, methodTexts: methodTexts).render(input).get()) ?? ""
+        }
+        func pairs(_ key: String) -> [(String, String)] {
+            (method[key]?.arrayValue ?? []).compactMap { item in
+                guard let name = item["key"].flatMap({ PHPText.scalarText($0) }), !name.isEmpty else { return nil }
+                return (name, item["value"].flatMap { PHPText.scalarText($0) } ?? "")
+            }
+        }
+
+        var query: [(String, String)] = []
+        for (key, value) in pairs("query") { query.append((key, render(value, .header))) }
+        var headers: [(name: String, value: String)] = []
+        for (key, value) in pairs("header") { headers.append((key, render(value, .header))) }
+
+        switch method["authorization"]?.stringValue ?? "" {
+        case "basicauth":
+            let user = render(method["auth_username"]?.stringValue ?? "", .header)
+            let password = render(method["auth_password"]?.stringValue ?? "", .header)
+            headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
+        case "bearer":
+            headers.append(("Authorization", "Bearer " + (method["auth_bearer"]?.stringValue ?? "")))
+        case "apikey":
+            let name = method["auth_api_key_name"]?.stringValue ?? ""
+            let key = method["auth_api_key_key"]?.stringValue ?? ""
+            if method["api_key_location"]?.stringValue == "queryparams" { query.append((name, key)) } else { headers.append((name, key)) }
+        default:
+            break
+        }
+        // The reference's URL: trim(rtrim(host) . suburl . "?" . query), then FILTER_VALIDATE_URL (spec §8.3.1).
+        let suburl = RestTemplate(method["suburl"]?.stringValue ?? "", context: .url, methodTexts: methodTexts)
+        let url: String
+        switch suburl.renderURL(host: configuration["host"]?.stringValue ?? "", query: Self.formEncoded(query), input) {
+        case .success(let rendered): url = rendered
+        case .failure(let error): throw Failure(reason: error.message, code: error.code.rawValue, url: error.rendered)
+        }
+
+        var body: [UInt8]?
+        switch method["body_request_type"]?.stringValue ?? "" {
+        case "raw":
+            body = Array(render(method["body_raw"]?.stringValue ?? "", .rawBody).utf8)
+            let contentTypes = [
+                "text": "text/plain", "json": "application/json", "js": "application/javascript", "appxml": "application/xml",
+                "textxml": "text/xml", "texthtml": "text/html",
+            ]
+            let type = contentTypes[method["body_request_type_content"]?.stringValue ?? ""] ?? "application/x-www-form-urlencoded"
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(("Content-Type", type)) }
+        case "form-data", "form-data-urlencoded":
+            var fields: [(String, String)] = []
+            for (key, value) in pairs("postparams") { fields.append((key, render(value, .header))) }
+            body = Array(Self.formEncoded(fields).utf8)
+            headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+        default:
+            break
+        }
+        let timeout = min(max(method["max_execution_time"]?.looseInt ?? 10, 1), 360)
+        let verify = configuration["verify_tls"].map { PHPLoose.isTruthyValue($0) } ?? true
+        return OutboundRequest(
+            method: (method["method"]?.stringValue ?? "GET").uppercased(), url: url, headers: headers, body: body,
+            timeoutSeconds: timeout, verifyTLS: verify
+        )
+    }
+
+    /// Every string in `value`, depth first.
+    static func texts(in value: JSONValue) -> [String] {
+        switch value {
+        case .string(let text): return [text]
+        case .array(let items): return items.flatMap(texts(in:))
+        case .object(let object): return object.flatMap { texts(in: $0.value) }
+        default: return []
+        }
+    }
+
+    /// An object member, or an object given as JSON text (the reference stores `configuration` as text).
+    static func object(_ value: JSONValue?) -> JSONObject {
+        switch value {
+        case .object(let object)?: return object
+        case .string(let text)?: return (try? JSONValue(parsing: text))?.objectValue ?? JSONObject()
+        default: return JSONObject()
+        }
+    }
+
+    /// `application/x-www-form-urlencoded`, as PHP's `http_build_query` writes it.
+    static func formEncoded(_ pairs: [(String, String)]) -> String {
+        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._")
+        func encode(_ text: String) -> String {
+            (text.addingPercentEncoding(withAllowedCharacters: allowed) ?? "").replacingOccurrences(of: "%20", with: "+")
+        }
+        return pairs.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+}

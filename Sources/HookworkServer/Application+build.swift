@@ -117,6 +117,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     EventsController(environment: environment).register(on: table)
     StateController(environment: environment).register(on: table)
     ConfigurationController(environment: environment).register(on: table)
+    AdminPageController().register(on: table)
     OperationsController(environment: environment).registerOpenAPI(on: table)
     return ServerParts(router: router, services: services, environment: environment)
 }

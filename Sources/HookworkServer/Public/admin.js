@@ -1,0 +1,96 @@
+// The admin page: sign in with an admin token, then one view per hash route (#/webhooks, #/webhooks/3, ...).
+import { api, token, setToken, clearToken } from "./api.js";
+import { h, field, toast } from "./ui.js";
+import { webhookList, webhookEdit } from "./webhooks.js";
+import { triggerList, triggerEdit, restAPIList, restAPIEdit } from "./configuration.js";
+import { deliveryList, deliveryDetail, breakerList } from "./deliveries.js";
+import { explorer } from "./explorer.js";
+import { dashboard } from "./dashboard.js";
+
+const routes = [
+  [/^#\/dashboard$/, dashboard],
+  [/^#\/webhooks$/, webhookList],
+  [/^#\/webhooks\/(new|\d+)$/, webhookEdit],
+  [/^#\/triggers$/, triggerList],
+  [/^#\/triggers\/(new|\d+)$/, triggerEdit],
+  [/^#\/rest-apis$/, restAPIList],
+  [/^#\/rest-apis\/(new|\d+)$/, restAPIEdit],
+  [/^#\/deliveries$/, deliveryList],
+  [/^#\/deliveries\/(\d+)$/, deliveryDetail],
+  [/^#\/breakers$/, breakerList],
+  [/^#\/explorer$/, explorer],
+];
+
+const main = () => document.getElementById("main");
+
+function signInView(message) {
+  const input = h("input", { id: "token", type: "password", autocomplete: "current-password", required: true, "data-testid": "token" });
+  const error = h("p", { class: "form-error", role: "alert", hidden: !message, "data-testid": "sign-in-error" }, message || "");
+  const form = h("form", { class: "card sign-in", "data-testid": "sign-in-form" },
+    h("h1", {}, "Sign in"),
+    h("p", {}, "Paste an admin API token. The first start of ", h("code", {}, "hookwork serve"),
+      " prints one; ", h("code", {}, "HOOKWORK_ADMIN_TOKEN"), " sets one. It is kept in this tab only."),
+    field("Admin token", input),
+    error,
+    h("button", { type: "submit", "data-testid": "sign-in" }, "Sign in"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    setToken(input.value.trim());
+    try {
+      await api("GET", "/api/v1/webhooks");
+    } catch (failure) {
+      clearToken();
+      error.textContent = failure.status === 401 || failure.status === 403
+        ? "That token is not an admin token: " + failure.message : failure.message;
+      error.hidden = false;
+      return;
+    }
+    if (!location.hash || location.hash === "#/" || location.hash === "#/sign-in") location.hash = "#/dashboard";
+    render();
+  });
+  return form;
+}
+
+function signOut() {
+  clearToken();
+  location.hash = "#/sign-in";
+  render();
+  toast("Signed out");
+}
+
+async function render() {
+  const root = main();
+  const signedIn = !!token();
+  document.getElementById("nav").hidden = !signedIn;
+  document.getElementById("sign-out").hidden = !signedIn;
+  if (!signedIn) {
+    root.replaceChildren(signInView());
+    document.getElementById("token").focus();
+    return;
+  }
+  const hash = location.hash && location.hash !== "#/sign-in" ? location.hash : "#/dashboard";
+  for (const link of document.querySelectorAll("#nav a")) {
+    const active = hash.startsWith(link.getAttribute("href"));
+    if (active) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+  }
+  const route = routes.find(([pattern]) => pattern.test(hash));
+  if (!route) {
+    root.replaceChildren(h("p", {}, "No such page. ", h("a", { href: "#/dashboard" }, "Go to the dashboard")));
+    return;
+  }
+  const match = hash.match(route[0]);
+  const view = h("div", { class: "view" }, h("p", { class: "loading" }, "Loading…"));
+  root.replaceChildren(view);
+  try {
+    const content = await route[1](...match.slice(1));
+    if (main().firstChild === view) view.replaceChildren(content);
+  } catch (error) {
+    if (error.status === 401) { clearToken(); root.replaceChildren(signInView("Your token is no longer accepted; sign in again.")); return; }
+    view.replaceChildren(h("p", { class: "panel-error", role: "alert", "data-testid": "load-error" }, error.message));
+  }
+  document.title = "Hookwork admin · " + (root.querySelector("h1")?.textContent || "");
+}
+
+window.addEventListener("hashchange", render);
+document.getElementById("sign-out").addEventListener("click", signOut);
+render();

@@ -1,0 +1,63 @@
+// The chat explorer: every {args.chat.*} attribute of a stored chat or mail message with its value (spec §9.1).
+import { get, query } from "./api.js";
+import { h, field, select, showErrors, clearErrors, table } from "./ui.js";
+
+function shown(value) {
+  if (value === null || value === undefined) return "null";
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** `#/explorer`. */
+export async function explorer() {
+  const kind = select({ id: "explore-kind", "data-testid": "explore-kind" }, [["chat", "Chat id"], ["mail", "Mail message id"]], "chat");
+  const id = h("input", { id: "explore-id", type: "number", min: 1, required: true, "data-testid": "explore-id" });
+  const depth = select({ id: "explore-depth", "data-testid": "explore-depth" }, [["1", "1"], ["2", "2"]], "2");
+  const filter = h("input", { id: "explore-filter", type: "search", placeholder: "department", "data-testid": "explore-filter" });
+  const output = h("div", { "data-testid": "explore-result" });
+  let attributes = [];
+  const draw = () => {
+    const needle = filter.value.trim().toLowerCase();
+    const rows = attributes.filter((attribute) => !needle || attribute.path.toLowerCase().includes(needle) || shown(attribute.value).toLowerCase().includes(needle))
+      .map((attribute) => h("tr", {}, h("td", { class: "code" }, `{${attribute.path}}`), h("td", { class: "code" }, shown(attribute.value))));
+    output.replaceChildren(h("p", { class: "muted" }, `${rows.length} of ${attributes.length} attributes`), table(["Placeholder", "Value"], rows, { "data-testid": "explore-table" }));
+  };
+  filter.addEventListener("input", draw);
+  const form = h("form", { class: "card inline", "data-testid": "explore-form" },
+    field("Look up", kind), field("Id", id, { apiField: "id" }), field("Depth", depth), h("button", { type: "submit", "data-testid": "explore" }, "Explore"),
+    field("Filter", filter), h("p", { class: "form-error", role: "alert", hidden: true }));
+
+  const extractPath = h("input", { id: "extract-path", type: "text", value: "args.chat.id", "data-testid": "extract-path" });
+  const extractOutput = h("pre", { class: "body", "data-testid": "extract-result" });
+  const extract = h("form", { class: "card inline", "data-testid": "extract-form" },
+    field("Extract one attribute (path)", extractPath, { apiField: "path" }), h("button", { type: "submit", "data-testid": "extract" }, "Extract"),
+    h("p", { class: "form-error", role: "alert", hidden: true }), extractOutput);
+
+  const base = () => (kind.value === "mail" ? `/api/v1/mail-messages/${id.value}` : `/api/v1/chats/${id.value}`);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(form);
+    output.replaceChildren(h("p", { class: "loading" }, "Loading…"));
+    try {
+      attributes = (await get(`${base()}/explore` + query({ depth: depth.value }))).attributes || [];
+      draw();
+    } catch (error) {
+      output.replaceChildren();
+      showErrors(form, error);
+    }
+  });
+  extract.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(extract);
+    try {
+      const answer = await get(`${base()}/extract` + query({ path: extractPath.value.replace(/^\{|\}$/g, "") }));
+      extractOutput.textContent = answer.found ? JSON.stringify(answer.value, null, 2) : "(not found: a condition would read 0)";
+    } catch (error) {
+      extractOutput.textContent = "";
+      showErrors(extract, error);
+    }
+  });
+  return h("section", {},
+    h("div", { class: "page-head" }, h("h1", {}, "Chat explorer")),
+    h("p", { class: "hint" }, "Every attribute conditions and templates can read, as Live Helper Chat's “Debug chat attributes” shows it."),
+    form, output, extract);
+}

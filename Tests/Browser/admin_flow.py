@@ -1,0 +1,444 @@
+#!/usr/bin/env python3
+"""Drives the admin page in headless Chromium (Selenium, the system chromedriver) and prints one line per step.
+
+Each scenario needs a running Hookwork server; the Swift test that starts it passes the URL, the admin token and the
+records it stored. A failing step prints its reason, saves a screenshot named failure-<scenario>.png and exits 1.
+"""
+import argparse
+import json
+import os
+import shutil
+import sys
+import time
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+# The seed's "bot not responding for 60 s" continuous chat webhook (seed/webhooks.txt), as the form builds it.
+BOT_NOT_RESPONDING = [
+    {"type": "3", "attr": "{args.chat.status}", "condition": "eq", "value": "5", "logic": "and"},
+    {"type": "3", "attr": "{args.chat.last_user_msg_time}", "condition": "lt", "value": "{time}-60", "logic": "or"},
+    {"type": "3", "attr": "{args.chat.last_msg.time}", "condition": "lt", "value": "{time}-60", "logic": "and"},
+    {"type": "3", "attr": "{args.chat.status_sub}", "condition": "neq", "value": "3", "logic": "and"},
+    {"type": "3", "attr": "{args.chat.lsync}", "condition": "gt", "value": "{time}-120", "logic": "and"},
+    {"type": "3", "attr": "{args.chat.last_msg.user_id}", "condition": "eq", "value": "0", "logic": "and"},
+]
+
+
+class StepFailed(Exception):
+    pass
+
+
+class Flow:
+    def __init__(self, args):
+        self.base = args.base_url.rstrip("/")
+        self.token = args.token
+        self.shots = args.screenshots
+        self.scenario = args.scenario
+        self.args = args
+        os.makedirs(self.shots, exist_ok=True)
+        options = webdriver.ChromeOptions()
+        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900",
+                     "--lang=en-GB", "--force-device-scale-factor=1"):
+            options.add_argument(flag)
+        binary = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+        if binary:
+            options.binary_location = binary
+        driver_path = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+        self.driver = webdriver.Chrome(service=Service(driver_path), options=options)
+        self.driver.set_window_size(1280, 900)
+
+    # --- helpers -----------------------------------------------------------------------------------------------------
+
+    def step(self, text):
+        print(f"step: {text}", flush=True)
+
+    def wait(self, css, timeout=10, visible=True):
+        condition = EC.visibility_of_element_located if visible else EC.presence_of_element_located
+        try:
+            return WebDriverWait(self.driver, timeout).until(condition((By.CSS_SELECTOR, css)))
+        except TimeoutException:
+            raise StepFailed(f"nothing matching {css!r} appeared within {timeout} s")
+
+    def wait_for(self, predicate, what, timeout=10):
+        try:
+            return WebDriverWait(self.driver, timeout).until(lambda _: predicate())
+        except TimeoutException:
+            raise StepFailed(f"{what} did not happen within {timeout} s")
+
+    def testid(self, name, timeout=10):
+        return self.wait(f'[data-testid="{name}"]', timeout)
+
+    def by_id(self, element_id, timeout=10):
+        return self.wait(f"#{element_id}", timeout)
+
+    def label_for(self, text, scope=None):
+        """The input whose <label> reads `text`, through the label's `for` (the page ties every label to its input)."""
+        root = scope or self.driver
+        for label in root.find_elements(By.TAG_NAME, "label"):
+            if label.text.strip() == text and label.get_attribute("for"):
+                return self.driver.find_element(By.ID, label.get_attribute("for"))
+        raise StepFailed(f"no field labelled {text!r}")
+
+    def type(self, element, text):
+        element.clear()
+        element.send_keys(text)
+
+    def choose(self, element, value):
+        Select(element).select_by_value(str(value))
+
+    def go(self, hash_route):
+        self.driver.get(f"{self.base}/{hash_route}")
+
+    def api(self, method, path, body=None):
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(self.base + path, data=data, method=method)
+        request.add_header("Authorization", "Bearer " + self.token)
+        if data is not None:
+            request.add_header("Content-Type", "application/json")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                text = response.read().decode()
+                return response.status, (json.loads(text) if text else None)
+        except urllib.error.HTTPError as error:
+            text = error.read().decode()
+            return error.code, (json.loads(text) if text else None)
+
+    def shot(self, name):
+        """A full-page PNG: the window grows to the page's height for the picture."""
+        height = self.driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
+        self.driver.set_window_size(1280, min(max(900, height + 40), 4000))
+        self.driver.execute_script("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()")
+        time.sleep(0.3)
+        path = os.path.join(self.shots, name + ".png")
+        self.driver.save_screenshot(path)
+        self.driver.set_window_size(1280, 900)
+        self.step(f"screenshot {path}")
+
+    def sign_in(self):
+        self.go("#/dashboard")
+        self.type(self.testid("token"), self.token)
+        self.testid("sign-in").click()
+        self.testid("sign-out")
+        self.wait_for(lambda: self.driver.find_element(By.ID, "nav").is_displayed(), "the navigation showing")
+
+    def save_and_wait_for_route(self, button, prefix):
+        before = self.driver.execute_script("return location.hash")
+        self.testid(button).click()
+        self.wait_for(lambda: self.driver.execute_script("return location.hash").startswith(prefix)
+                      and self.driver.execute_script("return location.hash") != before, f"the page moving to {prefix}N")
+        return int(self.driver.execute_script("return location.hash").rsplit("/", 1)[1])
+
+    def error_beside(self, field):
+        return self.wait_for(lambda: self.driver.find_element(By.CSS_SELECTOR, f'.field-error[data-error-for="{field}"]').text.strip(),
+                             f"an error beside {field}")
+
+    def form_error(self, form):
+        """The text of the form's error slots, or None while they are empty."""
+        texts = [element.text.strip() for element in self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{form}"] .field-error, [data-testid="{form}"] .form-error')]
+        return " ".join(text for text in texts if text) or None
+
+    def answer_in(self, form, testid):
+        """The text of `testid` once it shows; a StepFailed with the form's error if the form reports one instead."""
+        found = self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="{testid}"]')
+        if found and found[0].text.strip():
+            return found[0].text
+        error = self.form_error(form)
+        if error:
+            raise StepFailed(f"the page answered with an error: {error}")
+        return None
+
+    # --- scenarios ---------------------------------------------------------------------------------------------------
+
+    def core(self):
+        """Sign in and out; Rest API, trigger and webhook forms; a validation error beside its field; enable, edit, delete."""
+        self.step("open the page: the sign-in form shows")
+        self.driver.get(self.base + "/")
+        self.testid("sign-in-form")
+        self.shot("01-sign-in")
+
+        self.step("a wrong token is refused with a message")
+        self.type(self.testid("token"), "not-the-token")
+        self.testid("sign-in").click()
+        message = self.wait_for(lambda: self.testid("sign-in-error").text.strip(), "the sign-in error")
+        if "token" not in message.lower():
+            raise StepFailed(f"unexpected sign-in error: {message}")
+
+        self.step("sign in with the admin token")
+        self.type(self.testid("token"), self.token)
+        self.testid("sign-in").click()
+        self.testid("sign-out")
+        self.shot("02-dashboard")
+
+        self.step("Rest API form: create the receiver with one JSON POST method")
+        self.go("#/rest-apis/new")
+        self.type(self.label_for("Name"), "Receiver")
+        self.type(self.label_for("Host"), self.args.receiver_url)
+        self.testid("add-method").click()
+        method = self.testid("method-0")
+        self.type(self.label_for("Method id", method), "notify")
+        self.type(self.label_for("Name", method), "Bot did not answer")
+        self.type(self.label_for("Sub-URL", method), "/bot-silent/{{args.chat.id}}")
+        self.choose(self.label_for("HTTP method", method), "POST")
+        self.choose(self.label_for("Body", method), "raw")
+        self.choose(self.label_for("Raw body content type", method), "json")
+        self.type(self.label_for("Raw body", method), '{"chat_id": {{args.chat.id}}, "nick": {{args.chat.nick}}}')
+        self.testid("method-0-header-add").click()
+        self.type(self.by_id("method-0-header-0-key"), "X-Source")
+        self.type(self.by_id("method-0-header-0-value"), "hookwork")
+        self.shot("03-rest-api-form")
+        api_id = self.save_and_wait_for_route("save-rest-api", "#/rest-apis/")
+        status, api = self.api("GET", f"/api/v1/rest_apis/{api_id}")
+        saved_method = api["configuration"]["parameters"][0]
+        if status != 200 or saved_method["id"] != "notify" or saved_method["method"] != "POST" or saved_method["header"] != [{"key": "X-Source", "value": "hookwork"}] \
+                or saved_method["body_request_type_content"] != "json" or api["configuration"]["host"] != self.args.receiver_url:
+            raise StepFailed(f"the Rest API was not stored as entered: {api}")
+
+        self.step("Rest API form: a host that is not a URL is refused beside the host field")
+        self.type(self.label_for("Host"), "ftp://example.com")
+        self.testid("save-rest-api").click()
+        message = self.error_beside("configuration.host")
+        self.step(f"  the host field says: {message}")
+        self.type(self.label_for("Host"), self.args.receiver_url)
+
+        self.step("trigger form: a missing name is refused beside the name field")
+        self.go("#/triggers/new")
+        self.choose(self.testid("new-action-type"), "restapi")
+        self.testid("add-action").click()
+        self.testid("save-trigger").click()
+        self.step("  the name field says: " + self.error_beside("name"))
+
+        self.step("trigger form: create a trigger whose action calls the method")
+        self.type(self.label_for("Name"), "Tell the receiver")
+        action = self.testid("action-0")
+        self.choose(self.label_for("Rest API", action), api_id)
+        self.choose(self.label_for("Method", action), "notify")
+        self.by_id("action-0-no_body").click()
+        self.shot("04-trigger-form")
+        trigger_id = self.save_and_wait_for_route("save-trigger", "#/triggers/")
+        status, trigger = self.api("GET", f"/api/v1/triggers/{trigger_id}")
+        content = trigger["actions"][0]["content"]
+        if trigger["actions"][0]["type"] != "restapi" or content["rest_api"] != api_id or content["rest_api_method"] != "notify" \
+                or content["attr_options"].get("no_body") is not True:
+            raise StepFailed(f"the trigger was not stored as entered: {trigger}")
+        self.go("#/triggers")
+        self.testid(f"trigger-row-{trigger_id}")
+        self.shot("05-triggers")
+
+        self.step("webhook form: the seed's 'bot not responding for 60 s' continuous webhook")
+        self.go("#/webhooks/new")
+        self.type(self.label_for("Name"), "Bot not responding for 60 s")
+        self.choose(self.label_for("Type"), "1")
+        self.choose(self.label_for("Execute if conditions are valid (trigger)"), trigger_id)
+        self.choose(self.testid("firing-policy"), "once")
+        for index, condition in enumerate(BOT_NOT_RESPONDING):
+            self.testid("add-condition").click()
+            row = self.testid(f"condition-{index}")
+            self.choose(self.label_for("Type", row), "3")
+            self.type(self.label_for("Attribute", row), condition["attr"])
+            self.choose(self.label_for("Operator", row), condition["condition"])
+            self.type(self.label_for("Value", row), condition["value"])
+            self.choose(self.label_for("Joined to the next by", row), condition["logic"])
+        operators = [option.get_attribute("value") for option in Select(self.by_id("cond-0-condition")).options]
+        if len(operators) != 15:
+            raise StepFailed(f"the operator list has {len(operators)} entries, not 15: {operators}")
+        kinds = [option.text for option in Select(self.by_id("cond-0-type")).options]
+        if kinds != ["Compare attribute", "Visitor message contains", "Start of OR"]:
+            raise StepFailed(f"condition types offered: {kinds}")
+
+        self.step("a malformed condition (unbalanced braces) is refused, the error beside that condition's field")
+        self.type(self.by_id("cond-4-attr"), "{args.chat.lsync")
+        self.testid("save-webhook").click()
+        message = self.error_beside("conditions[4].attr")
+        self.step(f"  condition 5's attribute says: {message}")
+        if self.by_id("cond-4-attr").get_attribute("aria-invalid") != "true":
+            raise StepFailed("the malformed attribute is not marked invalid")
+        if self.driver.find_element(By.CSS_SELECTOR, '.field-error[data-error-for="conditions[0].attr"]').text.strip():
+            raise StepFailed("a valid condition shows an error")
+        self.shot("06-webhook-validation-error")
+
+        self.step("fix the condition and save")
+        self.type(self.by_id("cond-4-attr"), "{args.chat.lsync}")
+        webhook_id = self.save_and_wait_for_route("save-webhook", "#/webhooks/")
+        status, webhook = self.api("GET", f"/api/v1/webhooks/{webhook_id}")
+        stored = [{key: value for key, value in condition.items() if key in ("type", "attr", "condition", "value", "logic")}
+                  for condition in webhook["configuration"]]
+        if status != 200 or stored != BOT_NOT_RESPONDING or webhook["type"] != 1 or webhook["trigger_id"] != trigger_id \
+                or webhook["name"] != "Bot not responding for 60 s" or webhook["disabled"] is not False:
+            raise StepFailed(f"the webhook was not stored as entered: {webhook}")
+        self.testid("test-form")
+        self.shot("07-webhook-edit")
+
+        self.step("a Start of OR and a 'Visitor message contains' condition")
+        self.testid("add-or").click()
+        self.testid("add-condition").click()
+        row = self.testid("condition-7")
+        self.choose(self.label_for("Type", row), "1")
+        self.type(self.label_for("Message contains", self.testid("condition-7")), "hello,are you there")
+        self.testid("save-webhook").click()
+        self.wait_for(lambda: len(self.api("GET", f"/api/v1/webhooks/{webhook_id}")[1]["configuration"]) == 8, "the edited webhook being stored")
+        configuration = self.api("GET", f"/api/v1/webhooks/{webhook_id}")[1]["configuration"]
+        if configuration[6]["type"] != "4" or configuration[7]["type"] != "1" or configuration[7]["message_contains"] != "hello,are you there":
+            raise StepFailed(f"the OR group was not stored: {configuration[6:]}")
+
+        self.step("the list shows the webhook; disable and enable it there")
+        self.go("#/webhooks")
+        row = self.testid(f"webhook-row-{webhook_id}")
+        if "Bot not responding for 60 s" not in row.text or "Continuous chat" not in row.text:
+            raise StepFailed(f"the list row reads: {row.text}")
+        toggle = self.testid(f"enabled-{webhook_id}")
+        toggle.click()
+        self.wait_for(lambda: self.api("GET", f"/api/v1/webhooks/{webhook_id}")[1]["disabled"] is True, "the webhook being disabled")
+        self.wait_for(lambda: toggle.is_enabled(), "the switch settling")
+        toggle.click()
+        self.wait_for(lambda: self.api("GET", f"/api/v1/webhooks/{webhook_id}")[1]["disabled"] is False, "the webhook being enabled")
+        self.shot("08-webhooks")
+
+        self.step("delete a webhook after confirming")
+        status, other = self.api("POST", "/api/v1/webhooks", {"name": "To delete", "event": "chat.close", "trigger_id": trigger_id})
+        if status != 201:
+            raise StepFailed(f"could not create the webhook to delete: {other}")
+        self.go("#/triggers")
+        self.go("#/webhooks")
+        self.testid(f"delete-webhook-{other['id']}").click()
+        self.testid(f"cancel-delete-webhook-{other['id']}").click()
+        if self.api("GET", f"/api/v1/webhooks/{other['id']}")[0] != 200:
+            raise StepFailed("cancelling deleted the webhook")
+        self.testid(f"delete-webhook-{other['id']}").click()
+        self.testid(f"confirm-delete-webhook-{other['id']}").click()
+        self.wait_for(lambda: self.api("GET", f"/api/v1/webhooks/{other['id']}")[0] == 404, "the webhook being deleted")
+        self.wait_for(lambda: not self.driver.find_elements(By.CSS_SELECTOR, f'[data-testid="webhook-row-{other["id"]}"]'), "the row disappearing")
+
+        self.step("sign out: the token is forgotten and the sign-in form returns")
+        self.testid("sign-out").click()
+        self.testid("sign-in-form")
+        if self.driver.execute_script("return sessionStorage.getItem('hookwork.token')") is not None:
+            raise StepFailed("the token is still stored after signing out")
+        self.go("#/webhooks")
+        self.testid("sign-in-form")
+
+    def test_box(self):
+        """The test box on the webhook page: a stored chat, the verdict and the per-condition trace."""
+        self.sign_in()
+        self.step(f"open webhook {self.args.webhook_id} and test it against chat {self.args.chat_id}")
+        self.go(f"#/webhooks/{self.args.webhook_id}")
+        self.type(self.label_for("Chat id"), str(self.args.chat_id))
+        self.testid("run-test").click()
+        verdict = self.wait_for(lambda: self.answer_in("test-form", "test-verdict"), "the verdict")
+        self.step(f"  verdict: {verdict}")
+        if "Conditions valid" not in verdict or "would run the trigger" not in verdict:
+            raise StepFailed(f"expected a valid verdict that runs the trigger, got: {verdict}")
+        trace = self.testid("test-trace").text
+        if trace.count("VALID") < len(BOT_NOT_RESPONDING):
+            raise StepFailed(f"the trace does not show every condition: {trace}")
+        self.shot("09-webhook-test-box")
+        self.step("a chat that does not exist is named in the error")
+        self.type(self.label_for("Chat id"), "999999")
+        self.testid("run-test").click()
+        message = self.wait_for(lambda: self.form_error("test-form"), "the not-found message")
+        if "999999" not in message:
+            raise StepFailed(f"the not-found message does not name the chat: {message}")
+
+    def deliveries(self):
+        """The delivery log, one delivery's request and response, the exhausted list and the circuit breakers."""
+        self.sign_in()
+        self.step("the delivery log lists the call the event caused")
+        self.go("#/deliveries")
+        row = self.wait('[data-testid^="delivery-row-"]', timeout=15)
+        if "delivered" not in row.text or self.args.receiver_url.split("//")[1] not in row.text:
+            raise StepFailed(f"the newest delivery reads: {row.text}")
+        self.shot("10-deliveries")
+        self.step("filter by status: nothing is exhausted")
+        self.choose(self.label_for("Status"), "exhausted")
+        self.testid("apply-filters").click()
+        self.wait_for(lambda: "No deliveries match" in self.testid("delivery-results").text, "the empty exhausted list")
+        self.step("the delivery page shows the request and the receiver's answer")
+        self.go("#/deliveries")
+        link = self.wait('[data-testid^="delivery-row-"] a')
+        link.click()
+        self.testid("attempt-1")
+        answer = self.testid("response-status").text
+        if "HTTP 200" not in answer or "/bot-silent/" not in self.testid("attempt-1").text:
+            raise StepFailed(f"the attempt reads: {self.testid('attempt-1').text}")
+        self.shot("11-delivery")
+        self.step("replay it: a new attempt of the same delivery")
+        delivery_id = int(self.driver.execute_script("return location.hash").rsplit("/", 1)[1])
+        self.testid(f"replay-{delivery_id}").click()
+        self.wait_for(lambda: self.api("GET", f"/api/v1/deliveries/{delivery_id}")[1]["attempts"] >= 2, "the replayed attempt", timeout=15)
+        self.step("the circuit breakers list the receiver's host as closed")
+        self.go("#/breakers")
+        table = self.testid("breaker-table").text
+        if "closed" not in table:
+            raise StepFailed(f"the breakers read: {table}")
+        self.shot("12-breakers")
+
+    def explorer(self):
+        """Every {args.chat.*} attribute of a stored chat with its value."""
+        self.sign_in()
+        self.step(f"explore chat {self.args.chat_id}")
+        self.go("#/explorer")
+        self.type(self.label_for("Id"), str(self.args.chat_id))
+        self.testid("explore").click()
+        table = self.testid("explore-table", timeout=15).text
+        for expected in ("{args.chat.status}", "{args.chat.nick}", "{args.chat.department.name}"):
+            if expected not in table:
+                raise StepFailed(f"{expected} is not listed")
+        self.shot("13-explorer")
+        self.step("extract one attribute")
+        self.type(self.label_for("Extract one attribute (path)"), "args.chat.department.name")
+        self.testid("extract").click()
+        self.wait_for(lambda: "Support" in self.testid("extract-result").text, "the extracted department name")
+
+    def dashboard(self):
+        """Events, firings and delivery outcomes over the last hour and day."""
+        self.sign_in()
+        self.go("#/dashboard")
+        self.step("the hour and day charts draw bars, and the hour counts the event sent")
+        self.testid("chart-hour", timeout=15)
+        self.testid("chart-day")
+        events = int(self.testid("total-hour-events").text)
+        delivered = int(self.testid("total-hour-delivered").text)
+        if events < 1 or delivered < 1:
+            raise StepFailed(f"the last hour shows {events} events and {delivered} deliveries")
+        bars = self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="chart-hour"] rect.bar')
+        if len(bars) != 12 * 4:
+            raise StepFailed(f"the hour chart has {len(bars)} bars, not 48")
+        self.shot("14-dashboard")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--base-url", required=True)
+    parser.add_argument("--token", required=True)
+    parser.add_argument("--screenshots", required=True)
+    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard"], default="core")
+    parser.add_argument("--receiver-url", default="http://127.0.0.1:9")
+    parser.add_argument("--chat-id", type=int, default=1)
+    parser.add_argument("--webhook-id", type=int, default=1)
+    args = parser.parse_args()
+    flow = Flow(args)
+    try:
+        getattr(flow, args.scenario.replace("-", "_"))()
+        print(f"ok: {args.scenario}", flush=True)
+        return 0
+    except Exception as error:  # every failure is reported with the page's state
+        print(f"FAILED: {type(error).__name__}: {error}", flush=True)
+        try:
+            flow.driver.save_screenshot(os.path.join(args.screenshots, f"failure-{args.scenario}.png"))
+            print("page text at failure:\n" + flow.driver.find_element(By.TAG_NAME, "body").text[:3000], flush=True)
+            for entry in flow.driver.get_log("browser"):
+                print("browser log:", entry.get("message"), flush=True)
+        except Exception:
+            pass
+        return 1
+    finally:
+        flow.driver.quit()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

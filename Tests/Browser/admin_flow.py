@@ -80,10 +80,14 @@ class Flow:
     def label_for(self, text, scope=None):
         """The input whose <label> reads `text`, through the label's `for` (the page ties every label to its input)."""
         root = scope or self.driver
-        for label in root.find_elements(By.TAG_NAME, "label"):
-            if label.text.strip() == text and label.get_attribute("for"):
-                return self.driver.find_element(By.ID, label.get_attribute("for"))
-        raise StepFailed(f"no field labelled {text!r}")
+
+        def find():
+            for label in root.find_elements(By.TAG_NAME, "label"):
+                if label.text.strip() == text and label.get_attribute("for"):
+                    return self.driver.find_element(By.ID, label.get_attribute("for"))
+            return None
+
+        return self.wait_for(find, f"a field labelled {text!r}")
 
     def type(self, element, text):
         element.clear()
@@ -113,7 +117,8 @@ class Flow:
         """A full-page PNG: the window grows to the page's height for the picture."""
         height = self.driver.execute_script("return Math.max(document.body.scrollHeight, document.documentElement.scrollHeight)")
         self.driver.set_window_size(1280, min(max(900, height + 40), 4000))
-        self.driver.execute_script("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur()")
+        self.driver.execute_script("window.scrollTo(0, 0); document.activeElement && document.activeElement.blur(); "
+                                   "document.getElementById('toast')?.classList.remove('shown')")
         time.sleep(0.3)
         path = os.path.join(self.shots, name + ".png")
         self.driver.save_screenshot(path)
@@ -358,7 +363,8 @@ class Flow:
         self.testid("apply-filters").click()
         self.wait_for(lambda: "No deliveries match" in self.testid("delivery-results").text, "the empty exhausted list")
         self.step("the delivery page shows the request and the receiver's answer")
-        self.go("#/deliveries")
+        self.choose(self.label_for("Status"), "")
+        self.testid("apply-filters").click()
         link = self.wait('[data-testid^="delivery-row-"] a')
         link.click()
         self.testid("attempt-1")

@@ -158,6 +158,19 @@ class Flow:
             raise StepFailed(f"the page answered with an error: {error}")
         return None
 
+    def wait_or_error(self, css, timeout=15):
+        """The element matching `css` once it shows; a StepFailed at once if the page reports an error instead."""
+        def find():
+            found = [element for element in self.driver.find_elements(By.CSS_SELECTOR, css) if element.is_displayed()]
+            if found:
+                return found[0]
+            errors = [element.text.strip() for element in self.driver.find_elements(
+                By.CSS_SELECTOR, '[data-testid="load-error"], .form-error, .field-error') if element.is_displayed() and element.text.strip()]
+            if errors:
+                raise StepFailed("the page answered with an error: " + " | ".join(errors))
+            return None
+        return self.wait_for(find, f"{css!r} showing", timeout)
+
     # --- scenarios ---------------------------------------------------------------------------------------------------
 
     def core(self):
@@ -354,7 +367,7 @@ class Flow:
         self.sign_in()
         self.step("the delivery log lists the call the event caused")
         self.go("#/deliveries")
-        row = self.wait('[data-testid^="delivery-row-"]', timeout=15)
+        row = self.wait_or_error('[data-testid^="delivery-row-"]')
         if "delivered" not in row.text or self.args.receiver_url.split("//")[1] not in row.text:
             raise StepFailed(f"the newest delivery reads: {row.text}")
         self.shot("10-deliveries")
@@ -378,7 +391,7 @@ class Flow:
         self.wait_for(lambda: self.api("GET", f"/api/v1/deliveries/{delivery_id}")[1]["attempts"] >= 2, "the replayed attempt", timeout=15)
         self.step("the circuit breakers list the receiver's host as closed")
         self.go("#/breakers")
-        table = self.testid("breaker-table").text
+        table = self.wait_or_error('[data-testid="breaker-table"]').text
         if "closed" not in table:
             raise StepFailed(f"the breakers read: {table}")
         self.shot("12-breakers")
@@ -390,7 +403,7 @@ class Flow:
         self.go("#/explorer")
         self.type(self.label_for("Id"), str(self.args.chat_id))
         self.testid("explore").click()
-        table = self.testid("explore-table", timeout=15).text
+        table = self.wait_or_error('[data-testid="explore-table"]').text
         for expected in ("{args.chat.status}", "{args.chat.nick}", "{args.chat.department.name}"):
             if expected not in table:
                 raise StepFailed(f"{expected} is not listed")
@@ -405,7 +418,7 @@ class Flow:
         self.sign_in()
         self.go("#/dashboard")
         self.step("the hour and day charts draw bars, and the hour counts the event sent")
-        self.testid("chart-hour", timeout=15)
+        self.wait_or_error('[data-testid="chart-hour"]')
         self.testid("chart-day")
         events = int(self.testid("total-hour-events").text)
         delivered = int(self.testid("total-hour-delivered").text)

@@ -8,6 +8,8 @@ struct RestAPIAction: Sendable {
     let store: any Store
     let sender: any HTTPSender
     let logger: Logger
+    /// Runs the output trigger a response rule chooses (spec §8.3.3).
+    let executor: TriggerExecutor
 
     func run(content: JSONObject, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int) async -> TriggerExecutor.ActionReport {
         do {

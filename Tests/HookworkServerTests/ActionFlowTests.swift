@@ -188,3 +188,45 @@ func hmacBase64(key: String, text: String) -> String {
     let mac = HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: Array(key.utf8)))
     return Data(mac).base64EncodedString()
 }
+
+@Suite("Saving triggers: actions are checked")
+struct ActionValidationTests {
+    @Test(
+        "a malformed action is refused naming its member",
+        arguments: [
+            (#"{"type":"mail","content":{"text":"x","mail_options":{"subject":"s"}}}"#, "actions[1].content.mail_options.recipient"),
+            (#"{"type":"mail","content":{"mail_options":"to me"}}"#, "actions[1].content.mail_options"),
+            (#"{"type":"text","content":{"text":""}}"#, "actions[1].content.text"),
+            (#"{"type":"command","content":{"command":"chatvariable","payload":"lang=lt"}}"#, "actions[1].content.payload"),
+            (#"{"type":"command","content":{"command":"chatattribute","payload":"{}"}}"#, "actions[1].content.payload"),
+            (#"{"type":"command","content":{}}"#, "actions[1].content.command"),
+            (#"{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close","rest_api_method_output":{"ok":99}}}"#, "actions[1].content.rest_api_method_output.ok"),
+        ]
+    )
+    func refused(action: String, field: String) async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(databaseURL: database.url))
+        try await app.test(.router) { client in
+            #expect(try await client.call(.post, "/api/v1/rest_apis", json: Fixture.restAPI(port: 9)).status == 201)
+            let first = #"{"type":"text","content":{"text":"fine"}}"#
+            let response = try await client.call(.post, "/api/v1/triggers", json: triggerJSON("T", [first, action]))
+            #expect(response.status == 422)
+            #expect(response.body["error"]?["field"]?.stringValue == field, "\(response.body)")
+        }
+    }
+
+    @Test("a reference action type or command Hookwork does not run is saved with a warning naming it")
+    func warnings() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(databaseURL: database.url))
+        try await app.test(.router) { client in
+            let actions = [#"{"type":"buttons","content":{}}"#, #"{"type":"command","content":{"command":"setsubject","payload":"1"}}"#]
+            let response = try await client.call(.post, "/api/v1/triggers", json: triggerJSON("T", actions))
+            #expect(response.status == 201)
+            let fields = response.body["warnings"]?.arrayValue?.compactMap { $0["field"]?.stringValue }
+            #expect(fields == ["actions[0].type", "actions[1].content.command"])
+        }
+    }
+}

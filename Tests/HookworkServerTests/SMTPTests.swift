@@ -142,3 +142,42 @@ struct SMTPTests {
         #expect(parsed.username == "u@x" && parsed.password == "p/w" && parsed.port == 587 && parsed.tls == .required)
     }
 }
+
+@Suite("SMTP message formatting")
+struct SMTPMessageTests {
+    @Test("without 8BITMIME a UTF-8 body is quoted-printable, lines stay under 77 characters and decode back")
+    func quotedPrintable() throws {
+        let body = String(repeating: "ąčę ", count: 40) + "= end"
+        let message = try SMTPMessage(MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "s", body: body), eightBitMIME: false)
+        #expect(message.encoding == .quotedPrintable)
+        let encoded = message.text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
+        #expect(encoded.components(separatedBy: "\r\n").allSatisfy { $0.utf8.count <= 76 })
+        // Decode: remove soft breaks, then =XX escapes.
+        var bytes: [UInt8] = []
+        let joined = Array(encoded.replacingOccurrences(of: "=\r\n", with: "").utf8)
+        var index = 0
+        while index < joined.count {
+            if joined[index] == UInt8(ascii: "="), index + 2 < joined.count, let byte = UInt8(String(decoding: joined[(index + 1)...(index + 2)], as: UTF8.self), radix: 16) {
+                bytes.append(byte)
+                index += 3
+            } else {
+                bytes.append(joined[index])
+                index += 1
+            }
+        }
+        #expect(String(decoding: bytes, as: UTF8.self) == body)
+    }
+
+    @Test("a subject with a line break stays one header; extra headers cannot replace the fixed ones")
+    func headerInjection() throws {
+        let envelope = MailEnvelope(
+            from: "a@example.com", to: ["b@example.com"], subject: "Hi\r\nBcc: x@evil.example", body: "x", headers: [("From", "x@evil.example"), ("X-Chat", "7")]
+        )
+        let message = try SMTPMessage(envelope, eightBitMIME: true)
+        let headers = message.text.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")
+        #expect(headers.contains("Subject: Hi Bcc: x@evil.example"))
+        #expect(!headers.contains { $0.hasPrefix("Bcc:") })
+        #expect(headers.filter { $0.hasPrefix("From:") } == ["From: a@example.com"])
+        #expect(headers.contains("X-Chat: 7"))
+    }
+}

@@ -104,7 +104,7 @@ public struct SMTPMessage: Sendable {
 
     /// Header values are one line: a rendered subject must not add header fields.
     static func singleLine(_ text: String) -> String {
-        text.components(separatedBy: .newlines).joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        text.components(separatedBy: .newlines).filter { !$0.isEmpty }.joined(separator: " ").trimmingCharacters(in: .whitespaces)
     }
 
     /// A display name: as it is when plain ASCII, quoted when it has specials, encoded-words when not ASCII.

@@ -74,18 +74,18 @@ extension ConfigurationValidator {
             }
             return []
         case "restapi":
+            // An output trigger may be created after this one (or be this one), so a missing one is only a warning.
+            var warnings: [JSONValue] = []
             for (key, value) in try object("rest_api_method_output") where !key.hasSuffix("_chk") && key != "default_trigger_action_id" {
                 if value == .null || value == .string("") { continue }
                 guard let id = value.looseInt else {
                     throw ValidationFailure(field: "\(prefix).rest_api_method_output.\(key)", message: "the output's trigger must be a trigger id")
                 }
                 if id > 0, try await store.get(.trigger, id: id) == nil {
-                    throw ValidationFailure(
-                        code: "unknown_reference", field: "\(prefix).rest_api_method_output.\(key)", message: "trigger \(id) does not exist; create it first"
-                    )
+                    warnings.append(warning("\(prefix).rest_api_method_output.\(key)", "trigger \(id) does not exist yet; nothing runs for this output until it does"))
                 }
             }
-            return []
+            return warnings
         default:
             return [warning("actions[\(index)].type", "the \(type) action is saved as the reference has it, but Hookwork does not run it; it is skipped")]
         }

@@ -200,7 +200,7 @@ struct ActionValidationTests {
             (#"{"type":"command","content":{"command":"chatvariable","payload":"lang=lt"}}"#, "actions[1].content.payload"),
             (#"{"type":"command","content":{"command":"chatattribute","payload":"{}"}}"#, "actions[1].content.payload"),
             (#"{"type":"command","content":{}}"#, "actions[1].content.command"),
-            (#"{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close","rest_api_method_output":{"ok":99}}}"#, "actions[1].content.rest_api_method_output.ok"),
+            (#"{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close","rest_api_method_output":{"ok":"two"}}}"#, "actions[1].content.rest_api_method_output.ok"),
         ]
     )
     func refused(action: String, field: String) async throws {
@@ -228,5 +228,53 @@ struct ActionValidationTests {
             let fields = response.body["warnings"]?.arrayValue?.compactMap { $0["field"]?.stringValue }
             #expect(fields == ["actions[0].type", "actions[1].content.command"])
         }
+    }
+}
+
+@Suite("Actions in queue mode and their configuration")
+struct ActionQueueTests {
+    @Test("queue worker: a text action stores the bot message and its announcement runs the web_add_msg_admin webhook")
+    func queued() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        try await Receiver.with { receiver, port in
+            var configuration = testConfiguration(worker: .queue, databaseURL: database.url)
+            configuration.callbackURL = "http://127.0.0.1:\(port)/commands"
+            let app = try await makeApp(configuration)
+            try await app.test(.live) { client in
+                let text = #"{"type":"text","content":{"text":"Thanks, {args.chat.nick}"}}"#
+                let variable = #"{"type":"command","content":{"command":"chatvariable","payload":"{\"seen\":\"{args.msg.msg}\"}"}}"#
+                #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Say", [text])).status == 201)
+                #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Note", [variable])).status == 201)
+                #expect(try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook()).status == 201)
+                let echo = #"{"name":"Seen","event":"chat.web_add_msg_admin","type":0,"trigger_id":2,"configuration":[]}"#
+                #expect(try await client.call(.post, "/api/v1/webhooks", json: echo).status == 201)
+                let accepted = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent)
+                #expect(accepted.status == 202)
+                let done = try await waitForOutcome(client, eventID: accepted.body["event_id"]?.intValue ?? 0)
+                #expect(done["status"] == "done")
+                let chat = try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body
+                let variables = try JSONValue(parsing: chat["chat_variables"]?.stringValue ?? "{}")
+                #expect(variables["seen"] == "Thanks, Ann")
+            }
+            let commands = try await receiver.waitFor(2)
+            #expect(commands.compactMap { try? JSONValue(parsing: $0.body)["command"]?.stringValue } == ["text", "chatvariable"])
+        }
+    }
+
+    @Test("the SMTP and callback settings are read from the environment and a bad value names its key")
+    func environment() throws {
+        let configuration = try HookworkConfiguration.fromEnvironment([
+            "HOOKWORK_SMTP_URL": "smtp://u:p@mail.example.com:587?tls=required", "HOOKWORK_MAIL_FROM": "bot@example.com",
+            "HOOKWORK_CALLBACK_URL": "https://chat.example.com/hookwork", "HOOKWORK_CALLBACK_SECRET": "s",
+        ])
+        #expect(configuration.smtp?.host == "mail.example.com" && configuration.smtp?.port == 587 && configuration.smtp?.tls == .required)
+        #expect(configuration.mailFrom == "bot@example.com" && configuration.callbackURL == "https://chat.example.com/hookwork")
+        #expect {
+            _ = try HookworkConfiguration.fromEnvironment(["HOOKWORK_SMTP_URL": "smtp://mail.example.com?tls=sometimes"])
+        } throws: { ($0 as? HookworkConfiguration.Invalid)?.key == "HOOKWORK_SMTP_URL" }
+        #expect {
+            _ = try HookworkConfiguration.fromEnvironment(["HOOKWORK_CALLBACK_URL": "ftp://x"])
+        } throws: { ($0 as? HookworkConfiguration.Invalid)?.key == "HOOKWORK_CALLBACK_URL" }
     }
 }

@@ -227,4 +227,33 @@ struct RestAPIActionTests {
             #expect(reports.last?["saved_message"]?["message"]?["user_id"] == -2)
         }
     }
+
+    @Test("a Rest API whose output trigger is its own trigger stops at the loop guard; default_trigger_alt runs beside default_trigger")
+    func outputLoopGuard() async throws {
+        try await ScriptedReceiver.with(["/again": .init(body: #"{"n":1}"#)]) { receiver, port in
+            let methods = [
+                #"{"id":"again","method":"GET","suburl":"/again","output":[{"id":"any","success_location":"n"}]}"#,
+                #"{"id":"miss","method":"GET","suburl":"/miss","output":[{"id":"never","success_header":"500"}]}"#,
+                #"{"id":"side","method":"GET","suburl":"/side"}"#,
+            ]
+            let looping = triggerJSON("Loop", [restAction("again", extra: #","rest_api_method_output":{"any":1}"#)])
+            let response = try await runEvent(api: restAPIJSON(port: port, methods: methods), triggers: [looping])
+            #expect(receiver.requests(to: "/again").count == 1 + RaisedEvents.maxDepth)
+            #expect(response.body.jsonText().contains(#""stopped":"loop_guard""#))
+        }
+        try await ScriptedReceiver.with([:]) { receiver, port in
+            let methods = [
+                #"{"id":"miss","method":"GET","suburl":"/miss","output":[{"id":"never","success_header":"500"}]}"#,
+                #"{"id":"side","method":"GET","suburl":"/side"}"#, #"{"id":"main","method":"GET","suburl":"/main"}"#,
+            ]
+            let first = triggerJSON("Miss", [restAction("miss", extra: #","rest_api_method_output":{"default_trigger":2,"default_trigger_alt":3}"#)])
+            let response = try await runEvent(
+                api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Main", [restAction("main")]), triggerJSON("Side", [restAction("side")])]
+            )
+            let report = try #require(actionReports(response).first)
+            #expect(report["default_trigger"]?["id"] == 2)
+            #expect(report["default_trigger_alt"]?["id"] == 3)
+            #expect(receiver.requests.map(\.path) == ["/miss", "/main", "/side"])
+        }
+    }
 }

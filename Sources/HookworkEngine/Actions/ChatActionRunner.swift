@@ -51,11 +51,11 @@ struct ChatActionRunner: Sendable {
             detail["error"] = .string("the change could not be stored: \(error)")
             return report("failed", detail)
         }
-        // Later actions of the trigger see the change.
+        // Later actions of the trigger see the change, with the derived attributes (department, variables) read anew.
         var updated = chat
         for (key, value) in change.patch { updated[key] = value }
-        if let variables = change.patch["chat_variables"] {
-            updated["chat_variables_array"] = .object(ChatActions.variablesObject(JSONObject([("chat_variables", variables)])))
+        if let assembled = try? await ChatAssembler(store: store).chat(id: chatID, now: now) {
+            for (key, value) in assembled.chat { updated[key] = value }
         }
         args["chat"] = .object(updated)
         detail["changes"] = .object(change.patch)

@@ -30,6 +30,12 @@ struct RestAPIResponseHandler: Sendable {
         }
         return (match, trigger.map { FollowUp(triggerID: $0.0, variables: match.variables, isDefault: $0.1) })
     }
+
+    /// `default_trigger_alt`: a side trigger that also runs when no rule matched (spec §8.3.3).
+    static func sideTrigger(content: JSONObject, match: RestResponseMatch) -> Int? {
+        guard match.ruleID == nil, let id = content["rest_api_method_output"]?["default_trigger_alt"]?.looseInt, id > 0 else { return nil }
+        return id
+    }
 }
 
 extension RestAPIResponseHandler {
@@ -52,18 +58,21 @@ extension RestAPIResponseHandler {
             object[TriggerVariables.key] = .object(variables)
             followArgs = .object(object)
         }
-        if let followUp {
-            if RaisedEvents.canDescend {
-                do {
-                    let report = try await RaisedEvents.descend {
-                        try await executor.run(triggerID: followUp.triggerID, args: followArgs, rootKind: rootKind, now: now)
-                    }
-                    detail[followUp.isDefault ? "default_trigger" : "output_trigger"] = report.json
-                } catch {
-                    detail["output_trigger_error"] = .string(String(describing: error))
+        var runs: [(key: String, id: Int)] = []
+        if let followUp { runs.append((followUp.isDefault ? "default_trigger" : "output_trigger", followUp.triggerID)) }
+        if let side = sideTrigger(content: content, match: match) { runs.append(("default_trigger_alt", side)) }
+        for (key, id) in runs {
+            guard RaisedEvents.canDescend else {
+                detail[key] = RaisedEvents.stopped("trigger \(id)")
+                continue
+            }
+            do {
+                let report = try await RaisedEvents.descend {
+                    try await executor.run(triggerID: id, args: followArgs, rootKind: rootKind, now: now)
                 }
-            } else {
-                detail["output_trigger"] = RaisedEvents.stopped("trigger \(followUp.triggerID)")
+                detail[key] = report.json
+            } catch {
+                detail[key + "_error"] = .string(String(describing: error))
             }
         }
         let options = content["attr_options"]?.objectValue ?? JSONObject()

@@ -70,7 +70,11 @@ extension ConfigurationValidator {
             case "setdepartment": _ = try text(content["payload"], "\(prefix).payload", required: true)
             case "closechat", "stopchat", "transfertobot", "dispatchevent": break
             default:
-                return [warning("\(prefix).command", "the \(command) command is saved but Hookwork does not run it; it is reported as failed when the trigger runs")]
+                return [
+                    warning(
+                        "\(prefix).command",
+                        "the \(command) command is saved but Hookwork does not run it; it is reported as failed when the trigger runs")
+                ]
             }
             return []
         case "restapi":
@@ -82,12 +86,17 @@ extension ConfigurationValidator {
                     throw ValidationFailure(field: "\(prefix).rest_api_method_output.\(key)", message: "the output's trigger must be a trigger id")
                 }
                 if id > 0, try await store.get(.trigger, id: id) == nil {
-                    warnings.append(warning("\(prefix).rest_api_method_output.\(key)", "trigger \(id) does not exist yet; nothing runs for this output until it does"))
+                    warnings.append(
+                        warning(
+                            "\(prefix).rest_api_method_output.\(key)", "trigger \(id) does not exist yet; nothing runs for this output until it does")
+                    )
                 }
             }
             return warnings
         default:
-            return [warning("actions[\(index)].type", "the \(type) action is saved as the reference has it, but Hookwork does not run it; it is skipped")]
+            return [
+                warning("actions[\(index)].type", "the \(type) action is saved as the reference has it, but Hookwork does not run it; it is skipped")
+            ]
         }
     }
 }

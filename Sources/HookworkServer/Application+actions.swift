@@ -3,7 +3,9 @@ import HookworkEngine
 import Logging
 
 /// The services of the `mail` action and of the actions that change a chat, from the configuration.
-func makeActionServices(configuration: HookworkConfiguration, dependencies: ServerDependencies, sender: any HTTPSender, logger: Logger) -> ActionServices {
+func makeActionServices(configuration: HookworkConfiguration, dependencies: ServerDependencies, sender: any HTTPSender, logger: Logger)
+    -> ActionServices
+{
     var services = ActionServices(mailFrom: configuration.mailFrom, events: RaisedEvents())
     if let mailer = dependencies.mailSender {
         services.mailSender = mailer

@@ -34,10 +34,13 @@ struct RestResponseRulesTests {
 
     @Test("rules run by output_priority, highest first, unprioritised last; the first match wins; no match gives the raw body")
     func priorities() throws {
-        let rules = try JSONValue(parsing: #"""
-            [{"id":"none1","success_location":"n"},{"id":"p1","output_priority":"1","success_location":"a"},
-             {"id":"p5","output_priority":5,"success_location":"missing"},{"id":"p3","output_priority":3,"success_location":"t"}]
-            """#).arrayValue ?? []
+        let rules =
+            try JSONValue(
+                parsing: #"""
+                    [{"id":"none1","success_location":"n"},{"id":"p1","output_priority":"1","success_location":"a"},
+                     {"id":"p5","output_priority":5,"success_location":"missing"},{"id":"p3","output_priority":3,"success_location":"t"}]
+                    """#
+            ).arrayValue ?? []
         let match = RestResponseRules.evaluate(rules: rules, status: 200, body: Self.body)
         #expect(match.ruleID == "p3")
         #expect(match.texts[0] == #"{"s":"in"}"#)
@@ -49,7 +52,10 @@ struct RestResponseRulesTests {
 
     @Test("success_preg_replace lines apply to every content; as_failed_request is reported")
     func pregReplace() throws {
-        let rules = try JSONValue(parsing: #"[{"id":"r","success_location":"a:b:0:k","success_location_2":"t","success_preg_replace":"/x/==>X\n/\"(\\w)\"/i==>[\\1]","as_failed_request":true}]"#)
+        let rules = try JSONValue(
+            parsing:
+                #"[{"id":"r","success_location":"a:b:0:k","success_location_2":"t","success_preg_replace":"/x/==>X\n/\"(\\w)\"/i==>[\\1]","as_failed_request":true}]"#
+        )
         let match = RestResponseRules.evaluate(rules: rules.arrayValue ?? [], status: 200, body: Self.body)
         #expect(match.texts[0] == "X")
         #expect(match.texts[1] == #"{[s]:"in"}"#)

@@ -35,7 +35,9 @@ struct ActionFlowTests {
             configuration.mailFrom = "hookwork@example.com"
             let app = try await makeApp(configuration)
             try await app.test(.router) { client in
-                #expect(try await client.call(.put, "/api/v1/departments/3", token: ingestToken, json: #"{"name":"Sales","email":"sales@example.com"}"#).status == 200)
+                #expect(
+                    try await client.call(.put, "/api/v1/departments/3", token: ingestToken, json: #"{"name":"Sales","email":"sales@example.com"}"#)
+                        .status == 200)
                 let mail = #"""
                     {"type":"mail","content":{"text":"Chat {args.chat.id}: {args.chat.nick} filled the survey.\n.\nDepartment: {args.chat.department.name}",
                      "mail_options":{"recipient":"{args.chat.department.email}","subject":"Survey filled by {args.chat.nick}","from_name":"Hookwork","reply_to":"{args.chat.email}"}}}
@@ -110,9 +112,10 @@ struct ActionFlowTests {
                 let event = #"{"event":"chat.close","id":"c-1","args":{"chat":{"id":7,"nick":"Ann","status":5,"dep_id":3}}}"#
                 let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: event)
                 let reports = actionReports(response)
-                #expect(reports.map { $0["status"]?.stringValue ?? "" } == [
-                    "done", "unchanged", "done", "done", "unchanged", "done", "done", "done", "done", "done", "done",
-                ], "\(reports)")
+                #expect(
+                    reports.map { $0["status"]?.stringValue ?? "" } == [
+                        "done", "unchanged", "done", "done", "unchanged", "done", "done", "done", "done", "done", "done",
+                    ], "\(reports)")
                 #expect(reports[1]["reason"] == "icon star is already set")
                 #expect(reports[5]["message"]?["msg"] == "Hello Ann, remarks: VIP Ann")
 
@@ -132,9 +135,10 @@ struct ActionFlowTests {
             let commands = try await receiver.waitFor(9)
             #expect(commands.count == 9)
             let bodies = commands.compactMap { try? JSONValue(parsing: $0.body) }
-            #expect(bodies.map { $0["command"]?.stringValue ?? "" } == [
-                "alert_icon", "chatvariable", "setchatattribute", "text", "text", "stopchat", "setdepartment", "closechat", "alert_icon",
-            ])
+            #expect(
+                bodies.map { $0["command"]?.stringValue ?? "" } == [
+                    "alert_icon", "chatvariable", "setchatattribute", "text", "text", "stopchat", "setdepartment", "closechat", "alert_icon",
+                ])
             #expect(commands.allSatisfy { $0.path == "/hookwork/commands" })
             #expect(bodies.allSatisfy { $0["chat_id"] == 7 && $0["webhook_id"] == 1 && $0["trigger_id"] == 1 })
             #expect(bodies[0]["changes"]?["aicons"]?["star"]?["aicon_color"] == "red")
@@ -200,7 +204,10 @@ struct ActionValidationTests {
             (#"{"type":"command","content":{"command":"chatvariable","payload":"lang=lt"}}"#, "actions[1].content.payload"),
             (#"{"type":"command","content":{"command":"chatattribute","payload":"{}"}}"#, "actions[1].content.payload"),
             (#"{"type":"command","content":{}}"#, "actions[1].content.command"),
-            (#"{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close","rest_api_method_output":{"ok":"two"}}}"#, "actions[1].content.rest_api_method_output.ok"),
+            (
+                #"{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close","rest_api_method_output":{"ok":"two"}}}"#,
+                "actions[1].content.rest_api_method_output.ok"
+            ),
         ]
     )
     func refused(action: String, field: String) async throws {

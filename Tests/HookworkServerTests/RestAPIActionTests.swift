@@ -25,7 +25,9 @@ func runEvent(
         dependencies: ServerDependencies(store: store, sender: sender, logger: testLogger)
     )
     return try await app.test(.router) { client in
-        #expect(try await client.call(.put, "/api/v1/departments/3", token: ingestToken, json: #"{"name":"Sales","email":"sales@example.com"}"#).status == 200)
+        #expect(
+            try await client.call(.put, "/api/v1/departments/3", token: ingestToken, json: #"{"name":"Sales","email":"sales@example.com"}"#).status
+                == 200)
         let created = try await client.call(.post, "/api/v1/rest_apis", json: api)
         #expect(created.status == 201, "\(created.body)")
         for trigger in triggers {
@@ -97,11 +99,12 @@ struct RestAPIActionTests {
             let type = multi.headers["content-type"] ?? ""
             #expect(type.hasPrefix("multipart/form-data; boundary="))
             let boundary = String(type.dropFirst("multipart/form-data; boundary=".count))
-            #expect(multi.body == """
-                --\(boundary)\r\nContent-Disposition: form-data; name="nick"\r\n\r\nAnn\r\n\
-                --\(boundary)\r\nContent-Disposition: form-data; name="dep"\r\n\r\nSales\r\n\
-                --\(boundary)\r\nContent-Disposition: form-data; name="extra"\r\n\r\nfor Ann\r\n--\(boundary)--\r\n
-                """)
+            #expect(
+                multi.body == """
+                    --\(boundary)\r\nContent-Disposition: form-data; name="nick"\r\n\r\nAnn\r\n\
+                    --\(boundary)\r\nContent-Disposition: form-data; name="dep"\r\n\r\nSales\r\n\
+                    --\(boundary)\r\nContent-Disposition: form-data; name="extra"\r\n\r\nfor Ann\r\n--\(boundary)--\r\n
+                    """)
 
             let urlencoded = try #require(receiver.requests(to: "/urlenc").first)
             #expect(urlencoded.body == "nick=Ann+%26+co")
@@ -121,12 +124,15 @@ struct RestAPIActionTests {
             #"{"id":"default","method":"GET","suburl":"/a"}"#, #"{"id":"long","method":"GET","suburl":"/b","max_execution_time":360}"#,
             #"{"id":"short","method":"GET","suburl":"/c","max_execution_time":"1"}"#,
         ]
-        let api = #"{"name":"Insecure","configuration":{"host":"https://127.0.0.1:9","verify_tls":false,"parameters":[\#(methods.joined(separator: ","))]}}"#
-        _ = try await runEvent(api: api, triggers: [triggerJSON("T", [restAction("default"), restAction("long"), restAction("short")])], sender: sender)
+        let api =
+            #"{"name":"Insecure","configuration":{"host":"https://127.0.0.1:9","verify_tls":false,"parameters":[\#(methods.joined(separator: ","))]}}"#
+        _ = try await runEvent(
+            api: api, triggers: [triggerJSON("T", [restAction("default"), restAction("long"), restAction("short")])], sender: sender)
         let sent = sender.sent.withLock { $0 }
         #expect(sent.map(\.timeoutSeconds) == [10, 360, 1])
         #expect(sent.allSatisfy { !$0.verifyTLS })
-        _ = try await runEvent(api: restAPIJSON(port: 9, methods: [methods[0]]), triggers: [triggerJSON("T", [restAction("default")])], sender: sender)
+        _ = try await runEvent(
+            api: restAPIJSON(port: 9, methods: [methods[0]]), triggers: [triggerJSON("T", [restAction("default")])], sender: sender)
         #expect(sender.sent.withLock { $0.last?.verifyTLS } == true)
     }
 
@@ -196,16 +202,22 @@ struct RestAPIActionTests {
     @Test("no rule matches: default_trigger runs with the raw body as {content_1}; XML bodies are read with format xml")
     func defaultTriggerAndXML() async throws {
         let xml = #"<response><status code="1">ok</status><items><item><id>4</id></item><item><id>5</id></item></items></response>"#
-        try await ScriptedReceiver.with(["/xml": .init(contentType: "application/xml", body: xml), "/plain": .init(status: 404, contentType: "text/plain", body: "nothing here")]) { receiver, port in
+        try await ScriptedReceiver.with([
+            "/xml": .init(contentType: "application/xml", body: xml), "/plain": .init(status: 404, contentType: "text/plain", body: "nothing here"),
+        ]) { receiver, port in
             let methods = [
                 #"{"id":"xml","method":"GET","suburl":"/xml","output":[{"id":"x","format":"xml","success_location":"items:item:1:id","success_location_2":"status:@attributes:code"}]}"#,
                 #"{"id":"plain","method":"GET","suburl":"/plain","output":[{"id":"ok","success_header":"200"}]}"#,
                 #"{"id":"echo","method":"POST","suburl":"/echo","body_request_type":"raw","body_request_type_content":"text","body_raw":"{content_1}|{content_2}|{http_code}"}"#,
             ]
-            let first = triggerJSON("Read", [
-                restAction("xml", extra: #","rest_api_method_output":{"x":2}"#), restAction("plain", extra: #","rest_api_method_output":{"ok":2,"default_trigger":2}"#),
-            ])
-            let response = try await runEvent(api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Echo", [restAction("echo")])])
+            let first = triggerJSON(
+                "Read",
+                [
+                    restAction("xml", extra: #","rest_api_method_output":{"x":2}"#),
+                    restAction("plain", extra: #","rest_api_method_output":{"ok":2,"default_trigger":2}"#),
+                ])
+            let response = try await runEvent(
+                api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Echo", [restAction("echo")])])
             let reports = actionReports(response)
             #expect(reports.first?["output_rule"] == "x")
             #expect(reports.last?["output_rule"] == .null)
@@ -248,7 +260,8 @@ struct RestAPIActionTests {
             ]
             let first = triggerJSON("Miss", [restAction("miss", extra: #","rest_api_method_output":{"default_trigger":2,"default_trigger_alt":3}"#)])
             let response = try await runEvent(
-                api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Main", [restAction("main")]), triggerJSON("Side", [restAction("side")])]
+                api: restAPIJSON(port: port, methods: methods),
+                triggers: [first, triggerJSON("Main", [restAction("main")]), triggerJSON("Side", [restAction("side")])]
             )
             let report = try #require(actionReports(response).first)
             #expect(report["default_trigger"]?["id"] == 2)

@@ -75,10 +75,12 @@ struct SMTPTests {
     @Test("AUTH PLAIN with the URL's credentials; a wrong password is refused at the AUTH step")
     func authPlain() async throws {
         try await SMTPSink.with(["--auth", "olga:s3cr:et"]) { sink in
-            _ = try await sender(sink, credentials: "olga:s3cr%3Aet@").send(MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "x", body: "y"))
+            _ = try await sender(sink, credentials: "olga:s3cr%3Aet@").send(
+                MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "x", body: "y"))
             #expect(sink.messages.first?["auth_user"] == "olga")
             await #expect {
-                _ = try await sender(sink, credentials: "olga:wrong@").send(MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "x", body: "y"))
+                _ = try await sender(sink, credentials: "olga:wrong@").send(
+                    MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "x", body: "y"))
             } throws: { error in
                 guard let error = error as? SMTPError else { return false }
                 return error.step == "AUTH PLAIN" && error.code == 535
@@ -90,7 +92,8 @@ struct SMTPTests {
     @Test("AUTH LOGIN when the server offers only LOGIN")
     func authLogin() async throws {
         try await SMTPSink.with(["--auth", "olga:pw", "--only-login"]) { sink in
-            _ = try await sender(sink, credentials: "olga:pw@").send(MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "x", body: "y"))
+            _ = try await sender(sink, credentials: "olga:pw@").send(
+                MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "x", body: "y"))
             #expect(sink.messages.first?["auth_user"] == "olga")
         }
     }
@@ -125,10 +128,12 @@ struct SMTPTests {
     func refusals() async throws {
         try await SMTPSink.with { sink in
             await #expect {
-                _ = try await sender(sink, query: "tls=required").send(MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "x", body: "y"))
+                _ = try await sender(sink, query: "tls=required").send(
+                    MailEnvelope(from: "a@example.com", to: ["b@example.com"], subject: "x", body: "y"))
             } throws: { error in (error as? SMTPError)?.step == "STARTTLS" }
             await #expect(throws: SMTPMessage.Invalid.self) {
-                _ = try await sender(sink).send(MailEnvelope(from: "a@example.com", to: ["b@example.com\r\nBcc: x@evil.example"], subject: "x", body: "y"))
+                _ = try await sender(sink).send(
+                    MailEnvelope(from: "a@example.com", to: ["b@example.com\r\nBcc: x@evil.example"], subject: "x", body: "y"))
             }
             #expect(sink.messages.isEmpty)
         }
@@ -157,7 +162,9 @@ struct SMTPMessageTests {
         let joined = Array(encoded.replacingOccurrences(of: "=\r\n", with: "").utf8)
         var index = 0
         while index < joined.count {
-            if joined[index] == UInt8(ascii: "="), index + 2 < joined.count, let byte = UInt8(String(decoding: joined[(index + 1)...(index + 2)], as: UTF8.self), radix: 16) {
+            if joined[index] == UInt8(ascii: "="), index + 2 < joined.count,
+                let byte = UInt8(String(decoding: joined[(index + 1)...(index + 2)], as: UTF8.self), radix: 16)
+            {
                 bytes.append(byte)
                 index += 3
             } else {
@@ -171,7 +178,8 @@ struct SMTPMessageTests {
     @Test("a subject with a line break stays one header; extra headers cannot replace the fixed ones")
     func headerInjection() throws {
         let envelope = MailEnvelope(
-            from: "a@example.com", to: ["b@example.com"], subject: "Hi\r\nBcc: x@evil.example", body: "x", headers: [("From", "x@evil.example"), ("X-Chat", "7")]
+            from: "a@example.com", to: ["b@example.com"], subject: "Hi\r\nBcc: x@evil.example", body: "x",
+            headers: [("From", "x@evil.example"), ("X-Chat", "7")]
         )
         let message = try SMTPMessage(envelope, eightBitMIME: true)
         let headers = message.text.components(separatedBy: "\r\n\r\n")[0].components(separatedBy: "\r\n")

@@ -37,11 +37,14 @@ final class ScriptedReceiver: Sendable {
                 for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
                 let query = request.uri.query.map { "?" + $0 } ?? ""
                 receiver.received.withLock {
-                    $0.append(ReceivedRequest(method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: String(buffer: bytes)))
+                    $0.append(
+                        ReceivedRequest(
+                            method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: String(buffer: bytes)))
                 }
                 let answer = receiver.answers[request.uri.path] ?? Answer(contentType: "text/plain", body: "ok")
                 return Response(
-                    status: .init(code: answer.status), headers: [.contentType: answer.contentType], body: .init(byteBuffer: ByteBuffer(string: answer.body))
+                    status: .init(code: answer.status), headers: [.contentType: answer.contentType],
+                    body: .init(byteBuffer: ByteBuffer(string: answer.body))
                 )
             }
         }

@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// An XML response as the reference reads it, `json_decode(json_encode(simplexml_load_string($xml)), true)`

@@ -38,7 +38,9 @@ public struct SMTPMessage: Sendable {
         let from = try Self.address(envelope.from, field: "from")
         let to = try envelope.to.flatMap { try Self.addressList($0, field: "to") }
         guard !to.isEmpty else { throw Invalid(field: "to", reason: "there is no recipient") }
-        let replyTo = try envelope.replyTo.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try Self.addressList($0, field: "reply_to") }
+        let replyTo = try envelope.replyTo.flatMap {
+            $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : try Self.addressList($0, field: "reply_to")
+        }
         sender = from
         recipients = to
 

@@ -1,4 +1,3 @@
-
 /// What the actions beyond `restapi` need from outside the engine: a mailer, the platform's callback, and the way
 /// back into hook dispatch for the events actions raise. Everything is optional; an action whose service is missing
 /// reports `failed` with the setting to make.

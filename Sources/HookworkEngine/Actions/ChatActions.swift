@@ -35,7 +35,9 @@ enum ChatActions {
     }
 
     /// The change `type`/`content` makes to `chat`; a message saying what is wrong when the action cannot run.
-    static func plan(type: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int) -> Result<Change, ActionProblem> {
+    static func plan(type: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int) -> Result<
+        Change, ActionProblem
+    > {
         func text(_ value: JSONValue?) -> String {
             guard let raw = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
             return TriggerVariables.botText(raw, args: args, rootKind: rootKind, now: now)
@@ -94,12 +96,15 @@ enum ChatActions {
                 guard let department = text(content["payload"]).trimmingCharacters(in: .whitespaces).looseIntText, department > 0 else {
                     return .failure(ActionProblem(field: "content.payload", reason: "setdepartment needs a department id in payload"))
                 }
-                guard chat["dep_id"]?.looseInt != department else { return .success(withReason(change, "the chat is already in department \(department)")) }
+                guard chat["dep_id"]?.looseInt != department else {
+                    return .success(withReason(change, "the chat is already in department \(department)"))
+                }
                 change.patch = JSONObject([("dep_id", .int(department))])
             case "setchatattribute":
                 let attribute = content["payload"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
                 guard !attribute.isEmpty, attribute != "id" else {
-                    return .failure(ActionProblem(field: "content.payload", reason: "setchatattribute needs the chat attribute's name in payload (not id)"))
+                    return .failure(
+                        ActionProblem(field: "content.payload", reason: "setchatattribute needs the chat attribute's name in payload (not id)"))
                 }
                 let value = text(content["payload_arg"])
                 let onlyIfEmpty = content["update_if_empty"].map(PHPLoose.isTruthyValue) ?? false
@@ -113,7 +118,9 @@ enum ChatActions {
             case "chatattribute":
                 // A JSON list of {identifier, key, value}, kept in the chat's additional_data by identifier.
                 guard case .array(let items)? = try? JSONValue(parsing: text(content["payload"])) else {
-                    return .failure(ActionProblem(field: "content.payload", reason: "chatattribute needs a JSON list of {\"identifier\",\"key\",\"value\"} in payload"))
+                    return .failure(
+                        ActionProblem(
+                            field: "content.payload", reason: "chatattribute needs a JSON list of {\"identifier\",\"key\",\"value\"} in payload"))
                 }
                 var data = additionalData(chat)
                 for case .object(let item) in items {
@@ -128,7 +135,9 @@ enum ChatActions {
                 change.patch = JSONObject([("additional_data", encodeJSON(.array(data), like: chat["additional_data"]))])
             case "chatvariable":
                 guard case .object(let values)? = try? JSONValue(parsing: text(content["payload"])) else {
-                    return .failure(ActionProblem(field: "content.payload", reason: "chatvariable needs a JSON object of variables in payload, e.g. {\"lang\":\"lt\"}"))
+                    return .failure(
+                        ActionProblem(
+                            field: "content.payload", reason: "chatvariable needs a JSON object of variables in payload, e.g. {\"lang\":\"lt\"}"))
                 }
                 var variables = variablesObject(chat)
                 for (key, value) in values {
@@ -136,14 +145,25 @@ enum ChatActions {
                 }
                 change.patch = JSONObject([("chat_variables", encodeVariables(variables, like: chat["chat_variables"]))])
             case "dispatchevent":
-                change.events.append(("chat.genericbot_chat_command_dispatch_event", JSONObject([("action", .object(JSONObject([
-                    ("type", .string("command")), ("content", .object(content)),
-                ])))])))
+                change.events.append(
+                    (
+                        "chat.genericbot_chat_command_dispatch_event",
+                        JSONObject([
+                            (
+                                "action",
+                                .object(
+                                    JSONObject([
+                                        ("type", .string("command")), ("content", .object(content)),
+                                    ]))
+                            )
+                        ])
+                    ))
             default:
-                return .failure(ActionProblem(
-                    field: "content.command",
-                    reason: "unknown command '\(command)'; Hookwork runs \(commands.sorted().joined(separator: ", "))"
-                ))
+                return .failure(
+                    ActionProblem(
+                        field: "content.command",
+                        reason: "unknown command '\(command)'; Hookwork runs \(commands.sorted().joined(separator: ", "))"
+                    ))
             }
             return .success(change)
 

@@ -28,7 +28,8 @@ struct MailAction: Sendable {
         }
         let fromName = render(options["from_name"])
         let replyTo = render(options["reply_to"])
-        let body = content["text"].flatMap { PHPText.scalarText($0) }.map { TriggerVariables.botText($0, args: args, rootKind: rootKind, now: now) } ?? ""
+        let body =
+            content["text"].flatMap { PHPText.scalarText($0) }.map { TriggerVariables.botText($0, args: args, rootKind: rootKind, now: now) } ?? ""
         let envelope = MailEnvelope(
             from: from, fromName: fromName.isEmpty ? nil : fromName, to: [recipient], replyTo: replyTo.isEmpty ? nil : replyTo,
             subject: render(options["subject"]), body: body
@@ -40,7 +41,8 @@ struct MailAction: Sendable {
         let (built, problem) = Self.envelope(content: content, args: args, rootKind: rootKind, now: now, defaultFrom: defaultFrom)
         guard let envelope = built else {
             logger.warning("mail.not_sent", metadata: ["error": "\(problem ?? "")"])
-            return .init(index: 0, type: "mail", status: "failed", detail: JSONObject([("error", .string(problem ?? "the e-mail could not be built"))]))
+            return .init(
+                index: 0, type: "mail", status: "failed", detail: JSONObject([("error", .string(problem ?? "the e-mail could not be built"))]))
         }
         var detail = JSONObject([
             ("to", .array(envelope.to.map(JSONValue.string))), ("from", .string(envelope.from)), ("subject", .string(envelope.subject)),

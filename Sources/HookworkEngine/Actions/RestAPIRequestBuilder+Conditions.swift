@@ -41,7 +41,8 @@ extension RestAPIRequestBuilder {
         for item in method["userparams"]?.arrayValue ?? [] where item["location"]?.stringValue == "body_param" {
             guard let key = item["key"].flatMap({ PHPText.scalarText($0) }), !key.isEmpty else { continue }
             let id = item["id"].flatMap { PHPText.scalarText($0) } ?? key
-            input.bodyParams[key] = values[id].flatMap { PHPText.scalarText($0) }
+            input.bodyParams[key] =
+                values[id].flatMap { PHPText.scalarText($0) }
                 .map { TriggerVariables.botText($0, args: given.args, rootKind: given.rootKind, now: given.now) } ?? ""
         }
         return input
@@ -97,7 +98,8 @@ extension RestAPIRequestBuilder {
         let boundary = "hookwork-" + UUID().uuidString.lowercased()
         var body = ""
         for (name, value) in fields {
-            let escaped = name.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "").replacingOccurrences(of: "\n", with: "")
+            let escaped = name.replacingOccurrences(of: "\"", with: "%22").replacingOccurrences(of: "\r", with: "").replacingOccurrences(
+                of: "\n", with: "")
             body += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(escaped)\"\r\n\r\n\(value)\r\n"
         }
         body += "--\(boundary)--\r\n"

@@ -15,10 +15,11 @@ struct RestAPIResponseHandler: Sendable {
 
     static func decide(method: JSONObject, content: JSONObject, status: Int, body: [UInt8]) -> (RestResponseMatch, FollowUp?) {
         let mapping = content["rest_api_method_output"]?.objectValue ?? JSONObject()
-        let checked = Set(mapping.compactMap { entry -> String? in
-            guard entry.key.hasSuffix("_chk"), PHPLoose.isTruthyValue(entry.value) else { return nil }
-            return String(entry.key.dropLast(4))
-        })
+        let checked = Set(
+            mapping.compactMap { entry -> String? in
+                guard entry.key.hasSuffix("_chk"), PHPLoose.isTruthyValue(entry.value) else { return nil }
+                return String(entry.key.dropLast(4))
+            })
         let match = RestResponseRules.evaluate(
             rules: method["output"]?.arrayValue ?? [], checked: checked, status: status, body: String(decoding: body, as: UTF8.self)
         )

@@ -155,6 +155,46 @@ struct ActionFlowTests {
         }
     }
 
+    @Test("dispatchevent and alert_icon raise their events (alert_icon only when it changed); transfertobot and chatattribute")
+    func raisedEvents() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(databaseURL: database.url))
+        try await app.test(.router) { client in
+            let actions = [
+                #"{"type":"command","content":{"command":"transfertobot"}}"#,
+                #"{"type":"command","content":{"command":"chatattribute","payload":"[{\"identifier\":\"plan\",\"key\":\"Plan\",\"value\":\"{args.chat.nick}-gold\"}]"}}"#,
+                #"{"type":"alert_icon","content":{"alert_icon":"flag"}}"#,
+                #"{"type":"alert_icon","content":{"alert_icon":"flag"}}"#,
+                #"{"type":"command","content":{"command":"dispatchevent","payload":"escalate"}}"#,
+            ]
+            #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Raise", actions)).status == 201)
+            let note = #"{"type":"command","content":{"command":"setchatattribute","payload":"remarks","payload_arg":"seen {args.chat.status}"}}"#
+            #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Note", [note])).status == 201)
+            let icon = #"{"type":"command","content":{"command":"chatvariable","payload":"{\"icon_event\":\"{args.icon}\"}"}}"#
+            #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Icon", [icon])).status == 201)
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook()).status == 201)
+            let dispatched = #"{"name":"Dispatched","event":"chat.genericbot_chat_command_dispatch_event","type":0,"trigger_id":2,"configuration":[{"type":"3","attr":"{args.action.content.payload}","condition":"eq","value":"escalate"}]}"#
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: dispatched).status == 201)
+            let iconHook = #"{"name":"Icon","event":"chat.bot.alert_icon","type":0,"trigger_id":3,"configuration":[]}"#
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: iconHook).status == 201)
+            let event = #"{"event":"chat.close","id":"r-1","args":{"chat":{"id":7,"nick":"Ann","status":1}}}"#
+            let reports = actionReports(try await client.call(.post, "/api/v1/events", token: ingestToken, json: event))
+            #expect(reports.map { $0["status"]?.stringValue ?? "" } == ["done", "done", "done", "unchanged", "done"], "\(reports)")
+            #expect(reports[2]["events"]?.arrayValue?.count == 1)
+            #expect(reports[3]["events"] == nil)
+            #expect(reports[4]["events"]?.arrayValue?.first?["webhooks"]?.arrayValue?.first?["valid"] == true)
+
+            let chat = try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body
+            #expect(chat["status"] == 5)
+            #expect(chat["remarks"] == "seen 5")
+            let data = try JSONValue(parsing: chat["additional_data"]?.stringValue ?? "[]")
+            #expect(data.arrayValue?.first?["value"] == "Ann-gold")
+            let variables = try JSONValue(parsing: chat["chat_variables"]?.stringValue ?? "{}")
+            #expect(variables["icon_event"] == "flag")
+        }
+    }
+
     @Test("a bot message a trigger writes is announced as chat.web_add_msg_admin; a self-feeding chain stops at the loop guard")
     func webAddMsgAdminLoopGuard() async throws {
         let database = temporaryDatabaseURL()

@@ -137,6 +137,7 @@ public struct ConfigurationValidator: Sendable {
         guard case .array(let actions)? = input["actions"] ?? .array([]) else {
             throw ValidationFailure(field: "actions", message: "actions must be a list of {\"type\": ..., \"content\": {...}}")
         }
+        var warnings: [JSONValue] = []
         for (index, action) in actions.enumerated() {
             guard case .object(let object) = action else {
                 throw ValidationFailure(field: "actions[\(index)]", message: "each action must be an object with type and content")
@@ -144,7 +145,7 @@ public struct ConfigurationValidator: Sendable {
             guard let type = object["type"]?.stringValue, Self.knownActionTypes.contains(type) else {
                 throw ValidationFailure(
                     field: "actions[\(index)].type",
-                    message: "unknown action type \(object["type"]?.jsonText() ?? "(missing)"); restapi is the action this version runs"
+                    message: "unknown action type \(object["type"]?.jsonText() ?? "(missing)"); Hookwork runs restapi, mail, alert_icon, command and text"
                 )
             }
             if let content = object["content"], content.objectValue == nil {
@@ -167,10 +168,12 @@ public struct ConfigurationValidator: Sendable {
                     )
                 }
             }
+            warnings += try await actionWarnings(index: index, type: type, content: object["content"]?.objectValue ?? JSONObject())
         }
         var output = input
         output["name"] = .string(name)
         output["actions"] = .array(actions)
+        output["warnings"] = warnings.isEmpty ? nil : .array(warnings)
         return output
     }
 

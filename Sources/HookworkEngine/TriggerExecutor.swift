@@ -9,9 +9,14 @@ public struct TriggerExecutor: Sendable {
     let sender: any HTTPSender
     let logger: Logger
     let metrics: any EngineMetrics
+    let services: ActionServices
 
-    /// An executor that reads triggers and Rest APIs from `store` and sends calls through `sender`.
-    public init(store: any Store, sender: any HTTPSender, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics()) {
+    /// An executor that reads triggers and Rest APIs from `store` and sends calls through `sender`; `services` serve
+    /// the `mail` action and the actions that change a chat.
+    public init(
+        store: any Store, sender: any HTTPSender, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics(), services: ActionServices = ActionServices()
+    ) {
+        self.services = services
         self.store = store
         self.sender = sender
         self.logger = logger
@@ -70,14 +75,19 @@ public struct TriggerExecutor: Sendable {
             return TriggerReport(triggerID: triggerID, name: nil, found: false, actions: [])
         }
         var reports: [ActionReport] = []
+        var args = args
         let actions = trigger["actions"]?.arrayValue ?? []
         for (index, action) in actions.enumerated() {
             let type = action["type"]?.stringValue ?? ""
             let content = action["content"]?.objectValue ?? JSONObject()
             switch type {
             case "restapi":
-                let action = RestAPIAction(store: store, sender: sender, logger: logger)
+                let action = RestAPIAction(store: store, sender: sender, logger: logger, executor: self)
                 var report = await action.run(content: content, args: args, rootKind: rootKind, now: now)
+                report.index = index
+                reports.append(report)
+            case "mail", "alert_icon", "command", "text":
+                var report = await ActionRouter(executor: self).run(type: type, content: content, args: &args, rootKind: rootKind, triggerID: triggerID, now: now)
                 report.index = index
                 reports.append(report)
             default:

@@ -13,6 +13,8 @@ public struct ServerDependencies: Sendable {
     public var store: (any Store)?
     /// The outbound HTTP sender; nil uses AsyncHTTPClient.
     public var sender: (any HTTPSender)?
+    /// The mailer of the `mail` action; nil uses SMTP when `HOOKWORK_SMTP_URL` is set.
+    public var mailSender: (any MailSender)? = nil
     /// The clock.
     public var clock: any EngineClock
     /// The logger every part logs to.
@@ -87,8 +89,10 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
         sender = client
     }
     let metrics = ServerMetrics()
-    let executor = TriggerExecutor(store: store, sender: sender, logger: logger, metrics: metrics)
+    let actionServices = makeActionServices(configuration: configuration, dependencies: dependencies, sender: sender, logger: logger)
+    let executor = TriggerExecutor(store: store, sender: sender, logger: logger, metrics: metrics, services: actionServices)
     let dispatcher = Dispatcher(store: store, executor: executor, logger: logger, metrics: metrics)
+    actionServices.events?.connect(dispatcher)
     let runner = EventRunner(store: store, dispatcher: dispatcher, logger: logger)
     let environment = ServerEnvironment(
         configuration: configuration, store: store, clock: dependencies.clock, intake: EventIntake(store: store), runner: runner,

@@ -1,4 +1,5 @@
 public import Foundation
+public import HookworkDelivery
 
 /// Where hook webhooks run (spec §1.1 `webhooks.worker`).
 public enum WorkerMode: String, Sendable {
@@ -38,6 +39,14 @@ public struct HookworkConfiguration: Sendable {
     public var logLevel: String = "info"
     /// Whether `serve` runs queue workers in its own process (`HOOKWORK_SERVE_WORKERS`, default true).
     public var runQueueWorkers: Bool = true
+    /// `HOOKWORK_SMTP_URL`: the SMTP server of the `mail` action; none means mail actions fail with a clear reason.
+    public var smtp: SMTPConfiguration?
+    /// `HOOKWORK_MAIL_FROM`: the sender of `mail` actions that set no `from_email`.
+    public var mailFrom: String?
+    /// `HOOKWORK_CALLBACK_URL`: where commands of actions that change a chat are posted.
+    public var callbackURL: String?
+    /// `HOOKWORK_CALLBACK_SECRET`: signs those commands (Standard Webhooks); never logged.
+    public var callbackSecret: String?
 
     /// The defaults.
     public init() {}
@@ -93,6 +102,19 @@ public struct HookworkConfiguration: Sendable {
         if let value = try int("HOOKWORK_QUEUE_LEASE_SECONDS", 5...86_400) { configuration.queueLeaseSeconds = value }
         if let value = string("HOOKWORK_LOG_LEVEL") { configuration.logLevel = value }
         if let value = try bool("HOOKWORK_SERVE_WORKERS") { configuration.runQueueWorkers = value }
+        if let value = string("HOOKWORK_SMTP_URL") {
+            do { configuration.smtp = try SMTPConfiguration(url: value) } catch {
+                throw Invalid(key: "HOOKWORK_SMTP_URL", reason: String(describing: error))
+            }
+        }
+        configuration.mailFrom = string("HOOKWORK_MAIL_FROM")
+        if let value = string("HOOKWORK_CALLBACK_URL") {
+            guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
+                throw Invalid(key: "HOOKWORK_CALLBACK_URL", reason: "expected an http:// or https:// URL, got '\(value)'")
+            }
+            configuration.callbackURL = value
+        }
+        configuration.callbackSecret = string("HOOKWORK_CALLBACK_SECRET")
         return configuration
     }
 }

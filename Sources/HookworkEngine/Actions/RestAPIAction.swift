@@ -8,10 +8,13 @@ struct RestAPIAction: Sendable {
     let store: any Store
     let sender: any HTTPSender
     let logger: Logger
+    /// Runs the output trigger a response rule chooses (spec §8.3.3).
+    let executor: TriggerExecutor
 
     func run(content: JSONObject, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int) async -> TriggerExecutor.ActionReport {
         do {
-            let request = try await RestAPIRequestBuilder(store: store).build(content: content, input: TemplateInput(args: args, now: now, rootKind: rootKind))
+            let built = try await RestAPIRequestBuilder(store: store).prepare(content: content, input: TemplateInput(args: args, now: now, rootKind: rootKind))
+            let request = built.request
             var detail = JSONObject([("method", .string(request.method)), ("url", .string(request.url))])
             let started = ContinuousClock.now
             do {
@@ -24,6 +27,10 @@ struct RestAPIAction: Sendable {
                     "restapi.sent",
                     metadata: ["restapi.method": "\(request.method)", "restapi.status": "\(response.status)"]
                 )
+                let followUp = await RestAPIResponseHandler.follow(
+                    response, method: built.method, content: content, args: args, rootKind: rootKind, now: now, executor: executor
+                )
+                for (key, value) in followUp { detail[key] = value }
                 return .init(index: 0, type: "restapi", status: response.status < 400 ? "sent" : "failed", detail: detail)
             } catch {
                 detail["error"] = .string(String(describing: error))
@@ -34,6 +41,8 @@ struct RestAPIAction: Sendable {
             var detail = JSONObject([("error", .string(failure.reason))])
             if let code = failure.code { detail["code"] = .string(code) }
             if let url = failure.url { detail["url"] = .string(url) }
+            for (key, value) in failure.detail { detail[key] = value }
+            if failure.skipped { return .init(index: 0, type: "restapi", status: "skipped", detail: detail) }
             logger.warning("restapi.not_sent", metadata: ["error.code": "\(failure.code ?? "restapi_failed")"])
             return .init(index: 0, type: "restapi", status: "failed", detail: detail)
         } catch {

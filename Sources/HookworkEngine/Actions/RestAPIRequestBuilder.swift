@@ -13,18 +13,34 @@ struct RestAPIRequestBuilder: Sendable {
         var code: String?
         /// The rendered URL that failed validation.
         var url: String?
+        /// When true the call was deliberately not made (Conditions tab, `check_not_empty`), which is not an error.
+        var skipped = false
+        /// More about why (the failing condition's index, key and values).
+        var detail = JSONObject()
+    }
+
+    /// The request and the method definition it was built from (its `output` rules decide what follows).
+    struct Built: Sendable {
+        var request: OutboundRequest
+        var method: JSONObject
     }
 
     func build(content: JSONObject, input: TemplateInput) async throws -> OutboundRequest {
+        try await prepare(content: content, input: input).request
+    }
+
+    func prepare(content: JSONObject, input given: TemplateInput) async throws -> Built {
         guard let apiID = content["rest_api"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else {
             throw Failure(reason: "the Rest API \(content["rest_api"]?.jsonText() ?? "(none)") does not exist")
         }
         let configuration = Self.object(api["configuration"])
         let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
         let methods = configuration["parameters"]?.arrayValue ?? []
-        guard let method = methods.compactMap(\.objectValue).first(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else {
+        guard let written = methods.compactMap(\.objectValue).first(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else {
             throw Failure(reason: "the Rest API \(apiID) has no method with id '\(wanted)'")
         }
+        let method = Self.substituted(written, args: given.args)
+        let input = Self.input(given, content: content, method: method)
 
         // Every text of the method: a `{not_empty__VAR}` block sees variables registered anywhere in it (spec §8.4).
         let methodTexts = Self.texts(in: .object(method))
@@ -39,8 +55,24 @@ struct RestAPIRequestBuilder: Sendable {
             }
         }
 
+        try Self.checkConditions(method, methodTexts: methodTexts, input: input)
+        try Self.checkNotEmpty(method, methodTexts: methodTexts, input: input)
+
         var query: [(String, String)] = []
         for (key, value) in pairs("query") { query.append((key, render(value, .header))) }
+        // User parameters (spec §8.3): values come from the action's rest_api_method_params, by parameter id.
+        var postUserParams: [(String, String)] = []
+        let userValues = content["rest_api_method_params"]?.objectValue ?? JSONObject()
+        for item in method["userparams"]?.arrayValue ?? [] {
+            guard let key = item["key"].flatMap({ PHPText.scalarText($0) }), !key.isEmpty else { continue }
+            let id = item["id"].flatMap { PHPText.scalarText($0) } ?? key
+            let value = userValues[id].flatMap { PHPText.scalarText($0) }.map { TriggerVariables.botText($0, args: input.args, rootKind: input.rootKind, now: input.now) } ?? ""
+            switch item["location"]?.stringValue ?? "" {
+            case "post_param": postUserParams.append((key, value))
+            case "body_param": break  // rendered into the raw body through TemplateInput.bodyParams
+            default: query.append((key, value))
+            }
+        }
         var headers: [(name: String, value: String)] = []
         for (key, value) in pairs("header") { headers.append((key, render(value, .header))) }
 
@@ -76,20 +108,31 @@ struct RestAPIRequestBuilder: Sendable {
             ]
             let type = contentTypes[method["body_request_type_content"]?.stringValue ?? ""] ?? "application/x-www-form-urlencoded"
             if !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(("Content-Type", type)) }
-        case "form-data", "form-data-urlencoded":
+        case "form-data":
             var fields: [(String, String)] = []
             for (key, value) in pairs("postparams") { fields.append((key, render(value, .header))) }
-            body = Array(Self.formEncoded(fields).utf8)
+            let (bytes, type) = Self.multipart(fields + postUserParams)
+            body = bytes
+            headers.append(("Content-Type", type))
+        case "form-data-urlencoded":
+            var fields: [(String, String)] = []
+            for (key, value) in pairs("postparams") { fields.append((key, render(value, .header))) }
+            body = Array(Self.formEncoded(fields + postUserParams).utf8)
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            headers.append(("Cache-Control", "no-cache"))
         default:
-            break
+            if !postUserParams.isEmpty {
+                body = Array(Self.formEncoded(postUserParams).utf8)
+                headers.append(("Content-Type", "application/x-www-form-urlencoded"))
+            }
         }
         let timeout = min(max(method["max_execution_time"]?.looseInt ?? 10, 1), 360)
         let verify = configuration["verify_tls"].map { PHPLoose.isTruthyValue($0) } ?? true
-        return OutboundRequest(
+        let request = OutboundRequest(
             method: (method["method"]?.stringValue ?? "GET").uppercased(), url: url, headers: headers, body: body,
             timeoutSeconds: timeout, verifyTLS: verify
         )
+        return Built(request: request, method: method)
     }
 
     /// Every string in `value`, depth first.

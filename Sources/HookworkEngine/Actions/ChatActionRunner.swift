@@ -1,0 +1,98 @@
+import HookworkCore
+import HookworkStore
+import Logging
+
+/// Applies a `ChatActions` change: updates the stored chat (and adds the message, which takes the next free message
+/// id), hands the command to the platform's `ChatCommandSink`, then raises the change's events and, for a bot
+/// message, `chat.web_add_msg_admin` (spec §1.6) unless the trigger arguments carry `no_auto_events`.
+struct ChatActionRunner: Sendable {
+    let executor: TriggerExecutor
+
+    func run(
+        type: String, content: JSONObject, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, now: Int
+    ) async -> TriggerExecutor.ActionReport {
+        let logger = executor.logger
+        let store = executor.store
+        func report(_ status: String, _ detail: JSONObject) -> TriggerExecutor.ActionReport {
+            .init(index: 0, type: type, status: status, detail: detail)
+        }
+        guard rootKind == .argsWithChat, case .object(let chat)? = args["chat"], let chatID = chat["id"]?.looseInt, chatID > 0 else {
+            return report("skipped", JSONObject([("reason", .string("the trigger has no stored chat to change (args.chat.id)"))]))
+        }
+        let change: ChatActions.Change
+        switch ChatActions.plan(type: type, content: content, chat: chat, args: args, rootKind: rootKind, now: now) {
+        case .success(let planned): change = planned
+        case .failure(let problem):
+            return report("failed", JSONObject([("error", .string(problem.reason)), ("field", .string(problem.field))]))
+        }
+        var detail = JSONObject([("command", .string(change.command))])
+        if let reason = change.unchangedReason {
+            detail["reason"] = .string(reason)
+            return report("unchanged", detail)
+        }
+
+        // Store first: the platform's copy follows Hookwork's, never the other way round.
+        var message = change.message
+        do {
+            if !change.patch.isEmpty {
+                _ = try await store.patch(.chat, id: chatID, with: change.patch)
+            }
+            if var new = message {
+                let id = try await store.insert(.message, document: new)
+                new["id"] = .int(id)
+                try await store.put(.message, id: id, document: new)
+                message = new
+                if new["user_id"]?.looseInt == -2 {
+                    _ = try await store.patch(.chat, id: chatID, with: JSONObject([("last_msg_id", .int(id))]))
+                }
+            }
+        } catch {
+            logger.warning("chat_action.store_failed", metadata: ["chat.id": "\(chatID)", "error": "\(error)"])
+            detail["error"] = .string("the change could not be stored: \(error)")
+            return report("failed", detail)
+        }
+        // Later actions of the trigger see the change, with the derived attributes (department, variables) read anew.
+        var updated = chat
+        for (key, value) in change.patch { updated[key] = value }
+        if let assembled = try? await ChatAssembler(store: store).chat(id: chatID, now: now) {
+            for (key, value) in assembled.chat { updated[key] = value }
+        }
+        args["chat"] = .object(updated)
+        detail["changes"] = .object(change.patch)
+        if let message { detail["message"] = .object(message) }
+
+        var status = "done"
+        let command = ChatActions.command(change, chatID: chatID, args: args, triggerID: triggerID, message: message)
+        if let sink = executor.services.commandSink {
+            do {
+                let code = try await sink.deliver(command)
+                detail["callback_status"] = .int(code)
+                if code >= 400 { status = "failed" }
+            } catch {
+                detail["callback_error"] = .string(String(describing: error))
+                status = "failed"
+                logger.warning("chat_action.callback_failed", metadata: ["chat.id": "\(chatID)", "error": "\(error)"])
+            }
+        } else {
+            detail["callback"] = .string("none configured (HOOKWORK_CALLBACK_URL)")
+        }
+        logger.info("chat_action.applied", metadata: ["chat.id": "\(chatID)", "action.command": "\(change.command)", "trigger.id": "\(triggerID)"])
+
+        // Events: the change's own, then the bot message's announcement (spec §1.6).
+        var raised: [JSONValue] = []
+        if let events = executor.services.events {
+            var pending = change.events
+            let suppressed = args["no_auto_events"].map(PHPLoose.isTruthyValue) ?? false
+            if let message, message["user_id"]?.looseInt == -2, !suppressed {
+                pending.append(("chat.web_add_msg_admin", JSONObject([("msg", .object(message))])))
+            }
+            for (name, extra) in pending {
+                var eventArgs = extra
+                eventArgs["chat"] = .object(updated)
+                raised.append(await events.raise(event: name, args: eventArgs, now: now, logger: logger))
+            }
+        }
+        if !raised.isEmpty { detail["events"] = .array(raised) }
+        return report(status, detail)
+    }
+}

@@ -1,0 +1,231 @@
+import Foundation
+import HookworkCore
+
+/// The actions that change a chat (spec §8.2), as a pure step: the current chat, the action's content and the
+/// trigger arguments give a change (members to merge into the stored chat, a message to add, events to raise) and
+/// the command the platform receives. No I/O: `ChatActionRunner` applies it.
+enum ChatActions {
+    /// What one action changes.
+    struct Change: Sendable {
+        /// The command name the platform receives (`alert_icon`, `chatvariable`, `closechat`, `text`, ...).
+        var command: String
+        /// Members to merge into the stored chat (empty when nothing changes).
+        var patch = JSONObject()
+        /// A message to add (without its id), for `text`.
+        var message: JSONObject?
+        /// Events to raise after the change is stored: a name and the arguments besides `chat`.
+        var events: [(name: String, args: JSONObject)] = []
+        /// Why nothing changed, when nothing did (`alert_icon` already there, `update_if_empty` with a value).
+        var unchangedReason: String?
+
+        /// Whether the chat or its messages change.
+        var changes: Bool { !patch.isEmpty || message != nil }
+    }
+
+    /// The `command` subcommands Hookwork runs.
+    static let commands: Set<String> = [
+        "chatattribute", "setchatattribute", "chatvariable", "closechat", "stopchat", "transfertobot", "setdepartment", "dispatchevent",
+    ]
+
+    /// Chat status values (spec §10.4).
+    enum Status {
+        static let pending = 0
+        static let closed = 2
+        static let bot = 5
+    }
+
+    /// The change `type`/`content` makes to `chat`; a message saying what is wrong when the action cannot run.
+    static func plan(type: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int) -> Result<
+        Change, ActionProblem
+    > {
+        func text(_ value: JSONValue?) -> String {
+            guard let raw = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
+            return TriggerVariables.botText(raw, args: args, rootKind: rootKind, now: now)
+        }
+        let options = content["attr_options"]?.objectValue ?? JSONObject()
+        switch type {
+        case "alert_icon":
+            let icon = (content["alert_icon"].flatMap { PHPText.scalarText($0) }).flatMap { $0.isEmpty ? nil : $0 } ?? "new_releases"
+            let remove = options["remove_icon"].map(PHPLoose.isTruthyValue) ?? false
+            var variables = variablesObject(chat)
+            var icons = variables["aicons"]?.objectValue ?? JSONObject()
+            var change = Change(command: "alert_icon")
+            if remove {
+                guard icons[icon] != nil else { return .success(withReason(change, "icon \(icon) was not set")) }
+                icons[icon] = nil
+            } else {
+                guard icons[icon] == nil else { return .success(withReason(change, "icon \(icon) is already set")) }
+                var appearance = JSONObject([("i", .string(icon))])
+                for key in ["show_alert", "aicon_color", "nick_color", "bold_nick", "aicon_title"] {
+                    if let value = options[key] { appearance[key] = value }
+                }
+                icons[icon] = .object(appearance)
+            }
+            variables["aicons"] = .object(icons)
+            change.patch["chat_variables"] = encodeVariables(variables, like: chat["chat_variables"])
+            change.patch["aicons"] = .object(icons)
+            change.events.append(("chat.bot.alert_icon", JSONObject([("icon", .string(icon)), ("removed", .bool(remove))])))
+            return .success(change)
+
+        case "text":
+            let body = text(content["text"])
+            guard !body.isEmpty else { return .failure(ActionProblem(field: "content.text", reason: "the text rendered empty")) }
+            let asSystem = options["as_system"].map(PHPLoose.isTruthyValue) ?? false
+            let chatID = chat["id"]?.looseInt ?? 0
+            var change = Change(command: "text")
+            change.message = JSONObject([
+                ("chat_id", .int(chatID)), ("user_id", .int(asSystem ? -1 : -2)), ("msg", .string(body)), ("time", .int(now)),
+                ("name_support", .string(asSystem ? "" : "Bot")),
+            ])
+            return .success(change)
+
+        case "command":
+            let command = content["command"].flatMap { PHPText.scalarText($0) } ?? ""
+            var change = Change(command: command)
+            switch command {
+            case "closechat":
+                guard chat["status"]?.looseInt != Status.closed else { return .success(withReason(change, "the chat is already closed")) }
+                change.patch = JSONObject([("status", .int(Status.closed)), ("cls_time", .int(now))])
+            case "stopchat":
+                guard chat["status"]?.looseInt == Status.bot else { return .success(withReason(change, "the chat is not a bot chat (status 5)")) }
+                change.patch = JSONObject([("status", .int(Status.pending)), ("pnd_time", .int(now))])
+            case "transfertobot":
+                guard chat["status"]?.looseInt != Status.bot else { return .success(withReason(change, "the chat is already a bot chat")) }
+                change.patch = JSONObject([("status", .int(Status.bot))])
+            case "setdepartment":
+                guard let department = text(content["payload"]).trimmingCharacters(in: .whitespaces).looseIntText, department > 0 else {
+                    return .failure(ActionProblem(field: "content.payload", reason: "setdepartment needs a department id in payload"))
+                }
+                guard chat["dep_id"]?.looseInt != department else {
+                    return .success(withReason(change, "the chat is already in department \(department)"))
+                }
+                change.patch = JSONObject([("dep_id", .int(department))])
+            case "setchatattribute":
+                let attribute = content["payload"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
+                guard !attribute.isEmpty, attribute != "id" else {
+                    return .failure(
+                        ActionProblem(field: "content.payload", reason: "setchatattribute needs the chat attribute's name in payload (not id)"))
+                }
+                let value = text(content["payload_arg"])
+                let onlyIfEmpty = content["update_if_empty"].map(PHPLoose.isTruthyValue) ?? false
+                if onlyIfEmpty, let current = chat[attribute], PHPLoose.isTruthyValue(current) {
+                    return .success(withReason(change, "\(attribute) already has a value and update_if_empty is set"))
+                }
+                guard chat[attribute].flatMap({ PHPText.scalarText($0) }) != value else {
+                    return .success(withReason(change, "\(attribute) already is '\(value)'"))
+                }
+                change.patch = JSONObject([(attribute, .string(value))])
+            case "chatattribute":
+                // A JSON list of {identifier, key, value}, kept in the chat's additional_data by identifier.
+                guard case .array(let items)? = try? JSONValue(parsing: text(content["payload"])) else {
+                    return .failure(
+                        ActionProblem(
+                            field: "content.payload", reason: "chatattribute needs a JSON list of {\"identifier\",\"key\",\"value\"} in payload"))
+                }
+                var data = additionalData(chat)
+                for case .object(let item) in items {
+                    let identifier = item["identifier"].flatMap { PHPText.scalarText($0) } ?? ""
+                    guard !identifier.isEmpty else { continue }
+                    if let index = data.firstIndex(where: { $0["identifier"].flatMap { PHPText.scalarText($0) } == identifier }) {
+                        data[index] = .object(item)
+                    } else {
+                        data.append(.object(item))
+                    }
+                }
+                change.patch = JSONObject([("additional_data", encodeJSON(.array(data), like: chat["additional_data"]))])
+            case "chatvariable":
+                guard case .object(let values)? = try? JSONValue(parsing: text(content["payload"])) else {
+                    return .failure(
+                        ActionProblem(
+                            field: "content.payload", reason: "chatvariable needs a JSON object of variables in payload, e.g. {\"lang\":\"lt\"}"))
+                }
+                var variables = variablesObject(chat)
+                for (key, value) in values {
+                    variables[key] = value == .null ? nil : value
+                }
+                change.patch = JSONObject([("chat_variables", encodeVariables(variables, like: chat["chat_variables"]))])
+            case "dispatchevent":
+                change.events.append(
+                    (
+                        "chat.genericbot_chat_command_dispatch_event",
+                        JSONObject([
+                            (
+                                "action",
+                                .object(
+                                    JSONObject([
+                                        ("type", .string("command")), ("content", .object(content)),
+                                    ]))
+                            )
+                        ])
+                    ))
+            default:
+                return .failure(
+                    ActionProblem(
+                        field: "content.command",
+                        reason: "unknown command '\(command)'; Hookwork runs \(commands.sorted().joined(separator: ", "))"
+                    ))
+            }
+            return .success(change)
+
+        default:
+            return .failure(ActionProblem(field: "type", reason: "\(type) is not an action that changes the chat"))
+        }
+    }
+
+    /// The command JSON the platform receives.
+    static func command(_ change: Change, chatID: Int, args: JSONValue, triggerID: Int, message: JSONObject?) -> JSONObject {
+        var command = JSONObject([
+            ("command", .string(change.command)), ("chat_id", .int(chatID)), ("changes", .object(change.patch)),
+            ("webhook_id", args["webhook_id"] ?? .null), ("trigger_id", .int(triggerID)),
+        ])
+        if let message { command["message"] = .object(message) }
+        if !change.events.isEmpty { command["events"] = .array(change.events.map { .string($0.name) }) }
+        return command
+    }
+
+    static func withReason(_ change: Change, _ reason: String) -> Change {
+        var change = change
+        change.unchangedReason = reason
+        return change
+    }
+
+    /// The chat's variables as an object, whether stored as JSON text (the reference's column) or as an object.
+    static func variablesObject(_ chat: JSONObject) -> JSONObject {
+        switch chat["chat_variables"] {
+        case .object(let object)?: return object
+        case .string(let text)?: return (try? JSONValue(parsing: text))?.objectValue ?? JSONObject()
+        default: return JSONObject()
+        }
+    }
+
+    static func additionalData(_ chat: JSONObject) -> [JSONValue] {
+        switch chat["additional_data"] {
+        case .array(let items)?: return items
+        case .string(let text)?: return (try? JSONValue(parsing: text))?.arrayValue ?? []
+        default: return []
+        }
+    }
+
+    static func encodeVariables(_ variables: JSONObject, like original: JSONValue?) -> JSONValue {
+        encodeJSON(.object(variables), like: original)
+    }
+
+    /// JSON text when the chat kept the member as text (as the reference's columns are), else the value itself.
+    static func encodeJSON(_ value: JSONValue, like original: JSONValue?) -> JSONValue {
+        switch original {
+        case .object?, .array?: return value
+        default: return .string(value.jsonText())
+        }
+    }
+}
+
+/// Why an action cannot run: the content member at fault and the reason.
+struct ActionProblem: Error, Sendable {
+    var field: String
+    var reason: String
+}
+
+extension String {
+    /// The integer this text is, when it is one.
+    fileprivate var looseIntText: Int? { Int(self) }
+}

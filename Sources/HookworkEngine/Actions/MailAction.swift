@@ -1,0 +1,64 @@
+import Foundation
+import HookworkCore
+import Logging
+
+/// The `mail` action (spec §8.2): `mail_options.recipient`, `from_email`, `from_name`, `reply_to`, `subject` and the
+/// body `text`, each rendered in the bot-text dialect (`{args.chat.department.email}` works), sent by a `MailSender`.
+struct MailAction: Sendable {
+    let sender: (any MailSender)?
+    /// The sender address used when the action sets no `from_email` (`HOOKWORK_MAIL_FROM`).
+    let defaultFrom: String?
+    let logger: Logger
+
+    /// The e-mail `content` describes, rendered against `args`.
+    static func envelope(content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, defaultFrom: String?) -> (MailEnvelope?, String?) {
+        let options = content["mail_options"]?.objectValue ?? JSONObject()
+        func render(_ value: JSONValue?) -> String {
+            guard let text = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
+            return TriggerVariables.botText(text, args: args, rootKind: rootKind, now: now).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        let recipient = render(options["recipient"])
+        guard !recipient.isEmpty else {
+            return (nil, "the recipient (mail_options.recipient) rendered empty; is the value it names set (a department without an email)?")
+        }
+        var from = render(options["from_email"])
+        if from.isEmpty { from = defaultFrom ?? "" }
+        guard !from.isEmpty else {
+            return (nil, "no sender: set mail_options.from_email on the action or HOOKWORK_MAIL_FROM on the server")
+        }
+        let fromName = render(options["from_name"])
+        let replyTo = render(options["reply_to"])
+        let body =
+            content["text"].flatMap { PHPText.scalarText($0) }.map { TriggerVariables.botText($0, args: args, rootKind: rootKind, now: now) } ?? ""
+        let envelope = MailEnvelope(
+            from: from, fromName: fromName.isEmpty ? nil : fromName, to: [recipient], replyTo: replyTo.isEmpty ? nil : replyTo,
+            subject: render(options["subject"]), body: body
+        )
+        return (envelope, nil)
+    }
+
+    func run(content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int) async -> TriggerExecutor.ActionReport {
+        let (built, problem) = Self.envelope(content: content, args: args, rootKind: rootKind, now: now, defaultFrom: defaultFrom)
+        guard let envelope = built else {
+            logger.warning("mail.not_sent", metadata: ["error": "\(problem ?? "")"])
+            return .init(
+                index: 0, type: "mail", status: "failed", detail: JSONObject([("error", .string(problem ?? "the e-mail could not be built"))]))
+        }
+        var detail = JSONObject([
+            ("to", .array(envelope.to.map(JSONValue.string))), ("from", .string(envelope.from)), ("subject", .string(envelope.subject)),
+        ])
+        guard let sender else {
+            detail["error"] = .string("no SMTP server is configured; set HOOKWORK_SMTP_URL")
+            logger.warning("mail.not_sent", metadata: ["error": "no SMTP server configured"])
+            return .init(index: 0, type: "mail", status: "failed", detail: detail)
+        }
+        do {
+            let receipt = try await sender.send(envelope)
+            detail["smtp_code"] = .int(receipt.code)
+            return .init(index: 0, type: "mail", status: "sent", detail: detail)
+        } catch {
+            detail["error"] = .string(String(describing: error))
+            return .init(index: 0, type: "mail", status: "failed", detail: detail)
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import HookworkCore
+
+/// Decides what follows a Rest API response (spec §8.3.2, §8.3.3): the method's `output` rules pick a rule; the
+/// action's `rest_api_method_output` maps it to a trigger, or `default_trigger` applies when no rule matched. The
+/// follow-up trigger receives `{content_1..6}`, `{content_N_json}`, `{http_code}` and `{content_raw}` as
+/// `replace_array` variables.
+struct RestAPIResponseHandler: Sendable {
+    /// The trigger to run next and the variables it receives.
+    struct FollowUp: Sendable {
+        var triggerID: Int
+        var variables: JSONObject
+        /// Whether it is the `default_trigger` (no rule matched).
+        var isDefault: Bool
+    }
+
+    static func decide(method: JSONObject, content: JSONObject, status: Int, body: [UInt8]) -> (RestResponseMatch, FollowUp?) {
+        let mapping = content["rest_api_method_output"]?.objectValue ?? JSONObject()
+        let checked = Set(
+            mapping.compactMap { entry -> String? in
+                guard entry.key.hasSuffix("_chk"), PHPLoose.isTruthyValue(entry.value) else { return nil }
+                return String(entry.key.dropLast(4))
+            })
+        let match = RestResponseRules.evaluate(
+            rules: method["output"]?.arrayValue ?? [], checked: checked, status: status, body: String(decoding: body, as: UTF8.self)
+        )
+        let trigger: (Int, Bool)?
+        if let id = match.ruleID {
+            trigger = mapping[id].flatMap(\.looseInt).flatMap { $0 > 0 ? ($0, false) : nil }
+        } else {
+            trigger = mapping["default_trigger"].flatMap(\.looseInt).flatMap { $0 > 0 ? ($0, true) : nil }
+        }
+        return (match, trigger.map { FollowUp(triggerID: $0.0, variables: match.variables, isDefault: $0.1) })
+    }
+
+    /// `default_trigger_alt`: a side trigger that also runs when no rule matched (spec §8.3.3).
+    static func sideTrigger(content: JSONObject, match: RestResponseMatch) -> Int? {
+        guard match.ruleID == nil, let id = content["rest_api_method_output"]?["default_trigger_alt"]?.looseInt, id > 0 else { return nil }
+        return id
+    }
+}
+
+extension RestAPIResponseHandler {
+    /// Applies the response rules and runs what follows: the output trigger (one level deeper, under the loop guard)
+    /// and, only when the action asks with `attr_options.save_response`, a chat message with the content (DESIGN §5
+    /// deviation 4). The members to add to the action's report.
+    static func follow(
+        _ response: OutboundResponse, method: JSONObject, content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int,
+        executor: TriggerExecutor
+    ) async -> JSONObject {
+        let (match, followUp) = decide(method: method, content: content, status: response.status, body: response.body)
+        var detail = JSONObject()
+        detail["output_rule"] = match.ruleID.map(JSONValue.string) ?? .null
+        if match.ruleID != nil { detail["content_1"] = .string(match.texts[0]) }
+        if match.failed { detail["as_failed_request"] = .bool(true) }
+        var followArgs = args
+        if case .object(var object) = followArgs {
+            var variables = args[TriggerVariables.key]?.objectValue ?? JSONObject()
+            for (key, value) in match.variables { variables[key] = value }
+            object[TriggerVariables.key] = .object(variables)
+            followArgs = .object(object)
+        }
+        var runs: [(key: String, id: Int)] = []
+        if let followUp { runs.append((followUp.isDefault ? "default_trigger" : "output_trigger", followUp.triggerID)) }
+        if let side = sideTrigger(content: content, match: match) { runs.append(("default_trigger_alt", side)) }
+        for (key, id) in runs {
+            guard RaisedEvents.canDescend else {
+                detail[key] = RaisedEvents.stopped("trigger \(id)")
+                continue
+            }
+            do {
+                let report = try await RaisedEvents.descend {
+                    try await executor.run(triggerID: id, args: followArgs, rootKind: rootKind, now: now)
+                }
+                detail[key] = report.json
+            } catch {
+                detail[key + "_error"] = .string(String(describing: error))
+            }
+        }
+        let options = content["attr_options"]?.objectValue ?? JSONObject()
+        if options["save_response"].map(PHPLoose.isTruthyValue) ?? false, followUp == nil, !match.texts[0].isEmpty {
+            var saveArgs = followArgs
+            // The content arrives through the `{content_1}` variable, as an output trigger's text would use it.
+            var text = JSONObject([("text", .string("{content_1}"))])
+            if let system = options["as_system"] { text["attr_options"] = .object(JSONObject([("as_system", system)])) }
+            let report = await ChatActionRunner(executor: executor).run(
+                type: "text", content: text, args: &saveArgs, rootKind: rootKind, triggerID: 0, now: now
+            )
+            detail["saved_message"] = report.json
+        }
+        return detail
+    }
+}

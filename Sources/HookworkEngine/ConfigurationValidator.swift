@@ -215,6 +215,7 @@ public struct ConfigurationValidator: Sendable {
                 )
             }
         }
+        try validateDeliverySettings(configuration)
         configuration["parameters"] = .array(methods)
         var output = input
         output["name"] = .string(name)

@@ -30,13 +30,17 @@ final class Setting<T: Sendable>: Sendable {
 
 enum DeliveryFixture {
     /// A Rest API whose one method (`close`) POSTs `{"chat_id":N}` with a bearer token; `extra` adds configuration members.
-    static func restAPI(port: Int, extra: String = "") -> String {
+    static func restAPI(port: Int, extra: String = "", timeout: Int = 2) -> String {
         """
         {"name":"Receiver","configuration":{"host":"http://127.0.0.1:\(port)",\(extra)"parameters":[
           {"id":"close","name":"Chat closed","method":"POST","suburl":"/closed/{{args.chat.id}}","authorization":"bearer","auth_bearer":"s3cret",
-           "max_execution_time":2,"body_request_type":"raw","body_request_type_content":"json","body_raw":"{\\"chat_id\\": {{args.chat.id}}}"}]}}
+           "max_execution_time":\(timeout),"body_request_type":"raw","body_request_type_content":"json","body_raw":"{\\"chat_id\\": {{args.chat.id}}}"}]}}
         """
     }
+
+    /// Trigger 1 calling Rest API 1 then Rest API 2.
+    static let twoCalls =
+        #"{"name":"Both","actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close"}},{"type":"restapi","content":{"rest_api":2,"rest_api_method":"close"}}]}"#
 
     static func secret() -> String {
         "whsec_" + Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()

@@ -12,12 +12,19 @@ extension EventsController {
         let store = environment.store
         let effects = Effects(keyPrefix: "e\(sequence)")
         let report = try await environment.runner.runInline(event: name, args: args, now: now, effects: effects)
-        let work = effects.unitOfWork(
+        var work = effects.unitOfWork(
             completing: (sequence, report.json), heldBy: environment.inlineWorker, heldUntil: now + environment.attempter.settings.leaseSeconds
         )
+        // A call to a host whose breaker is open is not attempted here: it is left to the delivery workers at once.
+        let blocked = Set(environment.breakers.blockedHosts(now: now))
+        for index in work.deliveries.indices where blocked.contains(work.deliveries[index].host) {
+            work.deliveries[index].heldBy = nil
+            work.deliveries[index].heldUntil = nil
+        }
+        let held = work.deliveries.map { $0.heldBy != nil }
         let ids = try await store.commit(work, now: environment.clock.now())
         guard !ids.isEmpty else { return report.json }
-        let results = await environment.attempter.attemptNow(ids: ids, worker: environment.inlineWorker)
+        let results = await environment.attempter.attemptNow(ids: zip(ids, held).filter(\.1).map(\.0), worker: environment.inlineWorker)
         var byMessage: [String: (id: Int, result: AttemptResult?)] = [:]
         for (delivery, id) in zip(work.deliveries, ids) { byMessage[delivery.messageID] = (id, results[id]) }
         let outcome = Self.reporting(byMessage, in: report.json)

@@ -127,8 +127,8 @@ public struct DeliveryAttempter: Sendable {
                 decision: .exhausted(reason: "the stored call cannot be read; replaying will not help"), error: "unreadable payload"
             )
         }
-        var policy = RetryPolicy(schedule: (call.retry ?? settings.defaultSchedule).delays, retryOn: call.retryOn)
-        if record.oneShot { policy.schedule = [] }
+        // A replay of a finished delivery is one more attempt: its failure does not start the retries again.
+        let policy = RetryPolicy(schedule: record.oneShot ? [] : (call.retry ?? settings.defaultSchedule).delays, retryOn: call.retryOn)
         switch call.payload {
         case .http(var request):
             let body = request.body ?? []

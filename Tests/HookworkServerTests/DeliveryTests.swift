@@ -364,6 +364,9 @@ struct DeliveryFlowTests {
                 #expect(activity["buckets"]?.arrayValue?.reduce(0) { $0 + ($1["delivered"]?.intValue ?? 0) } == 2)
                 #expect(activity["buckets"]?.arrayValue?.reduce(0) { $0 + ($1["firings"]?.intValue ?? 0) } == 2)
                 #expect(activity["buckets"]?.arrayValue?.reduce(0) { $0 + ($1["events"]?.intValue ?? 0) } == 2)
+                let metrics = try await client.call(.get, "/metrics", token: nil).body.stringValue ?? ""
+                #expect(metrics.contains(#"hookwork_delivery_attempts_total{kind="restapi",outcome="delivered"} 2"#))
+                #expect(metrics.contains(#"hookwork_delivery_attempts_total{kind="restapi",outcome="exhausted"} 2"#))
             }
             let ids = receiver.requests.map { $0.headers["webhook-id"] ?? "" }
             #expect(ids.count == 4)

@@ -174,7 +174,11 @@ struct DeliveryProcessTests {
         defer { try? psql(adminURL, "DROP DATABASE \(name) WITH (FORCE)") }
         let url = adminURL.replacingOccurrences(of: #"/[^/?]*(\?|$)"#, with: "/\(name)$1", options: .regularExpression)
         let count = 300
-        try await Receiver.with { receiver, port in
+        // A receiver that takes 20 ms per call, so that one process alone could not empty the queue before the other starts.
+        try await Receiver.with(respond: { _ in
+            try? await Task.sleep(for: .milliseconds(20))
+            return (200, [])
+        }) { receiver, port in
             let store = try await makeStore(url: url, logger: testLogger)
             try await store.migrate()
             let deliveries = (1...count).map { index in

@@ -45,6 +45,7 @@ public struct DeliveryWorker: Service {
             var inFlight: [String: Int] = [:]
             var total = 0
             var ticking = false
+            let claimBatch = max(1, concurrency / 4)
             func finished(_ host: String?) {
                 if let host {
                     inFlight[host, default: 1] -= 1
@@ -55,8 +56,11 @@ public struct DeliveryWorker: Service {
             }
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 var claimed: [DeliveryRecord] = []
-                if total < concurrency {
-                    claimed = await claim(free: concurrency - total, inFlight: inFlight)
+                // Claims go in batches (a quarter of the slots, or whatever is free when nothing is under way): each
+                // claim is a write, and one per finished attempt would make claims as many as attempts.
+                let free = concurrency - total
+                if free >= claimBatch || (free > 0 && total == 0) {
+                    claimed = await claim(free: free, inFlight: inFlight)
                 }
                 for record in claimed {
                     inFlight[record.host, default: 0] += 1
@@ -66,7 +70,7 @@ public struct DeliveryWorker: Service {
                         return record.host
                     }
                 }
-                if claimed.isEmpty || total >= concurrency {
+                if claimed.isEmpty || concurrency - total < claimBatch {
                     if !ticking {
                         ticking = true
                         let pollInterval = pollInterval

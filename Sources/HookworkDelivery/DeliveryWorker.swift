@@ -112,6 +112,20 @@ public struct DeliveryWorker: Service {
                 }
                 claimed += probe
             }
+            // One claim may bring more calls for a host than its share of the slots: the excess goes back.
+            var kept: [DeliveryRecord] = []
+            var excess: [Int] = []
+            var counts = inFlight
+            for record in claimed {
+                if counts[record.host, default: 0] < perHostLimit {
+                    counts[record.host, default: 0] += 1
+                    kept.append(record)
+                } else {
+                    excess.append(record.id)
+                }
+            }
+            if !excess.isEmpty { try await store.releaseDeliveries(ids: excess, worker: name) }
+            claimed = kept
         } catch {
             logger.error("delivery.claim_failed", metadata: ["error": "\(error)"])
         }

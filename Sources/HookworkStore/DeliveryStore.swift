@@ -410,6 +410,9 @@ public protocol DeliveryStore: Sendable {
     /// Claims due deliveries: each claimed delivery's attempt counter goes up by one, so no two claims get the same
     /// attempt number; returns them with `attempts` set to the number of the attempt to make.
     func claimDeliveries(_ claim: DeliveryClaim) async throws -> [DeliveryRecord]
+    /// Gives back deliveries `worker` claimed but will not attempt: their attempt number is handed out again by the
+    /// next claim.
+    func releaseDeliveries(ids: [Int], worker: String) async throws
     /// Logs an attempt and moves the delivery to its new state, with the follow-up work, in one transaction. Returns
     /// false when a later attempt has been claimed meanwhile (the log entry is kept, the state is that attempt's).
     func finishAttempt(_ finish: AttemptFinish, followUp: UnitOfWork) async throws -> Bool

@@ -160,6 +160,46 @@ struct DeliveryWorkerTests {
         }
     }
 
+    @Test("a burst of calls to a hanging host takes only its share of the slots; a call to a healthy host recorded after them still goes")
+    func burstToHangingHost() async throws {
+        try await withStore { store in
+            let released = Setting(false)
+            try await Receiver.with(respond: { _ in
+                while !released.current { try? await Task.sleep(for: .milliseconds(10)) }
+                return (200, [])
+            }) { hanging, hangingPort in
+                try await Receiver.with { healthy, healthyPort in
+                    let clock = WallClock()
+                    let breakers = BreakerRegistry()
+                    let sender = AsyncHTTPSender(logger: testLogger)
+                    let attempter = DeliveryAttempter(store: store, sender: sender, clock: clock, breakers: breakers, logger: testLogger)
+                    var calls = (0..<8).map { index in
+                        OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(hangingPort)/n/\(index)", timeoutSeconds: 30)))
+                    }
+                    calls.append(OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(healthyPort)/ok"))))
+                    _ = try await store.commit(UnitOfWork(deliveries: calls.map { $0.newDelivery() }), now: clock.now())
+                    let worker = DeliveryWorker(
+                        store: store, attempter: attempter, clock: clock, breakers: breakers, logger: testLogger, concurrency: 4,
+                        pollInterval: .milliseconds(10), name: "burst"
+                    )
+                    let group = ServiceGroup(configuration: .init(services: [worker], logger: testLogger))
+                    try await withThrowingTaskGroup(of: Void.self) { tasks in
+                        tasks.addTask { try await group.run() }
+                        #expect(try await healthy.waitFor(1).count == 1, "the healthy call is made while the hanging ones wait")
+                        #expect(hanging.requests.count == 2, "the hanging host holds two of the four slots")
+                        released.current = true
+                        _ = try await hanging.waitFor(8)
+                        await group.triggerGracefulShutdown()
+                        try await tasks.waitForAll()
+                    }
+                    try await sender.shutdown()
+                    let records = try await store.deliveries(DeliveryQuery())
+                    #expect(records.allSatisfy { $0.status == .delivered && $0.attempts == 1 }, "released claims did not use up attempt numbers")
+                }
+            }
+        }
+    }
+
     @Test("retention deletes delivered records older than the configured age, and nothing else")
     func retention() async throws {
         try await withStore { store in

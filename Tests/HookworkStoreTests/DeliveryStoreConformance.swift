@@ -80,6 +80,17 @@ enum DeliveryConformance {
             }
             try await other.shutdown()
         },
+        ConformanceCheck("a released claim gives its attempt number back to the next claim") { _, store in
+            let ids = try await store.commit(UnitOfWork(deliveries: [delivery("msg_a"), delivery("msg_b")]), now: 100)
+            let claimed = try await store.claimDeliveries(DeliveryClaim(limit: 2, now: 100, worker: "w1", leaseSeconds: 60))
+            #expect(claimed.map(\.attempts) == [1, 1])
+            try await store.releaseDeliveries(ids: [ids[1]], worker: "other")
+            #expect(try await store.claimDeliveries(DeliveryClaim(limit: 2, now: 100, worker: "w2", leaseSeconds: 60)).isEmpty, "only the holder releases")
+            try await store.releaseDeliveries(ids: [ids[1]], worker: "w1")
+            let again = try await store.claimDeliveries(DeliveryClaim(limit: 2, now: 100, worker: "w2", leaseSeconds: 60))
+            #expect(again.map(\.id) == [ids[1]])
+            #expect(again.first?.attempts == 1)
+        },
         ConformanceCheck("two handles claiming at once never get the same attempt of the same delivery") { database, store in
             let deliveries = (0..<60).map { delivery("msg_\($0)") }
             _ = try await store.commit(UnitOfWork(deliveries: deliveries), now: 100)

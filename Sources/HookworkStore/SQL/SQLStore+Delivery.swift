@@ -50,6 +50,21 @@ extension SQLStore {
         return try rows.map { try $0.record() }.sorted { ($0.nextAttemptAt ?? 0, $0.id) < ($1.nextAttemptAt ?? 0, $1.id) }
     }
 
+    /// Gives back claimed deliveries that will not be attempted (their attempt counter goes back down).
+    public func releaseDeliveries(ids: [Int], worker: String) async throws {
+        guard !ids.isEmpty else { return }
+        try await guarded {
+            try await engine.write { db in
+                try await db.raw(
+                    """
+                    UPDATE hw_deliveries SET attempts = attempts - 1, lease_until = NULL, worker = NULL
+                    WHERE id IN (\(binds: ids)) AND worker = \(bind: worker) AND attempts > 0
+                    """
+                ).run()
+            }
+        }
+    }
+
     /// Logs an attempt and sets the delivery's new state, with the follow-up work, in one transaction.
     public func finishAttempt(_ finish: AttemptFinish, followUp: UnitOfWork) async throws -> Bool {
         guard (finish.status == .pending || finish.status == .failed) == (finish.nextAttemptAt != nil) else {

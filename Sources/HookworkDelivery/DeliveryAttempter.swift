@@ -226,6 +226,10 @@ public struct DeliveryAttempter: Sendable {
         if before != after {
             metrics.breakerChanged(host: record.host, state: after.rawValue)
             logger.notice("delivery.breaker_changed", metadata: ["delivery.host": "\(record.host)", "breaker.state": "\(after.rawValue)"])
+            if after == .open, let probeAt = breakers.snapshot().first(where: { $0.host == record.host })?.breaker.nextProbeAt {
+                // The host's waiting calls move to the probe time, so that claims for other hosts do not pass over them.
+                _ = try? await store.postponeDeliveries(host: record.host, until: probeAt, now: now)
+            }
         }
         let effects = Effects(keyPrefix: "d\(record.id)_\(number)")
         do {

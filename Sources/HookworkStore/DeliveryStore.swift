@@ -413,6 +413,9 @@ public protocol DeliveryStore: Sendable {
     /// Gives back deliveries `worker` claimed but will not attempt: their attempt number is handed out again by the
     /// next claim.
     func releaseDeliveries(ids: [Int], worker: String) async throws
+    /// Moves the due deliveries of `host` that nobody holds to `until` (a host whose breaker opened: its calls wait for
+    /// the probe instead of being passed over by every claim); returns how many.
+    func postponeDeliveries(host: String, until: Int, now: Int) async throws -> Int
     /// Logs an attempt and moves the delivery to its new state, with the follow-up work, in one transaction. Returns
     /// false when a later attempt has been claimed meanwhile (the log entry is kept, the state is that attempt's).
     func finishAttempt(_ finish: AttemptFinish, followUp: UnitOfWork) async throws -> Bool

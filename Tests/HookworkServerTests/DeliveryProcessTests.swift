@@ -151,7 +151,17 @@ struct DeliveryProcessTests {
             #expect(byChat.values.allSatisfy { $0.count == 1 }, "a call that arrived twice carried the same webhook-id")
             #expect(receiver.requests.count >= events)
 
-            // The CLI reads the same database: every call is delivered.
+            // A call sent just before the kill and not yet recorded is made again when its lease ends (the same
+            // webhook-id); wait until every delivery is recorded, then read them through the CLI on the same database.
+            func deliveredCount() async throws -> Int {
+                var request = HTTPClientRequest(url: base + "/api/v1/deliveries?status=delivered&limit=500")
+                request.headers.add(name: "Authorization", value: "Bearer \(adminToken)")
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                let body = try await response.body.collect(upTo: 1 << 24)
+                return (try JSONValue(parsing: Array(body.readableBytesView)))["deliveries"]?.arrayValue?.count ?? 0
+            }
+            let recorded = ContinuousClock.now + .seconds(60)
+            while try await deliveredCount() < events, ContinuousClock.now < recorded { try await Task.sleep(for: .milliseconds(100)) }
             server.stop()
             let cli = try HookworkProcess(
                 ["deliveries", "list", "--status", "delivered", "--limit", "10000"], environment: environment,

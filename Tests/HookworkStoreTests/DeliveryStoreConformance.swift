@@ -91,6 +91,16 @@ enum DeliveryConformance {
             #expect(again.map(\.id) == [ids[1]])
             #expect(again.first?.attempts == 1)
         },
+        ConformanceCheck("postponing a host moves its unheld due calls, not the held ones or other hosts") { _, store in
+            let ids = try await store.commit(
+                UnitOfWork(deliveries: [delivery("msg_a"), delivery("msg_b"), delivery("msg_c", host: "other:80")]), now: 100
+            )
+            _ = try await store.claimDeliveries(DeliveryClaim(limit: 1, now: 100, worker: "w", leaseSeconds: 60, ids: [ids[0]]))
+            #expect(try await store.postponeDeliveries(host: "127.0.0.1:9000", until: 130, now: 101) == 1)
+            #expect(try await store.delivery(id: ids[1])?.nextAttemptAt == 130)
+            #expect(try await store.delivery(id: ids[2])?.nextAttemptAt == 100)
+            #expect(try await store.claimDeliveries(DeliveryClaim(limit: 5, now: 120, worker: "w2", leaseSeconds: 60)).map(\.id) == [ids[2]])
+        },
         ConformanceCheck("two handles claiming at once never get the same attempt of the same delivery") { database, store in
             let deliveries = (0..<60).map { delivery("msg_\($0)") }
             _ = try await store.commit(UnitOfWork(deliveries: deliveries), now: 100)

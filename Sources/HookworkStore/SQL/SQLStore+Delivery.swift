@@ -65,6 +65,21 @@ extension SQLStore {
         }
     }
 
+    /// Moves a host's due, unheld deliveries to `until`.
+    public func postponeDeliveries(host: String, until: Int, now: Int) async throws -> Int {
+        try await guarded {
+            try await engine.write { db in
+                try await db.raw(
+                    """
+                    UPDATE hw_deliveries SET next_attempt_at = \(bind: until)
+                    WHERE host = \(bind: host) AND next_attempt_at IS NOT NULL AND next_attempt_at < \(bind: until)
+                        AND (lease_until IS NULL OR lease_until <= \(bind: now)) RETURNING id
+                    """
+                ).all().count
+            }
+        }
+    }
+
     /// Logs an attempt and sets the delivery's new state, with the follow-up work, in one transaction.
     public func finishAttempt(_ finish: AttemptFinish, followUp: UnitOfWork) async throws -> Bool {
         guard (finish.status == .pending || finish.status == .failed) == (finish.nextAttemptAt != nil) else {

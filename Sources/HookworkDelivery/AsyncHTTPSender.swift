@@ -46,7 +46,7 @@ public final class AsyncHTTPSender: HTTPSender, Service {
                 collected.append(contentsOf: chunk.readableBytesView.prefix(maxResponseBytes - collected.count))
             }
         }
-        return OutboundResponse(status: Int(response.status.code), body: collected)
+        return OutboundResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) }, body: collected)
     }
 
     /// Waits for graceful shutdown, then closes the connection pools.

@@ -218,6 +218,7 @@ public struct ConfigurationValidator: Sendable {
                 )
             }
         }
+        try validateDeliverySettings(configuration)
         configuration["parameters"] = .array(methods)
         var output = input
         output["name"] = .string(name)

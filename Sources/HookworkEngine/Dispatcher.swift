@@ -55,7 +55,8 @@ public struct Dispatcher: Sendable {
 
     /// Evaluates `webhooks` against the event and runs their triggers. `args` are the event's arguments; the chat
     /// (or mail message) is read from the store now, so a queued event sees the current state (spec §1.4 step 7).
-    public func run(event: String, args: JSONObject, webhooks: [JSONObject], now: Int, queued: Bool) async throws -> Report {
+    /// The triggers' calls are added to `effects`, for the caller to commit.
+    public func run(event: String, args: JSONObject, webhooks: [JSONObject], now: Int, queued: Bool, effects: Effects) async throws -> Report {
         guard !webhooks.isEmpty else { return Report(event: event, webhooks: []) }
         var args = args
         var rootKind = NodeKind.argsWithChat
@@ -129,7 +130,7 @@ public struct Dispatcher: Sendable {
                 var triggerArgs = args
                 triggerArgs["webhook_id"] = .int(webhookID)
                 triggerArgs["override_gbot_id"] = webhook["bot_id"] ?? .int(0)
-                let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), rootKind: rootKind, now: now)
+                let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), rootKind: rootKind, now: now, effects: effects)
                 entry["branch"] = .string(valid ? "trigger" : "alternative")
                 entry["trigger"] = report.json
             } else {

@@ -18,32 +18,35 @@ public struct EventRunner: Sendable {
         self.logger = logger
     }
 
-    /// The `http` worker: every matching webhook now, `delay` ignored (spec §1.3 item 3).
-    public func runInline(event: String, args: JSONObject, now: Int) async throws -> Dispatcher.Report {
+    /// The `http` worker: every matching webhook now, `delay` ignored (spec §1.3 item 3). The calls go into `effects`.
+    public func runInline(event: String, args: JSONObject, now: Int, effects: Effects) async throws -> Dispatcher.Report {
         let webhooks = try await dispatcher.webhooks(for: event)
-        return try await dispatcher.run(event: event, args: args, webhooks: webhooks, now: now, queued: false)
+        return try await dispatcher.run(event: event, args: args, webhooks: webhooks, now: now, queued: false, effects: effects)
     }
 
     /// The `queue` worker: runs a claimed event. The first run handles the webhooks without a delay and schedules
     /// one follow-up entry per distinct delay (due at arrival + delay), so a delay is a `runAt`, never a sleep.
-    /// Follow-up keys are derived from the event, so a crash and a second claim schedule nothing twice.
-    public func runQueued(_ event: StoredEvent, now: Int) async throws -> JSONValue {
+    /// Follow-up keys are derived from the event, so a crash and a second claim schedule nothing twice. The follow-up
+    /// entries and the calls go into `effects`, for the caller to commit with the event's completion.
+    public func runQueued(_ event: StoredEvent, now: Int, effects: Effects) async throws -> JSONValue {
         let group = Self.delayGroup(of: event)
         let webhooks = try await dispatcher.webhooks(for: event.name)
         var scheduled: [JSONValue] = []
         if group == nil {
             let delays = Set(webhooks.map(Self.delay(of:))).filter { $0 > 0 }.sorted()
             for delay in delays {
-                _ = try await store.enqueueEvent(
-                    key: "\(Self.reservedKeyPrefix)delay:\(event.sequence):\(delay)", name: event.name, args: event.args,
-                    receivedAt: event.receivedAt, runAt: event.receivedAt + delay
+                effects.raise(
+                    NewEvent(
+                        key: "\(Self.reservedKeyPrefix)delay:\(event.sequence):\(delay)", name: event.name, args: event.args,
+                        receivedAt: event.receivedAt, runAt: event.receivedAt + delay
+                    )
                 )
                 scheduled.append(.int(delay))
             }
         }
         let selected = webhooks.filter { Self.delay(of: $0) == (group ?? 0) }
         let report = try await dispatcher.run(
-            event: event.name, args: event.args.objectValue ?? JSONObject(), webhooks: selected, now: now, queued: true
+            event: event.name, args: event.args.objectValue ?? JSONObject(), webhooks: selected, now: now, queued: true, effects: effects
         )
         guard case .object(var outcome) = report.json else { return report.json }
         outcome["delay"] = .int(group ?? 0)

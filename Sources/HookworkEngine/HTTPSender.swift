@@ -39,13 +39,27 @@ public struct OutboundRequest: Sendable, Equatable {
 public struct OutboundResponse: Sendable, Equatable {
     /// The HTTP status code.
     public var status: Int
+    /// The header fields in order (`Retry-After` is read from them).
+    public var headers: [(name: String, value: String)]
     /// The body, possibly truncated by the sender.
     public var body: [UInt8]
 
     /// A response.
-    public init(status: Int, body: [UInt8]) {
+    public init(status: Int, headers: [(name: String, value: String)] = [], body: [UInt8]) {
         self.status = status
+        self.headers = headers
         self.body = body
+    }
+
+    /// The first value of the header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        let wanted = name.lowercased()
+        return headers.first { $0.name.lowercased() == wanted }?.value
+    }
+
+    public static func == (lhs: OutboundResponse, rhs: OutboundResponse) -> Bool {
+        lhs.status == rhs.status && lhs.body == rhs.body && lhs.headers.map(\.name) == rhs.headers.map(\.name)
+            && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
 }
 

@@ -69,8 +69,11 @@ public struct QueueWorker: Service {
     func process(_ event: StoredEvent) async {
         let now = clock.now()
         do {
-            let outcome = try await runner.runQueued(event, now: now)
-            try await store.completeEvent(sequence: event.sequence, outcome: outcome, now: clock.now())
+            // The event's completion, its follow-up entries and its calls are one transaction (the outbox): a crash
+            // before the commit re-runs the event, and its calls keep their message ids, so nothing is lost or doubled.
+            let effects = Effects(keyPrefix: "e\(event.sequence)")
+            let outcome = try await runner.runQueued(event, now: now, effects: effects)
+            _ = try await store.commit(effects.unitOfWork(completing: (event.sequence, outcome)), now: clock.now())
         } catch {
             logger.error(
                 "queue.event_failed",

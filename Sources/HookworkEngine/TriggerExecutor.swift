@@ -2,25 +2,28 @@ public import HookworkCore
 public import HookworkStore
 public import Logging
 
-/// Runs a trigger's actions in order (spec §8.1). This version knows the `restapi` action; other action types are
-/// reported as not supported and skipped.
+/// Runs a trigger's actions in order (spec §8.1): `restapi`, `mail`, `alert_icon`, `command` and `text`; other action
+/// types are reported as not supported and skipped. Actions perform no I/O: their calls go into an `Effects` accumulator that the
+/// caller commits with the decision (the durable outbox).
 public struct TriggerExecutor: Sendable {
     let store: any Store
-    let sender: any HTTPSender
     let logger: Logger
     let metrics: any EngineMetrics
     let services: ActionServices
+    /// The platform's callback endpoint for chat-changing actions, if one is configured.
+    public let callback: CallbackTarget?
 
-    /// An executor that reads triggers and Rest APIs from `store` and sends calls through `sender`; `services` serve
-    /// the `mail` action and the actions that change a chat.
+    /// An executor that reads triggers and Rest APIs from `store`; `services` serve the `mail` action and the actions
+    /// that change a chat, whose commands go to `callback`.
     public init(
-        store: any Store, sender: any HTTPSender, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics(), services: ActionServices = ActionServices()
+        store: any Store, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics(), callback: CallbackTarget? = nil,
+        services: ActionServices = ActionServices()
     ) {
         self.services = services
         self.store = store
-        self.sender = sender
         self.logger = logger
         self.metrics = metrics
+        self.callback = callback
     }
 
     /// What one action did.
@@ -67,8 +70,8 @@ public struct TriggerExecutor: Sendable {
     }
 
     /// Runs trigger `triggerID` with the trigger arguments `args` (`{{args.*}}` in templates); `rootKind` says whether
-    /// `args.chat` is a chat or a mail message.
-    public func run(triggerID: Int, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int) async throws -> TriggerReport {
+    /// `args.chat` is a chat or a mail message. The calls it decides on are added to `effects`.
+    public func run(triggerID: Int, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int, effects: Effects) async throws -> TriggerReport {
         guard let trigger = try await store.get(.trigger, id: triggerID) else {
             logger.warning("trigger.missing", metadata: ["trigger.id": "\(triggerID)"])
             metrics.triggerRan(outcome: "failed")
@@ -82,12 +85,14 @@ public struct TriggerExecutor: Sendable {
             let content = action["content"]?.objectValue ?? JSONObject()
             switch type {
             case "restapi":
-                let action = RestAPIAction(store: store, sender: sender, logger: logger, executor: self)
-                var report = await action.run(content: content, args: args, rootKind: rootKind, now: now)
-                report.index = index
-                reports.append(report)
+                let action = RestAPIAction(store: store, logger: logger)
+                reports.append(
+                    await action.run(content: content, args: args, rootKind: rootKind, now: now, index: index, triggerID: triggerID, effects: effects)
+                )
             case "mail", "alert_icon", "command", "text":
-                var report = await ActionRouter(executor: self).run(type: type, content: content, args: &args, rootKind: rootKind, triggerID: triggerID, now: now)
+                var report = await ActionRouter(executor: self).run(
+                    type: type, content: content, args: &args, rootKind: rootKind, triggerID: triggerID, index: index, now: now, effects: effects
+                )
                 report.index = index
                 reports.append(report)
             default:

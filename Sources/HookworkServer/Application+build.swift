@@ -13,25 +13,34 @@ public struct ServerDependencies: Sendable {
     public var store: (any Store)?
     /// The outbound HTTP sender; nil uses AsyncHTTPClient.
     public var sender: (any HTTPSender)?
-    /// The mailer of the `mail` action; nil uses SMTP when `HOOKWORK_SMTP_URL` is set.
-    public var mailSender: (any MailSender)? = nil
     /// The clock.
     public var clock: any EngineClock
     /// The logger every part logs to.
     public var logger: Logger
     /// Shows the admin token created on the first start (once; never logged).
     public var announceAdminToken: @Sendable (String) -> Void
+    /// Sends the `mail` deliveries; nil uses SMTP when `HOOKWORK_SMTP_URL` is set, else they are exhausted with an error
+    /// that says so.
+    public var mailSender: (any MailSender)?
+    /// Also told about every delivery attempt's outcome, after the Rest API output rules; nil: nobody else is.
+    public var deliveryCompletion: (any DeliveryCompletionHandler)?
+    /// Retry jitter, a number in -1...1; nil: random.
+    public var jitter: (@Sendable () -> Double)?
 
     /// Dependencies; the defaults are the production ones.
     public init(
         store: (any Store)? = nil, sender: (any HTTPSender)? = nil, clock: any EngineClock = WallClock(), logger: Logger,
-        announceAdminToken: @escaping @Sendable (String) -> Void = ServerDependencies.printToken
+        announceAdminToken: @escaping @Sendable (String) -> Void = ServerDependencies.printToken, mailSender: (any MailSender)? = nil,
+        deliveryCompletion: (any DeliveryCompletionHandler)? = nil, jitter: (@Sendable () -> Double)? = nil
     ) {
         self.store = store
         self.sender = sender
         self.clock = clock
         self.logger = logger
         self.announceAdminToken = announceAdminToken
+        self.mailSender = mailSender
+        self.deliveryCompletion = deliveryCompletion
+        self.jitter = jitter
     }
 
     /// Prints the token to standard output.
@@ -89,14 +98,19 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
         sender = client
     }
     let metrics = ServerMetrics()
-    let actionServices = makeActionServices(configuration: configuration, dependencies: dependencies, sender: sender, logger: logger)
-    let executor = TriggerExecutor(store: store, sender: sender, logger: logger, metrics: metrics, services: actionServices)
+    let actionServices = ActionServices(mailFrom: configuration.mailFrom, events: RaisedEvents())
+    let callback = configuration.callbackURL.map { CallbackTarget(url: $0, secrets: configuration.callbackSecrets) }
+    let executor = TriggerExecutor(store: store, logger: logger, metrics: metrics, callback: callback, services: actionServices)
+    let delivery = makeDeliveryParts(
+        configuration: configuration, dependencies: dependencies, store: store, sender: sender, metrics: metrics, executor: executor
+    )
     let dispatcher = Dispatcher(store: store, executor: executor, logger: logger, metrics: metrics)
     actionServices.events?.connect(dispatcher)
     let runner = EventRunner(store: store, dispatcher: dispatcher, logger: logger)
     let environment = ServerEnvironment(
         configuration: configuration, store: store, clock: dependencies.clock, intake: EventIntake(store: store), runner: runner,
-        validator: ConfigurationValidator(store: store), assembler: ChatAssembler(store: store), metrics: metrics, logger: logger
+        validator: ConfigurationValidator(store: store), assembler: ChatAssembler(store: store), metrics: metrics, logger: logger,
+        attempter: delivery.attempter, breakers: delivery.breakers, inlineWorker: "inline-\(Int.random(in: 100_000...999_999))"
     )
     if withWorkers && configuration.webhooksEnabled {
         services.append(
@@ -107,6 +121,8 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
             )
         )
     }
+
+    if withWorkers { services += delivery.services }
 
     let auth = TokenAuthenticator(store: store, adminToken: configuration.adminToken, ingestToken: configuration.ingestToken)
     if let secret = try await auth.bootstrapAdminToken() {
@@ -122,6 +138,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     StateController(environment: environment).register(on: table)
     ConfigurationController(environment: environment).register(on: table)
     AdminPageController().register(on: table)
+    DeliveriesController(environment: environment).register(on: table)
     OperationsController(environment: environment).registerOpenAPI(on: table)
     return ServerParts(router: router, services: services, environment: environment)
 }

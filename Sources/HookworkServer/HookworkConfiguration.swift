@@ -1,5 +1,6 @@
 public import Foundation
 public import HookworkDelivery
+public import HookworkEngine
 
 /// Where hook webhooks run (spec §1.1 `webhooks.worker`).
 public enum WorkerMode: String, Sendable {
@@ -43,10 +44,25 @@ public struct HookworkConfiguration: Sendable {
     public var smtp: SMTPConfiguration?
     /// `HOOKWORK_MAIL_FROM`: the sender of `mail` actions that set no `from_email`.
     public var mailFrom: String?
-    /// `HOOKWORK_CALLBACK_URL`: where commands of actions that change a chat are posted.
+
+    /// `HOOKWORK_RETRY_SCHEDULE`: the retry schedule of calls whose Rest API sets none (`default`, `none`, `5,300,...`).
+    public var retrySchedule: RetrySchedule = .standard
+    /// `HOOKWORK_DELIVERY_CONCURRENCY`: attempts one process makes at the same time.
+    public var deliveryConcurrency: Int = 8
+    /// `HOOKWORK_DELIVERY_LEASE_SECONDS`: a claimed attempt not finished by then (its process died) is made again.
+    public var deliveryLeaseSeconds: Int = 400
+    /// `HOOKWORK_DELIVERY_POLL_MS`: pause between polls when no delivery is due.
+    public var deliveryPollMilliseconds: Int = 200
+    /// `HOOKWORK_DELIVERY_RETENTION_DAYS`: delivered records older than this are deleted (0 keeps them).
+    public var deliveryRetentionDays: Int = 30
+    /// `HOOKWORK_BREAKER_THRESHOLD`: consecutive failures that open a host's circuit breaker.
+    public var breakerThreshold: Int = 5
+    /// `HOOKWORK_BREAKER_COOLDOWN_SECONDS`: how long an open breaker waits before one probe.
+    public var breakerCooldownSeconds: Int = 30
+    /// `HOOKWORK_CALLBACK_URL`: the chat platform's endpoint for chat-changing commands.
     public var callbackURL: String?
-    /// `HOOKWORK_CALLBACK_SECRET`: signs those commands (Standard Webhooks); never logged.
-    public var callbackSecret: String?
+    /// `HOOKWORK_CALLBACK_SECRETS`: comma-separated `whsec_...` secrets that sign callback commands (never logged).
+    public var callbackSecrets: [String] = []
 
     /// The defaults.
     public init() {}
@@ -108,13 +124,32 @@ public struct HookworkConfiguration: Sendable {
             }
         }
         configuration.mailFrom = string("HOOKWORK_MAIL_FROM")
+        if let value = string("HOOKWORK_RETRY_SCHEDULE") {
+            do {
+                configuration.retrySchedule = try RetrySchedule(text: value)
+            } catch {
+                throw Invalid(key: "HOOKWORK_RETRY_SCHEDULE", reason: error.message)
+            }
+        }
+        if let value = try int("HOOKWORK_DELIVERY_CONCURRENCY", 1...1024) { configuration.deliveryConcurrency = value }
+        if let value = try int("HOOKWORK_DELIVERY_LEASE_SECONDS", 2...86_400) { configuration.deliveryLeaseSeconds = value }
+        if let value = try int("HOOKWORK_DELIVERY_POLL_MS", 10...60_000) { configuration.deliveryPollMilliseconds = value }
+        if let value = try int("HOOKWORK_DELIVERY_RETENTION_DAYS", 0...36_500) { configuration.deliveryRetentionDays = value }
+        if let value = try int("HOOKWORK_BREAKER_THRESHOLD", 1...1000) { configuration.breakerThreshold = value }
+        if let value = try int("HOOKWORK_BREAKER_COOLDOWN_SECONDS", 1...86_400) { configuration.breakerCooldownSeconds = value }
         if let value = string("HOOKWORK_CALLBACK_URL") {
-            guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
                 throw Invalid(key: "HOOKWORK_CALLBACK_URL", reason: "expected an http:// or https:// URL, got '\(value)'")
             }
             configuration.callbackURL = value
         }
-        configuration.callbackSecret = string("HOOKWORK_CALLBACK_SECRET")
+        if let value = string("HOOKWORK_CALLBACK_SECRETS") {
+            let secrets = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for (index, secret) in secrets.enumerated() where !ConfigurationValidator.isSigningSecret(secret) {
+                throw Invalid(key: "HOOKWORK_CALLBACK_SECRETS", reason: "secret \(index) is not whsec_ followed by base64 of 24 to 64 bytes")
+            }
+            configuration.callbackSecrets = secrets
+        }
         return configuration
     }
 }

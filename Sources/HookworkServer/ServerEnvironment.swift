@@ -1,4 +1,5 @@
 import HookworkCore
+import HookworkDelivery
 import HookworkEngine
 import HookworkStore
 import Logging
@@ -14,4 +15,10 @@ struct ServerEnvironment: Sendable {
     let assembler: ChatAssembler
     let metrics: ServerMetrics
     let logger: Logger
+    /// Makes the `http` worker's first attempts and replays' bookkeeping.
+    let attempter: DeliveryAttempter
+    /// This process's circuit breakers.
+    let breakers: BreakerRegistry
+    /// The name under which this process holds the deliveries it attempts inline.
+    let inlineWorker: String
 }

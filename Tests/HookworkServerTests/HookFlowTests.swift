@@ -49,10 +49,14 @@ struct HookFlowTests {
                 #expect(response.body["status"] == "queued")
                 let eventID = try #require(response.body["event_id"]?.intValue)
                 let outcome = try await waitForOutcome(client, eventID: eventID)
-                #expect(outcome["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first?["status"] == "sent")
+                // The event's outcome records the call; a delivery worker makes it after the event completes.
+                let action = outcome["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first
+                #expect(action?["status"] == "queued")
+                #expect(action?["message_id"]?.stringValue?.hasPrefix("msg_") == true)
+                let requests = try await receiver.waitFor(1)
+                #expect(requests.map(\.body) == [#"{"chat_id": 7, "nick": "Ann", "department": "Sales"}"#])
+                #expect(requests.first?.headers["webhook-id"] == action?["message_id"]?.stringValue)
             }
-            let requests = try await receiver.waitFor(1)
-            #expect(requests.map(\.body) == [#"{"chat_id": 7, "nick": "Ann", "department": "Sales"}"#])
         }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 import HookworkCore
 import HookworkEngine
 import HookworkStore
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -84,20 +85,27 @@ final class Receiver: Sendable {
         return requests
     }
 
-    /// Runs `body` with the receiver listening; returns what `body` returns.
-    static func with<T: Sendable>(_ body: @Sendable (Receiver, Int) async throws -> T) async throws -> T {
+    /// What the receiver answers: a status and header fields (200 and none unless a test says otherwise).
+    typealias Responder = @Sendable (ReceivedRequest) async -> (status: Int, headers: [(String, String)])
+
+    /// Runs `body` with the receiver listening; returns what `body` returns. `respond` chooses each answer.
+    static func with<T: Sendable>(
+        respond: @escaping Responder = { _ in (200, []) }, _ body: @Sendable (Receiver, Int) async throws -> T
+    ) async throws -> T {
         let receiver = Receiver()
         let router = Router()
         for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
-            router.on("**", method: method) { request, _ -> HTTPResponse.Status in
+            router.on("**", method: method) { request, _ -> Response in
                 let bytes = try await request.body.collect(upTo: 1 << 20)
                 var headers: [String: String] = [:]
                 for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
                 let query = request.uri.query.map { "?" + $0 } ?? ""
-                receiver.received.withLock {
-                    $0.append(ReceivedRequest(method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: String(buffer: bytes)))
-                }
-                return .ok
+                let received = ReceivedRequest(method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: String(buffer: bytes))
+                receiver.received.withLock { $0.append(received) }
+                let answer = await respond(received)
+                var fields = HTTPFields()
+                for (name, value) in answer.headers { if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) } }
+                return Response(status: HTTPResponse.Status(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
             }
         }
         let (ports, continuation) = AsyncStream<Int>.makeStream()

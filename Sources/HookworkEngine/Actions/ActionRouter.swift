@@ -7,16 +7,16 @@ struct ActionRouter: Sendable {
     let executor: TriggerExecutor
 
     func run(
-        type: String, content: JSONObject, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, now: Int
+        type: String, content: JSONObject, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, index: Int, now: Int, effects: Effects
     ) async -> TriggerExecutor.ActionReport {
         let services = executor.services
         switch type {
         case "mail":
-            return await MailAction(sender: services.mailSender, defaultFrom: services.mailFrom, logger: executor.logger)
-                .run(content: content, args: args, rootKind: rootKind, now: now)
+            return MailAction(defaultFrom: services.mailFrom, logger: executor.logger)
+                .run(content: content, args: args, rootKind: rootKind, now: now, triggerID: triggerID, index: index, effects: effects)
         default:
             return await ChatActionRunner(executor: executor).run(
-                type: type, content: content, args: &args, rootKind: rootKind, triggerID: triggerID, now: now
+                type: type, content: content, args: &args, rootKind: rootKind, triggerID: triggerID, index: index, now: now, effects: effects
             )
         }
     }

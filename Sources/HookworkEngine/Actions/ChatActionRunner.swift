@@ -3,13 +3,13 @@ import HookworkStore
 import Logging
 
 /// Applies a `ChatActions` change: updates the stored chat (and adds the message, which takes the next free message
-/// id), hands the command to the platform's `ChatCommandSink`, then raises the change's events and, for a bot
+/// id), records the command as a signed `callback` delivery to the platform (`HOOKWORK_CALLBACK_URL`), then raises the change's events and, for a bot
 /// message, `chat.web_add_msg_admin` (spec §1.6) unless the trigger arguments carry `no_auto_events`.
 struct ChatActionRunner: Sendable {
     let executor: TriggerExecutor
 
     func run(
-        type: String, content: JSONObject, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, now: Int
+        type: String, content: JSONObject, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, index: Int, now: Int, effects: Effects
     ) async -> TriggerExecutor.ActionReport {
         let logger = executor.logger
         let store = executor.store
@@ -61,18 +61,17 @@ struct ChatActionRunner: Sendable {
         detail["changes"] = .object(change.patch)
         if let message { detail["message"] = .object(message) }
 
-        var status = "done"
+        let status = "done"
         let command = ChatActions.command(change, chatID: chatID, args: args, triggerID: triggerID, message: message)
-        if let sink = executor.services.commandSink {
-            do {
-                let code = try await sink.deliver(command)
-                detail["callback_status"] = .int(code)
-                if code >= 400 { status = "failed" }
-            } catch {
-                detail["callback_error"] = .string(String(describing: error))
-                status = "failed"
-                logger.warning("chat_action.callback_failed", metadata: ["chat.id": "\(chatID)", "error": "\(error)"])
-            }
+        if let callback = executor.callback {
+            let webhookID = args["webhook_id"]?.looseInt
+            let call = callback.call(
+                command: command, chatID: chatID, webhookID: webhookID,
+                context: JSONObject([("trigger_id", .int(triggerID)), ("action_index", .int(index)), ("command", .string(change.command))]),
+                messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)_callback")
+            )
+            effects.call(call)
+            detail["callback_message_id"] = .string(call.messageID)
         } else {
             detail["callback"] = .string("none configured (HOOKWORK_CALLBACK_URL)")
         }
@@ -89,7 +88,7 @@ struct ChatActionRunner: Sendable {
             for (name, extra) in pending {
                 var eventArgs = extra
                 eventArgs["chat"] = .object(updated)
-                raised.append(await events.raise(event: name, args: eventArgs, now: now, logger: logger))
+                raised.append(await events.raise(event: name, args: eventArgs, now: now, logger: logger, effects: effects))
             }
         }
         if !raised.isEmpty { detail["events"] = .array(raised) }

@@ -3,9 +3,9 @@ import HookworkCore
 import Logging
 
 /// The `mail` action (spec §8.2): `mail_options.recipient`, `from_email`, `from_name`, `reply_to`, `subject` and the
-/// body `text`, each rendered in the bot-text dialect (`{args.chat.department.email}` works), sent by a `MailSender`.
+/// body `text`, each rendered in the bot-text dialect (`{args.chat.department.email}` works), recorded as a `mail`
+/// delivery that the delivery path sends through the configured `MailSender` (retried and logged like every call).
 struct MailAction: Sendable {
-    let sender: (any MailSender)?
     /// The sender address used when the action sets no `from_email` (`HOOKWORK_MAIL_FROM`).
     let defaultFrom: String?
     let logger: Logger
@@ -37,28 +37,32 @@ struct MailAction: Sendable {
         return (envelope, nil)
     }
 
-    func run(content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int) async -> TriggerExecutor.ActionReport {
+    func run(
+        content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, triggerID: Int, index: Int, effects: Effects
+    ) -> TriggerExecutor.ActionReport {
         let (built, problem) = Self.envelope(content: content, args: args, rootKind: rootKind, now: now, defaultFrom: defaultFrom)
         guard let envelope = built else {
             logger.warning("mail.not_sent", metadata: ["error": "\(problem ?? "")"])
             return .init(
                 index: 0, type: "mail", status: "failed", detail: JSONObject([("error", .string(problem ?? "the e-mail could not be built"))]))
         }
-        var detail = JSONObject([
-            ("to", .array(envelope.to.map(JSONValue.string))), ("from", .string(envelope.from)), ("subject", .string(envelope.subject)),
-        ])
-        guard let sender else {
-            detail["error"] = .string("no SMTP server is configured; set HOOKWORK_SMTP_URL")
-            logger.warning("mail.not_sent", metadata: ["error": "no SMTP server configured"])
-            return .init(index: 0, type: "mail", status: "failed", detail: detail)
-        }
-        do {
-            let receipt = try await sender.send(envelope)
-            detail["smtp_code"] = .int(receipt.code)
-            return .init(index: 0, type: "mail", status: "sent", detail: detail)
-        } catch {
-            detail["error"] = .string(String(describing: error))
-            return .init(index: 0, type: "mail", status: "failed", detail: detail)
-        }
+        let webhookID = args["webhook_id"]?.looseInt
+        var context = JSONObject()
+        context["webhook_id"] = webhookID.map(JSONValue.int) ?? .null
+        context["trigger_id"] = .int(triggerID)
+        context["action_index"] = .int(index)
+        context["chat_id"] = args["chat"]?["id"]?.looseInt.map(JSONValue.int) ?? .null
+        let call = OutboundCall(
+            kind: .mail, payload: .mail(envelope), context: context,
+            messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)_mail")
+        )
+        effects.call(call)
+        return .init(
+            index: 0, type: "mail", status: "queued",
+            detail: JSONObject([
+                ("to", .array(envelope.to.map(JSONValue.string))), ("from", .string(envelope.from)), ("subject", .string(envelope.subject)),
+                ("message_id", .string(call.messageID)),
+            ])
+        )
     }
 }

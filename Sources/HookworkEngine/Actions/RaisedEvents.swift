@@ -38,7 +38,7 @@ public final class RaisedEvents: Sendable {
 
     /// Runs the hook webhooks of `event` with `args` now, one level deeper; the dispatch report, or where the loop
     /// guard stopped it.
-    func raise(event: String, args: JSONObject, now: Int, logger: Logger) async -> JSONValue {
+    func raise(event: String, args: JSONObject, now: Int, logger: Logger, effects: Effects) async -> JSONValue {
         guard Self.canDescend else {
             logger.notice("event.loop_guard", metadata: ["event.name": "\(event)", "depth": "\(Self.depth)"])
             var stopped = Self.stopped("event")
@@ -54,7 +54,7 @@ public final class RaisedEvents: Sendable {
         do {
             return try await Self.descend {
                 let webhooks = try await dispatcher.webhooks(for: event)
-                return try await dispatcher.run(event: event, args: args, webhooks: webhooks, now: now, queued: false).json
+                return try await dispatcher.run(event: event, args: args, webhooks: webhooks, now: now, queued: false, effects: effects).json
             }
         } catch {
             logger.warning("event.raise_failed", metadata: ["event.name": "\(event)", "error": "\(error)"])

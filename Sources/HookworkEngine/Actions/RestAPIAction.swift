@@ -1,53 +1,73 @@
-import Foundation
-import HookworkCore
+public import HookworkCore
 import HookworkStore
 import Logging
 
-/// The `restapi` action (spec §8.3): builds the call of one Rest API method and sends it.
+/// The `restapi` action (spec §8.3): builds the call of one Rest API method and records it for delivery. It performs
+/// no I/O itself: the call is committed with the decision and made by the delivery path (retried, signed, logged);
+/// what follows the response (the method's output rules) runs in `RestAPIOutputRules` when the attempt is over.
 struct RestAPIAction: Sendable {
     let store: any Store
-    let sender: any HTTPSender
     let logger: Logger
-    /// Runs the output trigger a response rule chooses (spec §8.3.3).
-    let executor: TriggerExecutor
 
-    func run(content: JSONObject, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int) async -> TriggerExecutor.ActionReport {
+    func run(
+        content: JSONObject, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int, index: Int, triggerID: Int, effects: Effects
+    ) async -> TriggerExecutor.ActionReport {
         do {
-            let built = try await RestAPIRequestBuilder(store: store).prepare(content: content, input: TemplateInput(args: args, now: now, rootKind: rootKind))
+            let built = try await RestAPIRequestBuilder(store: store).prepare(
+                content: content, input: TemplateInput(args: args, now: now, rootKind: rootKind)
+            )
             let request = built.request
-            var detail = JSONObject([("method", .string(request.method)), ("url", .string(request.url))])
-            let started = ContinuousClock.now
-            do {
-                let response = try await sender.send(request)
-                let elapsed = ContinuousClock.now - started
-                detail["http_code"] = .int(response.status)
-                detail["duration_ms"] = .int(Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000))
-                detail["response"] = .string(String(decoding: response.body.prefix(1000), as: UTF8.self))
-                logger.info(
-                    "restapi.sent",
-                    metadata: ["restapi.method": "\(request.method)", "restapi.status": "\(response.status)"]
-                )
-                let followUp = await RestAPIResponseHandler.follow(
-                    response, method: built.method, content: content, args: args, rootKind: rootKind, now: now, executor: executor
-                )
-                for (key, value) in followUp { detail[key] = value }
-                return .init(index: 0, type: "restapi", status: response.status < 400 ? "sent" : "failed", detail: detail)
-            } catch {
-                detail["error"] = .string(String(describing: error))
-                logger.warning("restapi.failed", metadata: ["restapi.method": "\(request.method)", "error": "\(error)"])
-                return .init(index: 0, type: "restapi", status: "failed", detail: detail)
-            }
+            let apiID = content["rest_api"]?.looseInt ?? 0
+            let configuration = RestAPIRequestBuilder.object(try await store.get(.restAPI, id: apiID)?["configuration"])
+            let settings = RestAPIDeliverySettings(configuration: configuration)
+            let webhookID = args["webhook_id"]?.looseInt
+            var context = JSONObject()
+            context["webhook_id"] = webhookID.map(JSONValue.int) ?? .null
+            context["trigger_id"] = .int(triggerID)
+            context["action_index"] = .int(index)
+            context["chat_id"] = args["chat"]?["id"]?.looseInt.map(JSONValue.int) ?? .null
+            context["rest_api_id"] = .int(apiID)
+            context["rest_api_method"] = content["rest_api_method"] ?? .null
+            context["content"] = .object(content)
+            context["root_kind"] = .string(rootKind == .argsWithMail ? "mail" : "chat")
+            context["args"] = args
+            context["depth"] = .int(RaisedEvents.depth)
+            let call = OutboundCall(
+                kind: .restapi, payload: .http(request), context: context, retry: settings.retry, retryOn: settings.retryOn,
+                signingSecrets: settings.signingSecrets, messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
+            )
+            effects.call(call)
+            logger.debug("restapi.recorded", metadata: ["restapi.method": "\(request.method)", "delivery.message_id": "\(call.messageID)"])
+            let detail = JSONObject([("method", .string(request.method)), ("url", .string(request.url)), ("message_id", .string(call.messageID))])
+            return .init(index: index, type: "restapi", status: "queued", detail: detail)
         } catch let failure as RestAPIRequestBuilder.Failure {
             var detail = JSONObject([("error", .string(failure.reason))])
             if let code = failure.code { detail["code"] = .string(code) }
             if let url = failure.url { detail["url"] = .string(url) }
             for (key, value) in failure.detail { detail[key] = value }
-            if failure.skipped { return .init(index: 0, type: "restapi", status: "skipped", detail: detail) }
+            if failure.skipped { return .init(index: index, type: "restapi", status: "skipped", detail: detail) }
             logger.warning("restapi.not_sent", metadata: ["error.code": "\(failure.code ?? "restapi_failed")"])
-            return .init(index: 0, type: "restapi", status: "failed", detail: detail)
+            return .init(index: index, type: "restapi", status: "failed", detail: detail)
         } catch {
-            return .init(index: 0, type: "restapi", status: "failed", detail: JSONObject([("error", .string(String(describing: error)))]))
+            return .init(index: index, type: "restapi", status: "failed", detail: JSONObject([("error", .string(String(describing: error)))]))
         }
     }
+}
 
+/// A Rest API's delivery settings (`configuration.retry`, `retry_on`, `signing_secrets`), read leniently when a call
+/// is made (saving validates them strictly).
+public struct RestAPIDeliverySettings: Sendable, Equatable {
+    /// The schedule; nil: the server's default.
+    public var retry: RetrySchedule?
+    /// Extra 4xx codes to retry.
+    public var retryOn: [Int]
+    /// Standard Webhooks secrets.
+    public var signingSecrets: [String]
+
+    /// The settings of a Rest API configuration.
+    public init(configuration: JSONObject) {
+        retry = configuration["retry"].flatMap { $0.isNull ? nil : try? RetrySchedule(json: $0) }
+        retryOn = (configuration["retry_on"]?.arrayValue ?? []).compactMap(\.looseInt)
+        signingSecrets = (configuration["signing_secrets"]?.arrayValue ?? []).compactMap(\.stringValue)
+    }
 }

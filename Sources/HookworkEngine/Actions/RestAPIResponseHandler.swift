@@ -1,4 +1,5 @@
 import HookworkCore
+public import HookworkStore
 
 /// Decides what follows a Rest API response (spec §8.3.2, §8.3.3): the method's `output` rules pick a rule; the
 /// action's `rest_api_method_output` maps it to a trigger, or `default_trigger` applies when no rule matched. The
@@ -45,7 +46,7 @@ extension RestAPIResponseHandler {
     /// deviation 4). The members to add to the action's report.
     static func follow(
         _ response: OutboundResponse, method: JSONObject, content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int,
-        executor: TriggerExecutor
+        executor: TriggerExecutor, effects: Effects
     ) async -> JSONObject {
         let (match, followUp) = decide(method: method, content: content, status: response.status, body: response.body)
         var detail = JSONObject()
@@ -69,7 +70,7 @@ extension RestAPIResponseHandler {
             }
             do {
                 let report = try await RaisedEvents.descend {
-                    try await executor.run(triggerID: id, args: followArgs, rootKind: rootKind, now: now)
+                    try await executor.run(triggerID: id, args: followArgs, rootKind: rootKind, now: now, effects: effects)
                 }
                 detail[key] = report.json
             } catch {
@@ -83,10 +84,53 @@ extension RestAPIResponseHandler {
             var text = JSONObject([("text", .string("{content_1}"))])
             if let system = options["as_system"] { text["attr_options"] = .object(JSONObject([("as_system", system)])) }
             let report = await ChatActionRunner(executor: executor).run(
-                type: "text", content: text, args: &saveArgs, rootKind: rootKind, triggerID: 0, now: now
+                type: "text", content: text, args: &saveArgs, rootKind: rootKind, triggerID: 0, index: 0, now: now, effects: effects
             )
             detail["saved_message"] = report.json
         }
         return detail
+    }
+}
+
+/// Runs what follows a Rest API response once its delivery is over (spec §8.3.2-8.3.3): the method's output rules on
+/// the final answer (delivered, or exhausted with a status), then the chosen trigger, whose own calls are committed
+/// with the attempt's outcome. An attempt that will be retried runs nothing yet; an attempt with no answer at all
+/// (connection error, timeout) runs nothing.
+public struct RestAPIOutputRules: DeliveryCompletionHandler {
+    let store: any Store
+    let executor: TriggerExecutor
+    let clock: any EngineClock
+
+    /// Output rules reading Rest APIs from `store` and running follow-up triggers with `executor`.
+    public init(store: any Store, executor: TriggerExecutor, clock: any EngineClock) {
+        self.store = store
+        self.executor = executor
+        self.clock = clock
+    }
+
+    /// Applies the output rules of the call's Rest API method to the attempt's answer.
+    public func deliveryFinished(_ completion: DeliveryCompletion, effects: Effects) async throws {
+        guard completion.kind == .restapi, completion.status == .delivered || completion.status == .exhausted,
+            let status = completion.statusCode
+        else { return }
+        let context = completion.context
+        guard let apiID = context["rest_api_id"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else { return }
+        let wanted = context["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
+        let methods = RestAPIRequestBuilder.object(api["configuration"])["parameters"]?.arrayValue ?? []
+        guard let method = methods.compactMap(\.objectValue).first(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else { return }
+        let content = context["content"]?.objectValue ?? JSONObject()
+        let args = context["args"] ?? .object(JSONObject())
+        let rootKind: NodeKind = context["root_kind"]?.stringValue == "mail" ? .argsWithMail : .argsWithChat
+        let response = OutboundResponse(status: status, headers: completion.responseHeaders, body: completion.responseBody)
+        let detail = await RaisedEvents.$depth.withValue(context["depth"]?.looseInt ?? 0) {
+            await RestAPIResponseHandler.follow(
+                response, method: method, content: content, args: args, rootKind: rootKind, now: clock.now(), executor: executor, effects: effects
+            )
+        }
+        for (key, value) in detail { effects.note(key, value) }
+        executor.logger.info(
+            "restapi.output_rules",
+            metadata: ["delivery.id": "\(completion.deliveryID)", "restapi.status": "\(status)", "outcome": "\(JSONValue.object(detail).jsonText())"]
+        )
     }
 }

@@ -107,10 +107,9 @@ struct EventsController {
                     .object(JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("queued"))])), status: .accepted
                 )
             case .http:
-                let report = try await environment.runner.runInline(event: name, args: args, now: now)
-                try await store.completeEvent(sequence: sequence, outcome: report.json, now: environment.clock.now())
+                let outcome = try await runInline(sequence: sequence, name: name, args: args, now: now)
                 var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("done"))])
-                object["outcome"] = report.json
+                object["outcome"] = outcome
                 return JSONResponse.make(.object(object))
             }
         }

@@ -270,7 +270,7 @@ public struct SQLStore: Store {
 
     /// Runs `body`, turning engine errors that have a meaning for callers (a constraint, an unreachable server)
     /// into `StoreError`s; anything else is logged and passed on as `unavailable` with its cause in the message.
-    private func guarded<R>(_ body: () async throws -> R) async throws -> R {
+    func guarded<R>(_ body: () async throws -> R) async throws -> R {
         do {
             return try await body()
         } catch let error as StoreError {
@@ -291,7 +291,7 @@ private struct SendableRecord: Sendable {
 }
 
 /// One row of `hw_records`, ready to write: the document with its `id` set, its text and its indexed columns.
-private struct RecordRow: Sendable {
+struct RecordRow: Sendable {
     let kind: EntityKind
     let id: Int
     let document: JSONObject

@@ -1,0 +1,328 @@
+import Foundation
+public import HookworkCore
+public import HookworkEngine
+public import HookworkStore
+public import Logging
+
+/// What the delivery path counts; HookworkServer backs it with Prometheus. Labels are bounded (kinds, outcome words,
+/// configured hosts).
+public protocol DeliveryMetrics: Sendable {
+    /// An attempt ended; `outcome` is `delivered`, `failed` or `exhausted`.
+    func deliveryAttempted(kind: String, outcome: String)
+    /// A host's breaker changed state (`closed`, `open`, `half_open`).
+    func breakerChanged(host: String, state: String)
+}
+
+/// Counts nothing.
+public struct NoDeliveryMetrics: DeliveryMetrics {
+    /// A sink.
+    public init() {}
+    /// Ignored.
+    public func deliveryAttempted(kind: String, outcome: String) {}
+    /// Ignored.
+    public func breakerChanged(host: String, state: String) {}
+}
+
+/// How deliveries are made: the default retry schedule, leases, log bounds.
+public struct DeliverySettings: Sendable {
+    /// The schedule of calls whose Rest API sets none (`HOOKWORK_RETRY_SCHEDULE`).
+    public var defaultSchedule: RetrySchedule
+    /// How long a claim holds (`HOOKWORK_DELIVERY_LEASE_SECONDS`): an attempt not finished by then (its process died)
+    /// is made again, with the same `webhook-id`. Keep it above the longest `max_execution_time`, or a slow call
+    /// may be made twice.
+    public var leaseSeconds: Int
+    /// Bodies are logged up to this many bytes.
+    public var maxLoggedBodyBytes: Int
+
+    /// Settings; the defaults are the production ones.
+    public init(defaultSchedule: RetrySchedule = .standard, leaseSeconds: Int = 60, maxLoggedBodyBytes: Int = 16 * 1024) {
+        self.defaultSchedule = defaultSchedule
+        self.leaseSeconds = leaseSeconds
+        self.maxLoggedBodyBytes = maxLoggedBodyBytes
+    }
+}
+
+/// What one attempt did, for the `http` worker's answer.
+public struct AttemptResult: Sendable, Equatable {
+    /// The delivery.
+    public var deliveryID: Int
+    /// Its state after the attempt.
+    public var status: DeliveryStatus
+    /// The response's status, if one arrived.
+    public var statusCode: Int?
+    /// How long it took.
+    public var durationMilliseconds: Int
+    /// The start of the response body.
+    public var responseBody: [UInt8]
+    /// The error, if it failed.
+    public var error: String?
+    /// What the completion handler noted (for a Rest API: the output rule and the trigger that followed).
+    public var followUp: JSONObject = JSONObject()
+}
+
+/// Makes one attempt of a claimed delivery: signs it, sends it, logs it, decides what comes next, tells the completion
+/// handler, and commits all of it in one transaction.
+public struct DeliveryAttempter: Sendable {
+    let store: any Store
+    let sender: any HTTPSender
+    let mailSender: (any MailSender)?
+    let clock: any EngineClock
+    let breakers: BreakerRegistry
+    let completion: any DeliveryCompletionHandler
+    let metrics: any DeliveryMetrics
+    let logger: Logger
+    let jitter: @Sendable () -> Double
+    /// The settings.
+    public let settings: DeliverySettings
+
+    /// An attempter; `jitter` returns a number in -1...1 (random by default).
+    public init(
+        store: any Store, sender: any HTTPSender, mailSender: (any MailSender)? = nil, clock: any EngineClock, breakers: BreakerRegistry,
+        completion: any DeliveryCompletionHandler = NoDeliveryCompletion(), metrics: any DeliveryMetrics = NoDeliveryMetrics(),
+        settings: DeliverySettings = DeliverySettings(), logger: Logger, jitter: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
+    ) {
+        self.store = store
+        self.sender = sender
+        self.mailSender = mailSender
+        self.clock = clock
+        self.breakers = breakers
+        self.completion = completion
+        self.metrics = metrics
+        self.settings = settings
+        self.logger = logger
+        self.jitter = jitter
+    }
+
+    /// The `http` worker's first attempts of the deliveries it recorded (held by `worker`): each is claimed and made
+    /// at once unless its host's breaker is open (then a delivery worker makes it later).
+    public func attemptNow(ids: [Int], worker: String) async -> [Int: AttemptResult] {
+        let now = clock.now()
+        var results: [Int: AttemptResult] = [:]
+        let claimed: [DeliveryRecord]
+        do {
+            claimed = try await store.claimDeliveries(DeliveryClaim(limit: ids.count, now: now, worker: worker, leaseSeconds: settings.leaseSeconds, ids: ids))
+        } catch {
+            logger.error("delivery.claim_failed", metadata: ["error": "\(error)"])
+            return [:]
+        }
+        // Callback commands go one after another in the order they were decided, so the platform applies a chat's
+        // changes in order; the other calls go at once.
+        let commands = claimed.filter { $0.kind == .callback }.sorted { $0.id < $1.id }
+        await withTaskGroup(of: [AttemptResult].self) { group in
+            for record in claimed where record.kind != .callback {
+                group.addTask { await attempt(record).map { [$0] } ?? [] }
+            }
+            if !commands.isEmpty {
+                group.addTask {
+                    var done: [AttemptResult] = []
+                    for record in commands { if let result = await attempt(record) { done.append(result) } }
+                    return done
+                }
+            }
+            for await batch in group {
+                for result in batch { results[result.deliveryID] = result }
+            }
+        }
+        return results
+    }
+
+    /// Makes the attempt numbered `record.attempts` of a claimed delivery; nil if its outcome could not be stored (the
+    /// lease then runs out and the next attempt follows).
+    @discardableResult
+    public func attempt(_ record: DeliveryRecord) async -> AttemptResult? {
+        let number = record.attempts
+        let startedAt = clock.now()
+        let started = ContinuousClock.now
+        guard let call = OutboundCall(record: record) else {
+            return await finish(
+                record, number: number, startedAt: startedAt, elapsed: .zero, request: .null, response: nil, statusCode: nil,
+                decision: .exhausted(reason: "the stored call cannot be read; replaying will not help"), error: "unreadable payload"
+            )
+        }
+        // A replay of a finished delivery is one more attempt: its failure does not start the retries again.
+        let policy = RetryPolicy(schedule: record.oneShot ? [] : (call.retry ?? settings.defaultSchedule).delays, retryOn: call.retryOn)
+        switch call.payload {
+        case .http(var request):
+            let body = request.body ?? []
+            do {
+                request.headers += try StandardWebhooks.headers(messageID: record.messageID, timestamp: startedAt, body: body, secrets: call.signingSecrets)
+            } catch {
+                return await finish(
+                    record, number: number, startedAt: startedAt, elapsed: .zero, request: logged(request), response: nil, statusCode: nil,
+                    decision: .exhausted(reason: "\(error)"), error: "\(error)"
+                )
+            }
+            do {
+                let response = try await sender.send(request)
+                let elapsed = ContinuousClock.now - started
+                var decision = policy.decide(
+                    attempt: number, status: response.status, retryAfter: response.header("Retry-After"), now: clock.now(), jitter: jitter()
+                )
+                var disable: String?
+                if response.status == 410 {
+                    decision = .exhausted(reason: "the receiver answered 410 Gone: this delivery and further retries to \(record.host) stop")
+                    disable = record.host
+                }
+                return await finish(
+                    record, number: number, startedAt: startedAt, elapsed: elapsed, request: logged(request), response: logged(response),
+                    statusCode: response.status, decision: decision, error: decision == .delivered ? nil : "HTTP \(response.status)",
+                    responseHeaders: response.headers, responseBody: response.body, disableHost: disable
+                )
+            } catch {
+                let elapsed = ContinuousClock.now - started
+                let decision = policy.decide(attempt: number, status: nil, now: clock.now(), jitter: jitter())
+                return await finish(
+                    record, number: number, startedAt: startedAt, elapsed: elapsed, request: logged(request), response: nil, statusCode: nil,
+                    decision: decision, error: Self.describe(error)
+                )
+            }
+        case .mail(let envelope):
+            let request: JSONValue = .object(JSONObject([
+                ("method", "SMTP"), ("url", .string(record.url)), ("headers", .array([])), ("body", .string(String(envelope.subject.prefix(200)))),
+                ("body_truncated", .bool(false)),
+            ]))
+            guard let mailSender else {
+                return await finish(
+                    record, number: number, startedAt: startedAt, elapsed: .zero, request: request, response: nil, statusCode: nil,
+                    decision: .exhausted(reason: "no mail sender is configured; set HOOKWORK_SMTP_URL to deliver mail actions"),
+                    error: "no mail sender is configured; set HOOKWORK_SMTP_URL to deliver mail actions"
+                )
+            }
+            do {
+                let receipt = try await mailSender.send(envelope)
+                let elapsed = ContinuousClock.now - started
+                let response: JSONValue = .object(JSONObject([
+                    ("status", .int(receipt.code)), ("headers", .array([])), ("body", .string(receipt.reply)), ("body_truncated", .bool(false)),
+                ]))
+                return await finish(
+                    record, number: number, startedAt: startedAt, elapsed: elapsed, request: request, response: response, statusCode: receipt.code,
+                    decision: .delivered, error: nil, responseBody: Array(receipt.reply.utf8)
+                )
+            } catch {
+                let elapsed = ContinuousClock.now - started
+                let decision = policy.decide(attempt: number, status: nil, now: clock.now(), jitter: jitter())
+                return await finish(
+                    record, number: number, startedAt: startedAt, elapsed: elapsed, request: request, response: nil, statusCode: nil,
+                    decision: decision, error: Self.describe(error)
+                )
+            }
+        }
+    }
+
+    private func finish(
+        _ record: DeliveryRecord, number: Int, startedAt: Int, elapsed: Duration, request: JSONValue, response: JSONValue?, statusCode: Int?,
+        decision: RetryPolicy.Decision, error: String?, responseHeaders: [(name: String, value: String)] = [], responseBody: [UInt8] = [],
+        disableHost: String? = nil
+    ) async -> AttemptResult? {
+        let now = clock.now()
+        var decision = decision
+        if case .retry = decision, (try? await store.disabledHosts())?.contains(where: { $0.host == record.host }) == true {
+            decision = .exhausted(reason: "not retried: \(record.host) answered 410 Gone before")
+        }
+        let status: DeliveryStatus
+        var next: Int?
+        var lastError = error
+        switch decision {
+        case .delivered: status = .delivered
+        case .retry(let seconds):
+            status = .failed
+            next = now + seconds
+        case .exhausted(let reason):
+            status = .exhausted
+            lastError = [error, reason].compactMap { $0 }.joined(separator: "; ")
+        }
+        // The breaker counts failures that say the receiver is in trouble; a 4xx answer shows it is alive.
+        let hostFailed = statusCode.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? (record.kind != .mail || mailSender != nil)
+        let before = breakers.snapshot().first { $0.host == record.host }?.breaker.state ?? .closed
+        let after = breakers.record(host: record.host, failed: hostFailed && decision != .delivered, now: now)
+        if before != after {
+            metrics.breakerChanged(host: record.host, state: after.rawValue)
+            logger.notice("delivery.breaker_changed", metadata: ["delivery.host": "\(record.host)", "breaker.state": "\(after.rawValue)"])
+            if after == .open, let probeAt = breakers.snapshot().first(where: { $0.host == record.host })?.breaker.nextProbeAt {
+                // The host's waiting calls move to the probe time, so that claims for other hosts do not pass over them.
+                _ = try? await store.postponeDeliveries(host: record.host, until: probeAt, now: now)
+            }
+        }
+        let effects = Effects(keyPrefix: "d\(record.id)_\(number)")
+        do {
+            try await completion.deliveryFinished(
+                DeliveryCompletion(
+                    deliveryID: record.id, messageID: record.messageID, kind: record.kind, context: record.context, status: status, attempt: number,
+                    statusCode: statusCode, responseHeaders: responseHeaders, responseBody: responseBody, error: lastError
+                ),
+                effects: effects
+            )
+        } catch {
+            logger.error("delivery.completion_failed", metadata: ["delivery.id": "\(record.id)", "error": "\(error)"])
+        }
+        let durationMilliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        // What followed the answer (a Rest API's output rule and trigger) is kept with the attempt's response.
+        var response = response
+        if case .object(var logged)? = response, !effects.notes.isEmpty {
+            logged["follow_up"] = .object(effects.notes)
+            response = .object(logged)
+        }
+        let attempt = DeliveryAttemptRecord(
+            number: number, startedAt: startedAt, durationMilliseconds: durationMilliseconds, request: request, response: response, error: error
+        )
+        let finish = AttemptFinish(
+            deliveryID: record.id, attempt: attempt, status: status, nextAttemptAt: next, statusCode: statusCode, error: lastError, now: now,
+            disableHost: disableHost
+        )
+        do {
+            _ = try await store.finishAttempt(finish, followUp: effects.unitOfWork())
+        } catch {
+            logger.error("delivery.finish_failed", metadata: ["delivery.id": "\(record.id)", "delivery.attempt": "\(number)", "error": "\(error)"])
+            return nil
+        }
+        metrics.deliveryAttempted(kind: record.kind.rawValue, outcome: status.rawValue)
+        logger.info(
+            "delivery.attempted",
+            metadata: [
+                "delivery.id": "\(record.id)", "delivery.attempt": "\(number)", "delivery.status": "\(status.rawValue)",
+                "delivery.host": "\(record.host)", "http.status": "\(statusCode.map(String.init) ?? "none")",
+            ]
+        )
+        return AttemptResult(
+            deliveryID: record.id, status: status, statusCode: statusCode, durationMilliseconds: durationMilliseconds,
+            responseBody: Array(responseBody.prefix(1000)), error: lastError, followUp: effects.notes
+        )
+    }
+
+    /// An error as one line for the log (AsyncHTTPClient's errors describe themselves tersely).
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        return text.isEmpty ? String(reflecting: error) : text
+    }
+
+    /// Header names whose values are never logged.
+    static func isSecretHeader(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["authorization", "proxy-authorization", "cookie", "set-cookie", "webhook-signature"].contains(lower)
+            || ["token", "secret", "password", "api-key", "apikey", "api_key", "signature"].contains { lower.contains($0) }
+    }
+
+    /// A body as logged: text up to the bound, and whether it was cut.
+    func loggedBody(_ body: [UInt8]) -> (JSONValue, Bool) {
+        let cut = body.count > settings.maxLoggedBodyBytes
+        return (.string(String(decoding: body.prefix(settings.maxLoggedBodyBytes), as: UTF8.self)), cut)
+    }
+
+    func logged(_ request: OutboundRequest) -> JSONValue {
+        let (body, cut) = loggedBody(request.body ?? [])
+        return .object(JSONObject([
+            ("method", .string(request.method)), ("url", .string(request.url)),
+            ("headers", .array(request.headers.map { .array([.string($0.name), .string(Self.isSecretHeader($0.name) ? "********" : $0.value)]) })),
+            ("body", body), ("body_truncated", .bool(cut)),
+        ]))
+    }
+
+    func logged(_ response: OutboundResponse) -> JSONValue {
+        let (body, cut) = loggedBody(response.body)
+        return .object(JSONObject([
+            ("status", .int(response.status)),
+            ("headers", .array(response.headers.map { .array([.string($0.name), .string(Self.isSecretHeader($0.name) ? "********" : $0.value)]) })),
+            ("body", body), ("body_truncated", .bool(cut)),
+        ]))
+    }
+}

@@ -1,0 +1,186 @@
+public import HookworkEngine
+public import HookworkStore
+public import Logging
+public import ServiceLifecycle
+
+/// Claims due deliveries and makes them, `concurrency` at a time. A ServiceLifecycle service: on graceful shutdown it
+/// stops claiming and finishes the attempts under way. Hosts whose breaker is open are not claimed for (one probe
+/// goes when the cool-down ends), and one host never holds more than `perHostLimit` of the slots, so a dead or hanging
+/// receiver cannot take the workers that healthy receivers need.
+public struct DeliveryWorker: Service {
+    let store: any Store
+    let attempter: DeliveryAttempter
+    let clock: any EngineClock
+    let breakers: BreakerRegistry
+    let logger: Logger
+    /// Attempts under way at the same time.
+    public let concurrency: Int
+    /// The most slots one host may hold.
+    public let perHostLimit: Int
+    /// Pause between polls when nothing is due.
+    public let pollInterval: Duration
+    /// The name this worker claims under.
+    public let name: String
+
+    /// A worker.
+    public init(
+        store: any Store, attempter: DeliveryAttempter, clock: any EngineClock, breakers: BreakerRegistry, logger: Logger, concurrency: Int = 8,
+        perHostLimit: Int? = nil, pollInterval: Duration = .milliseconds(200), name: String
+    ) {
+        self.store = store
+        self.attempter = attempter
+        self.clock = clock
+        self.breakers = breakers
+        self.logger = logger
+        self.concurrency = max(1, concurrency)
+        self.perHostLimit = max(1, perHostLimit ?? (concurrency + 1) / 2)
+        self.pollInterval = pollInterval
+        self.name = name
+    }
+
+    /// Polls until graceful shutdown, then drains.
+    public func run() async throws {
+        logger.info("delivery.worker_started", metadata: ["worker.name": "\(name)", "worker.concurrency": "\(concurrency)"])
+        await withTaskGroup(of: (host: String, count: Int)?.self) { group in
+            var inFlight: [String: Int] = [:]
+            var total = 0
+            var ticking = false
+            let claimBatch = max(1, concurrency / 4)
+            func finished(_ done: (host: String, count: Int)?) {
+                if let done {
+                    inFlight[done.host, default: done.count] -= done.count
+                    total -= done.count
+                } else {
+                    ticking = false
+                }
+            }
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                var claimed: [DeliveryRecord] = []
+                // Claims go in batches (a quarter of the slots, or whatever is free when nothing is under way): each
+                // claim is a write, and one per finished attempt would make claims as many as attempts.
+                let free = concurrency - total
+                if free >= claimBatch || (free > 0 && total == 0) {
+                    claimed = await claim(free: free, inFlight: inFlight)
+                }
+                for record in claimed {
+                    inFlight[record.host, default: 0] += 1
+                    total += 1
+                }
+                // Callback commands of one claim go one after another, in the order they were decided, so that the
+                // platform applies a chat's changes in order; other calls go at once.
+                let commands = claimed.filter { $0.kind == .callback }.sorted { $0.id < $1.id }
+                for record in claimed where record.kind != .callback {
+                    group.addTask {
+                        await attempter.attempt(record)
+                        return (record.host, 1)
+                    }
+                }
+                for (host, sequence) in Dictionary(grouping: commands, by: \.host) {
+                    group.addTask {
+                        for record in sequence { await attempter.attempt(record) }
+                        return (host, sequence.count)
+                    }
+                }
+                if claimed.isEmpty || concurrency - total < claimBatch {
+                    if !ticking {
+                        ticking = true
+                        let pollInterval = pollInterval
+                        group.addTask {
+                            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+                            return nil
+                        }
+                    }
+                    guard let next = await group.next() else { continue }
+                    finished(next)
+                }
+            }
+            // Drain: the attempts under way finish and record their outcome.
+            while let next = await group.next() { finished(next) }
+        }
+        logger.info("delivery.worker_stopped", metadata: ["worker.name": "\(name)"])
+    }
+
+    /// Claims up to `free` deliveries, none for held-back hosts or hosts at their limit, plus due probes.
+    func claim(free: Int, inFlight: [String: Int]) async -> [DeliveryRecord] {
+        let now = clock.now()
+        let probes = breakers.probeDueHosts(now: now)
+        var excluded = Set(breakers.blockedHosts(now: now)).union(probes)
+        for (host, count) in inFlight where count >= perHostLimit { excluded.insert(host) }
+        var claimed: [DeliveryRecord] = []
+        do {
+            claimed = try await store.claimDeliveries(
+                DeliveryClaim(limit: free, now: now, worker: name, leaseSeconds: attempter.settings.leaseSeconds, excludedHosts: excluded.sorted())
+            )
+            for host in probes where claimed.count < free && (inFlight[host] ?? 0) == 0 {
+                guard breakers.permit(host: host, now: now) else { continue }
+                let probe = try await store.claimDeliveries(
+                    DeliveryClaim(limit: 1, now: now, worker: name, leaseSeconds: attempter.settings.leaseSeconds, onlyHost: host)
+                )
+                if probe.isEmpty {
+                    breakers.releaseProbe(host: host)
+                } else {
+                    logger.info("delivery.breaker_probe", metadata: ["delivery.host": "\(host)"])
+                }
+                claimed += probe
+            }
+            // One claim may bring more calls for a host than its share of the slots: the excess goes back.
+            var kept: [DeliveryRecord] = []
+            var excess: [Int] = []
+            var counts = inFlight
+            for record in claimed {
+                if counts[record.host, default: 0] < perHostLimit {
+                    counts[record.host, default: 0] += 1
+                    kept.append(record)
+                } else {
+                    excess.append(record.id)
+                }
+            }
+            if !excess.isEmpty { try await store.releaseDeliveries(ids: excess, worker: name) }
+            claimed = kept
+        } catch {
+            logger.error("delivery.claim_failed", metadata: ["error": "\(error)"])
+        }
+        return claimed
+    }
+}
+
+/// Deletes delivered deliveries older than the retention age, once at start and then every `interval`.
+public struct DeliveryRetention: Service {
+    let store: any Store
+    let clock: any EngineClock
+    let logger: Logger
+    /// Delivered records older than this many days are deleted.
+    public let days: Int
+    /// Time between purges.
+    public let interval: Duration
+
+    /// A retention service.
+    public init(store: any Store, clock: any EngineClock, logger: Logger, days: Int, interval: Duration = .seconds(3600)) {
+        self.store = store
+        self.clock = clock
+        self.logger = logger
+        self.days = days
+        self.interval = interval
+    }
+
+    /// Purges now and then every `interval` until graceful shutdown.
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            await purge()
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+
+    /// One purge; returns how many deliveries were deleted.
+    @discardableResult
+    public func purge() async -> Int {
+        do {
+            let deleted = try await store.purgeDeliveries(deliveredBefore: clock.now() - days * 86_400)
+            if deleted > 0 { logger.info("delivery.purged", metadata: ["delivery.count": "\(deleted)", "retention.days": "\(days)"]) }
+            return deleted
+        } catch {
+            logger.error("delivery.purge_failed", metadata: ["error": "\(error)"])
+            return 0
+        }
+    }
+}

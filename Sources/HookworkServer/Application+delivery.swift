@@ -1,0 +1,49 @@
+import HookworkDelivery
+import HookworkEngine
+import HookworkStore
+import ServiceLifecycle
+
+/// The delivery path of one process: its breakers, the attempter shared by the `http` worker and the delivery
+/// workers, and the services that run in the background.
+struct DeliveryParts {
+    let breakers: BreakerRegistry
+    let attempter: DeliveryAttempter
+    let services: [any Service]
+}
+
+func makeDeliveryParts(
+    configuration: HookworkConfiguration, dependencies: ServerDependencies, store: any Store, sender: any HTTPSender, metrics: ServerMetrics,
+    executor: TriggerExecutor
+) -> DeliveryParts {
+    let logger = dependencies.logger
+    let mailSender = dependencies.mailSender ?? configuration.smtp.map { SMTPMailSender(configuration: $0, logger: logger) }
+    var completion: [any DeliveryCompletionHandler] = [RestAPIOutputRules(store: store, executor: executor, clock: dependencies.clock)]
+    if let extra = dependencies.deliveryCompletion { completion.append(extra) }
+    let breakers = BreakerRegistry(threshold: configuration.breakerThreshold, cooldownSeconds: configuration.breakerCooldownSeconds)
+    let settings = DeliverySettings(defaultSchedule: configuration.retrySchedule, leaseSeconds: configuration.deliveryLeaseSeconds)
+    let attempter = DeliveryAttempter(
+        store: store, sender: sender, mailSender: mailSender, clock: dependencies.clock, breakers: breakers,
+        completion: CompletionChain(handlers: completion), metrics: metrics, settings: settings, logger: logger,
+        jitter: dependencies.jitter ?? { Double.random(in: -1...1) }
+    )
+    var services: [any Service] = [
+        DeliveryWorker(
+            store: store, attempter: attempter, clock: dependencies.clock, breakers: breakers, logger: logger,
+            concurrency: configuration.deliveryConcurrency, pollInterval: .milliseconds(configuration.deliveryPollMilliseconds),
+            name: "delivery-\(Int.random(in: 100_000...999_999))"
+        )
+    ]
+    if configuration.deliveryRetentionDays > 0 {
+        services.append(DeliveryRetention(store: store, clock: dependencies.clock, logger: logger, days: configuration.deliveryRetentionDays))
+    }
+    return DeliveryParts(breakers: breakers, attempter: attempter, services: services)
+}
+
+/// Tells each handler in turn about an attempt's outcome; their effects commit together.
+struct CompletionChain: DeliveryCompletionHandler {
+    let handlers: [any DeliveryCompletionHandler]
+
+    func deliveryFinished(_ completion: DeliveryCompletion, effects: Effects) async throws {
+        for handler in handlers { try await handler.deliveryFinished(completion, effects: effects) }
+    }
+}

@@ -1,0 +1,65 @@
+import HookworkCore
+import HookworkDelivery
+import HookworkEngine
+import HookworkStore
+
+extension EventsController {
+    /// The `http` worker: runs the webhooks, commits the event's completion with its calls (the outbox), then makes
+    /// each call's first attempt at once so that the answer reports it; failures are retried by the delivery workers.
+    /// The calls are held by this process while it attempts them: if it dies first, a delivery worker takes them over
+    /// when the hold ends, with the same message ids.
+    func runInline(sequence: Int, name: String, args: JSONObject, now: Int) async throws -> JSONValue {
+        let store = environment.store
+        let effects = Effects(keyPrefix: "e\(sequence)")
+        let report = try await environment.runner.runInline(event: name, args: args, now: now, effects: effects)
+        var work = effects.unitOfWork(
+            completing: (sequence, report.json), heldBy: environment.inlineWorker, heldUntil: now + environment.attempter.settings.leaseSeconds
+        )
+        // A call to a host whose breaker is open is not attempted here: it is left to the delivery workers at once.
+        let blocked = Set(environment.breakers.blockedHosts(now: now))
+        for index in work.deliveries.indices where blocked.contains(work.deliveries[index].host) {
+            work.deliveries[index].heldBy = nil
+            work.deliveries[index].heldUntil = nil
+        }
+        let held = work.deliveries.map { $0.heldBy != nil }
+        let ids = try await store.commit(work, now: environment.clock.now())
+        guard !ids.isEmpty else { return report.json }
+        let results = await environment.attempter.attemptNow(ids: zip(ids, held).filter(\.1).map(\.0), worker: environment.inlineWorker)
+        var byMessage: [String: (id: Int, result: AttemptResult?)] = [:]
+        for (delivery, id) in zip(work.deliveries, ids) { byMessage[delivery.messageID] = (id, results[id]) }
+        let outcome = Self.reporting(byMessage, in: report.json)
+        try await store.completeEvent(sequence: sequence, outcome: outcome, now: environment.clock.now())
+        return outcome
+    }
+
+    /// The outcome with each recorded call's action report showing its delivery and first attempt: `status` `sent`
+    /// or `failed` with `http_code`, `duration_ms`, `response`, or `queued` when it was not attempted yet (open breaker).
+    static func reporting(_ deliveries: [String: (id: Int, result: AttemptResult?)], in outcome: JSONValue) -> JSONValue {
+        guard case .object(var object) = outcome, case .array(let webhooks)? = object["webhooks"] else { return outcome }
+        object["webhooks"] = .array(
+            webhooks.map { webhook in
+                guard case .object(var entry) = webhook, case .object(var trigger)? = entry["trigger"], case .array(let actions)? = trigger["actions"]
+                else { return webhook }
+                trigger["actions"] = .array(
+                    actions.map { action in
+                        guard case .object(var report) = action, let messageID = report["message_id"]?.stringValue, let delivery = deliveries[messageID]
+                        else { return action }
+                        report["delivery_id"] = .int(delivery.id)
+                        guard let result = delivery.result else { return .object(report) }
+                        report["status"] = .string(result.status == .delivered ? "sent" : "failed")
+                        report["delivery_status"] = .string(result.status.rawValue)
+                        if let code = result.statusCode { report["http_code"] = .int(code) }
+                        report["duration_ms"] = .int(result.durationMilliseconds)
+                        if result.statusCode != nil { report["response"] = .string(String(decoding: result.responseBody, as: UTF8.self)) }
+                        if let error = result.error { report["error"] = .string(error) }
+                        for (key, value) in result.followUp { report[key] = value }
+                        return .object(report)
+                    }
+                )
+                entry["trigger"] = .object(trigger)
+                return .object(entry)
+            }
+        )
+        return .object(object)
+    }
+}

@@ -104,6 +104,8 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
         )
     }
 
+    services += continuousServices(configuration: configuration, store: store, executor: executor, clock: dependencies.clock, logger: logger)
+
     let auth = TokenAuthenticator(store: store, adminToken: configuration.adminToken, ingestToken: configuration.ingestToken)
     if let secret = try await auth.bootstrapAdminToken() {
         logger.notice("auth.admin_token_created", metadata: ["token.scope": "admin"])
@@ -117,6 +119,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     EventsController(environment: environment).register(on: table)
     StateController(environment: environment).register(on: table)
     ConfigurationController(environment: environment).register(on: table)
+    ContinuousController(environment: environment).register(on: table)
     OperationsController(environment: environment).registerOpenAPI(on: table)
     return ServerParts(router: router, services: services, environment: environment)
 }

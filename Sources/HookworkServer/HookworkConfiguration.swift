@@ -38,6 +38,14 @@ public struct HookworkConfiguration: Sendable {
     public var logLevel: String = "info"
     /// Whether `serve` runs queue workers in its own process (`HOOKWORK_SERVE_WORKERS`, default true).
     public var runQueueWorkers: Bool = true
+    /// `HOOKWORK_CONTINUOUS_ENABLED`: whether `serve` runs the continuous scheduler (types 1 and 2, statistics).
+    public var continuousEnabled: Bool = true
+    /// `HOOKWORK_CONTINUOUS_TICK`: seconds between continuous passes (`continuous.tick`).
+    public var continuousTick: Int = 1
+    /// `HOOKWORK_CONTINUOUS_CHAT_LIMIT`: at most this many open chats (and mail messages) per pass; nil scans all.
+    public var continuousChatLimit: Int?
+    /// `HOOKWORK_STATS_INTERVAL`: seconds between department-statistics runs inside `serve`; 0 switches them off.
+    public var statsInterval: Int = 3600
 
     /// The defaults.
     public init() {}
@@ -93,6 +101,10 @@ public struct HookworkConfiguration: Sendable {
         if let value = try int("HOOKWORK_QUEUE_LEASE_SECONDS", 5...86_400) { configuration.queueLeaseSeconds = value }
         if let value = string("HOOKWORK_LOG_LEVEL") { configuration.logLevel = value }
         if let value = try bool("HOOKWORK_SERVE_WORKERS") { configuration.runQueueWorkers = value }
+        if let value = try bool("HOOKWORK_CONTINUOUS_ENABLED") { configuration.continuousEnabled = value }
+        if let value = try int("HOOKWORK_CONTINUOUS_TICK", 1...3600) { configuration.continuousTick = value }
+        if let value = try int("HOOKWORK_CONTINUOUS_CHAT_LIMIT", 1...100_000_000) { configuration.continuousChatLimit = value }
+        if let value = try int("HOOKWORK_STATS_INTERVAL", 0...31_536_000) { configuration.statsInterval = value }
         return configuration
     }
 }

@@ -1,0 +1,305 @@
+import Foundation
+import HookworkCore
+public import HookworkStore
+public import Logging
+public import ServiceLifecycle
+
+/// The settings of the continuous scheduler.
+public struct ContinuousOptions: Sendable {
+    /// Seconds between passes (`continuous.tick`).
+    public var tickSeconds: Int = 1
+    /// At most this many open chats (newest first) and mail messages per pass; nil scans all (DESIGN §5 deviation 5).
+    public var chatLimit: Int?
+    /// How many of a chat's newest messages conditions see.
+    public var messageWindow: Int = 50
+    /// Seconds between department-statistics runs inside the service; 0 switches them off.
+    public var statsIntervalSeconds: Int = 3600
+    /// Mail-ledger rows older than this are purged (spec §6.1: 31 days).
+    public var mailRetentionSeconds: Int = 31 * 24 * 3600
+    /// Triggers run at the same time within one pass.
+    public var firingConcurrency: Int = 8
+
+    /// The defaults.
+    public init() {}
+}
+
+/// What one pass did.
+public struct PassReport: Sendable {
+    /// Open chats scanned.
+    public var chats = 0
+    /// Mail messages scanned.
+    public var mailMessages = 0
+    /// Continuous chat and mail webhooks evaluated.
+    public var webhooks = 0
+    /// Condition evaluations.
+    public var evaluations = 0
+    /// Triggers run: (webhook, chat or mail message, branch).
+    public var fired: [(webhookID: Int, id: Int, branch: FiringBranch)] = []
+    /// Ledger rows whose episode ended (conditions changed, chat closed).
+    public var episodesEnded = 0
+    /// Mail-ledger rows purged.
+    public var mailPurged = 0
+
+    /// An empty report.
+    public init() {}
+}
+
+/// Continuous webhooks (types 1 and 2, spec §5 and §6): a ServiceLifecycle service that runs a pass every tick, and
+/// the department statistics on their own interval. `runPass(now:)` is one pass, for `hookwork cron webhooks` and
+/// for tests with an injected clock.
+///
+/// A pass reads the open chats, their messages and the records they refer to in batched reads (never a query per
+/// chat), compiles each webhook's conditions once, evaluates every (chat, webhook) pair in memory, and consults the
+/// firing ledger from one read; it writes only to claim a firing or to end an episode.
+public struct ContinuousScheduler: Service {
+    let store: any Store
+    let firing: ContinuousFiring
+    let statistics: DepartmentStatistics
+    let clock: any EngineClock
+    let logger: Logger
+    let options: ContinuousOptions
+    let cache = ConditionCache()
+
+    /// A scheduler over `store`, running triggers with `executor`.
+    public init(store: any Store, executor: TriggerExecutor, clock: any EngineClock, logger: Logger, options: ContinuousOptions = ContinuousOptions()) {
+        self.store = store
+        self.firing = ContinuousFiring(store: store, executor: executor, logger: logger)
+        self.statistics = DepartmentStatistics(store: store, logger: logger)
+        self.clock = clock
+        self.logger = logger
+        self.options = options
+    }
+
+    /// Passes every tick until graceful shutdown. Ticks start just after a wall-clock second turns, so that `{time}`
+    /// is fresh when a pass starts and a condition that became true is seen within one tick.
+    public func run() async throws {
+        logger.info("continuous.scheduler_started", metadata: ["continuous.tick": "\(options.tickSeconds)"])
+        var nextStats = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = clock.now()
+            do {
+                let report = try await runPass(now: now)
+                if !report.fired.isEmpty {
+                    logger.debug("continuous.pass", metadata: ["pass.chats": "\(report.chats)", "pass.fired": "\(report.fired.count)"])
+                }
+            } catch {
+                logger.error("continuous.pass_failed", metadata: ["error": "\(error)"])
+            }
+            if options.statsIntervalSeconds > 0, now >= nextStats {
+                do {
+                    try await statistics.run(now: now)
+                } catch {
+                    logger.error("continuous.statistics_failed", metadata: ["error": "\(error)"])
+                }
+                nextStats = now + options.statsIntervalSeconds
+            }
+            let tick = Double(max(options.tickSeconds, 1))
+            let wall = Date().timeIntervalSince1970
+            let wait = (wall / tick).rounded(.down) * tick + tick - wall + 0.002
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        }
+        logger.info("continuous.scheduler_stopped")
+    }
+
+    /// One pass over chats then mail (spec §5.1 order) at `now`.
+    @discardableResult
+    public func runPass(now: Int) async throws -> PassReport {
+        var report = PassReport()
+        let webhooks = try await store.list(.webhook, query: EntityQuery()).filter { !PHPLoose.isTruthyValue($0["disabled"] ?? .null) }
+            .sorted { ($0["id"]?.looseInt ?? 0) > ($1["id"]?.looseInt ?? 0) }
+        try await chatPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 1 }, now: now, report: &report)
+        try await mailPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 2 }, now: now, report: &report)
+        return report
+    }
+
+    // MARK: Chats
+
+    /// A planned firing: decided in memory, then claimed and run.
+    struct Planned: Sendable {
+        var webhookID: Int
+        var chatIndex: Int
+        var branch: FiringBranch
+        var policy: FiringPolicy
+        var triggerID: Int
+    }
+
+    func chatPass(webhooks: [JSONObject], now: Int, report: inout PassReport) async throws {
+        let ledger = try await store.firingLedger(webhookID: nil)
+        let chats = webhooks.isEmpty ? [] : try await loadChats(now: now)
+        report.chats = chats.count
+        report.webhooks += webhooks.count
+        let openIDs = Set(chats.map(\.id))
+        let webhookIDs = Set(webhooks.compactMap { $0["id"]?.looseInt })
+        var rows: [FiringLedgerKey: FiringLedgerRow] = [:]
+        var ended: [FiringLedgerKey] = []
+        for row in ledger {
+            let key = FiringLedgerKey(webhookID: row.webhookID, chatID: row.chatID, branch: row.branch)
+            // A chat that closed, or a webhook that is gone, disabled or no longer continuous: the episode is over.
+            if openIDs.contains(row.chatID) && webhookIDs.contains(row.webhookID) { rows[key] = row } else { ended.append(key) }
+        }
+        var planned: [Planned] = []
+        for webhook in webhooks {
+            let webhookID = webhook["id"]?.looseInt ?? 0
+            let primary = webhook["trigger_id"]?.looseInt ?? 0
+            let alternative = webhook["trigger_id_alt"]?.looseInt ?? 0
+            let policies: [FiringBranch: FiringPolicy] = [
+                .trigger: FiringPolicy.stored(webhook["firing"]), .alternative: FiringPolicy.stored(webhook["alternative_firing"]),
+            ]
+            // A configuration that is not a list never matches (spec §5.3).
+            let compiled = try? cache.conditions(webhookID: webhookID, configuration: Dispatcher.configuration(of: webhook))
+            var pass = compiled?.list.pass(now: now, variant: .continuousChat)
+            for (index, chat) in chats.enumerated() {
+                let valid = pass?.evaluate(chat: chat.value, messages: chat.messages).valid ?? false
+                report.evaluations += 1
+                let branch: FiringBranch = valid ? .trigger : .alternative
+                let triggerID = valid ? primary : alternative
+                let other = FiringLedgerKey(webhookID: webhookID, chatID: chat.id, branch: valid ? .alternative : .trigger)
+                if rows[other] != nil { ended.append(other) }
+                let key = FiringLedgerKey(webhookID: webhookID, chatID: chat.id, branch: branch)
+                guard triggerID > 0 else {
+                    if rows[key] != nil { ended.append(key) }
+                    continue
+                }
+                let policy = policies[branch] ?? .default
+                if let row = rows[key] {
+                    // Known from the ledger read: no claim needed unless an `every` slot came due.
+                    if policy.kind == .once { continue }
+                    if now - row.lastFiredAt < policy.everySeconds { continue }
+                }
+                planned.append(Planned(webhookID: webhookID, chatIndex: index, branch: branch, policy: policy, triggerID: triggerID))
+            }
+        }
+        if !ended.isEmpty { report.episodesEnded = try await store.endEpisodes(ended) }
+        report.fired += await run(planned, chats: chats, now: now)
+    }
+
+    /// Claims and runs the planned firings, `firingConcurrency` at a time.
+    func run(_ planned: [Planned], chats: [LoadedChat], now: Int) async -> [(webhookID: Int, id: Int, branch: FiringBranch)] {
+        guard !planned.isEmpty else { return [] }
+        let firing = firing
+        let logger = logger
+        return await withTaskGroup(of: (webhookID: Int, id: Int, branch: FiringBranch)?.self) { group in
+            var results: [(webhookID: Int, id: Int, branch: FiringBranch)] = []
+            var iterator = planned.makeIterator()
+            func add(_ item: Planned) {
+                let chat = chats[item.chatIndex]
+                group.addTask {
+                    do {
+                        let result = try await firing.fire(
+                            webhookID: item.webhookID, chatID: chat.id, branch: item.branch, policy: item.policy, triggerID: item.triggerID,
+                            chat: chat.object, now: now)
+                        if case .fired = result { return (item.webhookID, chat.id, item.branch) }
+                    } catch {
+                        logger.error(
+                            "continuous.fire_failed", metadata: ["webhook.id": "\(item.webhookID)", "chat.id": "\(chat.id)", "error": "\(error)"])
+                    }
+                    return nil
+                }
+            }
+            for _ in 0..<max(options.firingConcurrency, 1) {
+                guard let next = iterator.next() else { break }
+                add(next)
+            }
+            while let result = await group.next() {
+                if let result { results.append(result) }
+                if let next = iterator.next() { add(next) }
+            }
+            return results.sorted { ($0.webhookID, $0.id) > ($1.webhookID, $1.id) }
+        }
+    }
+
+    /// An open chat as conditions see it.
+    struct LoadedChat: Sendable {
+        var id: Int
+        var object: JSONObject
+        var value: JSONValue
+        var messages: [ConditionMessage]
+    }
+
+    /// The open chats with their derived attributes, from a handful of batched reads.
+    func loadChats(now: Int) async throws -> [LoadedChat] {
+        let stored = try await store.list(.chat, query: EntityQuery(statuses: ContinuousFiring.openStatuses, newestFirst: true, limit: options.chatLimit))
+        guard !stored.isEmpty else { return [] }
+        let ids = stored.compactMap { $0["id"]?.looseInt }
+        let departmentIDs = Array(Set(stored.compactMap { $0["dep_id"]?.looseInt }))
+        let departments = try await store.records(.department, ids: departmentIDs)
+        let stats = try await store.records(.departmentStats, ids: departmentIDs)
+        let operators = try await store.records(.operator, ids: Array(Set(stored.compactMap { $0["user_id"]?.looseInt })))
+        let messages = try await store.messages(chatIDs: ids, perChat: options.messageWindow)
+        // `last_msg_id` pointing past the loaded window (rare): those messages in one more read.
+        var missing: [Int] = []
+        for chat in stored {
+            let lastID = chat["last_msg_id"]?.looseInt ?? 0
+            let chatID = chat["id"]?.looseInt ?? 0
+            if lastID > 0, !(messages[chatID] ?? []).contains(where: { $0["id"]?.looseInt == lastID }) { missing.append(lastID) }
+        }
+        let extra = try await store.records(.message, ids: missing)
+        var decoratedDepartments: [Int: JSONObject] = [:]
+        for (id, department) in departments { decoratedDepartments[id] = ChatAssembler.decorate(department: department, stats: stats[id]) }
+        var decoratedOperators: [Int: JSONObject] = [:]
+        for (id, user) in operators { decoratedOperators[id] = ChatAssembler.decorate(operator: user) }
+        return stored.map { chat in
+            let id = chat["id"]?.looseInt ?? 0
+            let chatMessages = messages[id] ?? []
+            let last = extra[chat["last_msg_id"]?.looseInt ?? 0].flatMap { $0["chat_id"]?.looseInt == id ? $0 : nil }
+            let assembled = ChatAssembler.derive(
+                chat: chat, department: decoratedDepartments[chat["dep_id"]?.looseInt ?? 0], user: decoratedOperators[chat["user_id"]?.looseInt ?? 0],
+                messages: chatMessages, lastMessage: last, now: now)
+            return LoadedChat(
+                id: id, object: assembled.chat, value: .object(assembled.chat),
+                messages: CompiledConditions.conditionMessages(newestFirst: assembled.messages))
+        }
+    }
+
+    // MARK: Mail
+
+    func mailPass(webhooks: [JSONObject], now: Int, report: inout PassReport) async throws {
+        if !webhooks.isEmpty {
+            report.webhooks += webhooks.count
+            let mails = try await loadMail()
+            report.mailMessages = mails.count
+            let processed = try await store.mailLedgerPairs(webhookIDs: webhooks.compactMap { $0["id"]?.looseInt })
+            for webhook in webhooks {
+                let webhookID = webhook["id"]?.looseInt ?? 0
+                let triggerID = webhook["trigger_id"]?.looseInt ?? 0
+                guard let compiled = try? cache.conditions(webhookID: webhookID, configuration: Dispatcher.configuration(of: webhook)) else { continue }
+                var pass = compiled.list.pass(now: now, variant: .continuousMail)
+                for mail in mails {
+                    let messageID = mail["id"]?.looseInt ?? 0
+                    // A pair already processed is skipped before evaluating, as the ledger would refuse it anyway.
+                    if processed.contains(MailLedgerKey(webhookID: webhookID, messageID: messageID)) { continue }
+                    report.evaluations += 1
+                    guard pass.evaluate(chat: .object(mail)).valid, triggerID > 0 else { continue }
+                    do {
+                        if case .fired = try await firing.fireMail(webhookID: webhookID, triggerID: triggerID, mail: mail, now: now) {
+                            report.fired.append((webhookID, messageID, .trigger))
+                        }
+                    } catch {
+                        logger.error("continuous.fire_failed", metadata: ["webhook.id": "\(webhookID)", "mail.id": "\(messageID)", "error": "\(error)"])
+                    }
+                }
+            }
+        }
+        // Spec §6.1: at the end of every run, rows older than 31 days go, so a message still matching may fire again.
+        // Without mail webhooks nothing is added, so a write every tick would only cost.
+        if !webhooks.isEmpty { report.mailPurged = try await store.purgeMailLedger(before: now - options.mailRetentionSeconds) }
+    }
+
+    /// Mail messages with status 0 or 1, newest first, with their conversation, department and operator.
+    func loadMail() async throws -> [JSONObject] {
+        let stored = try await store.list(.mailMessage, query: EntityQuery(statuses: [0, 1], newestFirst: true, limit: options.chatLimit))
+        guard !stored.isEmpty else { return [] }
+        let conversations = try await store.records(.mailConversation, ids: stored.compactMap { $0["conversation_id"]?.looseInt })
+        let departmentIDs = Array(Set(stored.compactMap { $0["dep_id"]?.looseInt }))
+        let departments = try await store.records(.department, ids: departmentIDs)
+        let stats = try await store.records(.departmentStats, ids: departmentIDs)
+        let operators = try await store.records(.operator, ids: stored.compactMap { $0["user_id"]?.looseInt })
+        return stored.map { mail in
+            let departmentID = mail["dep_id"]?.looseInt ?? 0
+            return ChatAssembler.derive(
+                mail: mail, conversation: conversations[mail["conversation_id"]?.looseInt ?? 0].map { ChatAssembler.decorate(conversation: $0) },
+                department: departments[departmentID].map { ChatAssembler.decorate(department: $0, stats: stats[departmentID]) },
+                user: operators[mail["user_id"]?.looseInt ?? 0].map { ChatAssembler.decorate(operator: $0) })
+        }
+    }
+}

@@ -86,11 +86,13 @@ struct PassBenchmark: AsyncParsableCommand {
         // Full passes, nothing due yet: the steady state of a busy site.
         var passes: [Double] = []
         var evaluations = 0
+        var phases: (load: Double, evaluate: Double) = (0, 0)
         for _ in 0..<4 {
             let started = ContinuousClock.now
             let report = try await scheduler.runPass(now: Int(Date().timeIntervalSince1970))
             passes.append(Self.seconds(ContinuousClock.now - started))
             evaluations = report.evaluations
+            phases = (report.loadSeconds, report.evaluateSeconds)
         }
         let steady = Array(passes.dropFirst()).sorted()
 
@@ -129,6 +131,7 @@ struct PassBenchmark: AsyncParsableCommand {
             "pass_seconds": .double((steady[steady.count / 2] * 1000).rounded() / 1000),
             "pass_seconds_min": .double((steady[0] * 1000).rounded() / 1000), "first_pass_seconds": .double((passes[0] * 1000).rounded() / 1000),
             "fire_lag_p50_ms": .int(percentile(0.5)), "fire_lag_p99_ms": .int(percentile(0.99)), "fire_lag_max_ms": .int(percentile(1.0)),
+            "load_phase_seconds": .double((phases.load * 1000).rounded() / 1000), "evaluate_phase_seconds": .double((phases.evaluate * 1000).rounded() / 1000),
             "lag_samples": .int(lags.count), "lag_expected": .int(lagChats), "load_seconds": .double((loadSeconds * 10).rounded() / 10),
             "rss_mb": .int(Self.residentMegabytes()),
         ]

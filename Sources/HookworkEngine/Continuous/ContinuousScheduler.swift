@@ -39,6 +39,12 @@ public struct PassReport: Sendable {
     public var episodesEnded = 0
     /// Mail-ledger rows purged.
     public var mailPurged = 0
+    /// Seconds spent reading and assembling chats.
+    public var loadSeconds = 0.0
+    /// Seconds spent evaluating conditions.
+    public var evaluateSeconds = 0.0
+    /// Seconds spent claiming and running triggers.
+    public var fireSeconds = 0.0
 
     /// An empty report.
     public init() {}
@@ -125,7 +131,10 @@ public struct ContinuousScheduler: Service {
 
     func chatPass(webhooks: [JSONObject], now: Int, report: inout PassReport) async throws {
         let ledger = try await store.firingLedger(webhookID: nil)
+        let started = ContinuousClock.now
         let chats = webhooks.isEmpty ? [] : try await loadChats(now: now)
+        let loaded = ContinuousClock.now
+        report.loadSeconds = Self.seconds(loaded - started)
         report.chats = chats.count
         report.webhooks += webhooks.count
         let openIDs = Set(chats.map(\.id))
@@ -137,20 +146,24 @@ public struct ContinuousScheduler: Service {
             // A chat that closed, or a webhook that is gone, disabled or no longer continuous: the episode is over.
             if openIDs.contains(row.chatID) && webhookIDs.contains(row.webhookID) { rows[key] = row } else { ended.append(key) }
         }
+        // A configuration that is not a list never matches (spec §5.3).
+        let lists = webhooks.map { webhook in
+            (try? cache.conditions(webhookID: webhook["id"]?.looseInt ?? 0, configuration: Dispatcher.configuration(of: webhook)))?.list
+        }
+        let verdicts = await Self.evaluate(lists, chats: chats, now: now)
+        let evaluated = ContinuousClock.now
+        report.evaluateSeconds = Self.seconds(evaluated - loaded)
+        report.evaluations += webhooks.count * chats.count
         var planned: [Planned] = []
-        for webhook in webhooks {
+        for (webhookIndex, webhook) in webhooks.enumerated() {
             let webhookID = webhook["id"]?.looseInt ?? 0
             let primary = webhook["trigger_id"]?.looseInt ?? 0
             let alternative = webhook["trigger_id_alt"]?.looseInt ?? 0
             let policies: [FiringBranch: FiringPolicy] = [
                 .trigger: FiringPolicy.stored(webhook["firing"]), .alternative: FiringPolicy.stored(webhook["alternative_firing"]),
             ]
-            // A configuration that is not a list never matches (spec §5.3).
-            let compiled = try? cache.conditions(webhookID: webhookID, configuration: Dispatcher.configuration(of: webhook))
-            var pass = compiled?.list.pass(now: now, variant: .continuousChat)
             for (index, chat) in chats.enumerated() {
-                let valid = pass?.evaluate(chat: chat.value, messages: chat.messages).valid ?? false
-                report.evaluations += 1
+                let valid = verdicts[webhookIndex][index]
                 let branch: FiringBranch = valid ? .trigger : .alternative
                 let triggerID = valid ? primary : alternative
                 let other = FiringLedgerKey(webhookID: webhookID, chatID: chat.id, branch: valid ? .alternative : .trigger)
@@ -171,6 +184,47 @@ public struct ContinuousScheduler: Service {
         }
         if !ended.isEmpty { report.episodesEnded = try await store.endEpisodes(ended) }
         report.fired += await run(planned, chats: chats, now: now)
+        report.fireSeconds = Self.seconds(ContinuousClock.now - evaluated)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Every (webhook, chat) verdict, `[webhook][chat]`: the chats are split into one slice per core, each evaluated
+    /// on its own task with its own prepared passes (a pass learns key positions as it goes, so it is not shared).
+    static func evaluate(_ lists: [ConditionList?], chats: [LoadedChat], now: Int) async -> [[Bool]] {
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chats.count / 2_000))
+        let size = (chats.count + slices - 1) / max(slices, 1)
+        var verdicts = Array(repeating: Array(repeating: false, count: chats.count), count: lists.count)
+        await withTaskGroup(of: (Int, [[Bool]]).self) { group in
+            for slice in 0..<slices {
+                let range = (slice * size)..<min(chats.count, (slice + 1) * size)
+                group.addTask {
+                    var part: [[Bool]] = []
+                    part.reserveCapacity(lists.count)
+                    for list in lists {
+                        guard var pass = list?.pass(now: now, variant: .continuousChat) else {
+                            part.append(Array(repeating: false, count: range.count))
+                            continue
+                        }
+                        var row: [Bool] = []
+                        row.reserveCapacity(range.count)
+                        for index in range {
+                            row.append(pass.evaluate(chat: chats[index].value, messages: chats[index].messages).valid)
+                        }
+                        part.append(row)
+                    }
+                    return (range.lowerBound, part)
+                }
+            }
+            for await (start, part) in group {
+                for (webhook, row) in part.enumerated() {
+                    verdicts[webhook].replaceSubrange(start..<(start + row.count), with: row)
+                }
+            }
+        }
+        return verdicts
     }
 
     /// Claims and runs the planned firings, `firingConcurrency` at a time.

@@ -64,6 +64,34 @@ public protocol ContinuousStore: Sendable {
     func messages(chatIDs: [Int], perChat: Int) async throws -> [Int: [JSONObject]]
     /// Many records of one kind by id, in chunks of ids (missing ones are left out).
     func records(_ kind: EntityKind, ids: [Int]) async throws -> [Int: JSONObject]
+
+    /// The newest change-log position (0 when empty): a pass that loads everything reads this first.
+    func changeCursor() async throws -> Int
+    /// Changes of chats, messages, departments, operators and statistics after `cursor`, oldest first, at most
+    /// `limit`; and the oldest position still logged, so that a reader can tell it fell behind the purge.
+    func changes(after cursor: Int, limit: Int) async throws -> (changes: [RecordChange], oldest: Int?)
+    /// Deletes change-log rows, keeping the newest `keeping`.
+    func purgeChanges(keeping: Int) async throws
+}
+
+/// One logged write of a record a continuous pass assembles chats from.
+public struct RecordChange: Sendable, Equatable {
+    /// The change-log position.
+    public var sequence: Int
+    /// The record's kind.
+    public var kind: EntityKind
+    /// The record's id.
+    public var id: Int
+    /// The record's chat (messages).
+    public var chatID: Int?
+
+    /// A change.
+    public init(sequence: Int, kind: EntityKind, id: Int, chatID: Int?) {
+        self.sequence = sequence
+        self.kind = kind
+        self.id = id
+        self.chatID = chatID
+    }
 }
 
 /// A firing-ledger row's key.

@@ -36,7 +36,13 @@ struct ContinuousHarness {
         let path = String(database.url.dropFirst("sqlite://".count))
         try await Receiver.with { receiver, port in
             let sender = AsyncHTTPSender(logger: testLogger)
-            let harness = try await open(path: path, receiver: receiver, sender: sender)
+            let harness: ContinuousHarness
+            do {
+                harness = try await open(path: path, receiver: receiver, sender: sender)
+            } catch {
+                try? await sender.shutdown()
+                throw error
+            }
             do {
                 try await harness.store.put(.restAPI, id: 1, document: try object(Fixture.restAPI(port: port)))
                 try await harness.store.put(.trigger, id: 1, document: try object(Fixture.trigger))

@@ -65,6 +65,7 @@ public struct ContinuousScheduler: Service {
     let logger: Logger
     let options: ContinuousOptions
     let cache = ConditionCache()
+    let chatCache = ContinuousChatCache()
 
     /// A scheduler over `store`, running triggers with `executor`.
     public init(store: any Store, executor: TriggerExecutor, clock: any EngineClock, logger: Logger, options: ContinuousOptions = ContinuousOptions()) {
@@ -132,7 +133,12 @@ public struct ContinuousScheduler: Service {
     func chatPass(webhooks: [JSONObject], now: Int, report: inout PassReport) async throws {
         let ledger = try await store.firingLedger(webhookID: nil)
         let started = ContinuousClock.now
-        let chats = webhooks.isEmpty ? [] : try await loadChats(now: now)
+        // `wait_time_seconds` is the one derived member that moves with the clock: refreshed only when a webhook reads it.
+        let refreshWaitTime = webhooks.contains { Dispatcher.configuration(of: $0).jsonText().contains("wait_time_seconds") }
+        let chats =
+            webhooks.isEmpty
+            ? []
+            : try await chatCache.chats(store: store, window: options.messageWindow, limit: options.chatLimit, now: now, refreshWaitTime: refreshWaitTime)
         let loaded = ContinuousClock.now
         report.loadSeconds = Self.seconds(loaded - started)
         report.chats = chats.count
@@ -147,13 +153,21 @@ public struct ContinuousScheduler: Service {
             if openIDs.contains(row.chatID) && webhookIDs.contains(row.webhookID) { rows[key] = row } else { ended.append(key) }
         }
         // A configuration that is not a list never matches (spec §5.3).
-        let lists = webhooks.map { webhook in
-            (try? cache.conditions(webhookID: webhook["id"]?.looseInt ?? 0, configuration: Dispatcher.configuration(of: webhook)))?.list
+        let lists = webhooks.map { webhook -> (full: ConditionList?, prefilter: ConditionList?) in
+            let configuration = Dispatcher.configuration(of: webhook)
+            let full = (try? cache.conditions(webhookID: webhook["id"]?.looseInt ?? 0, configuration: configuration))?.list
+            return (full, full == nil ? nil : ContinuousPrefilter.list(for: configuration))
         }
-        let verdicts = await Self.evaluate(lists, chats: chats, now: now)
+        var hasher = Hasher()
+        for webhook in webhooks {
+            hasher.combine(webhook["id"]?.looseInt ?? 0)
+            hasher.combine(Dispatcher.configuration(of: webhook))
+        }
+        let verdicts = await Self.evaluate(lists, signature: hasher.finalize(), chats: chats, now: now)
         let evaluated = ContinuousClock.now
         report.evaluateSeconds = Self.seconds(evaluated - loaded)
         report.evaluations += webhooks.count * chats.count
+        let ledgerWebhooks = Set(rows.keys.map(\.webhookID))
         var planned: [Planned] = []
         for (webhookIndex, webhook) in webhooks.enumerated() {
             let webhookID = webhook["id"]?.looseInt ?? 0
@@ -162,8 +176,11 @@ public struct ContinuousScheduler: Service {
             let policies: [FiringBranch: FiringPolicy] = [
                 .trigger: FiringPolicy.stored(webhook["firing"]), .alternative: FiringPolicy.stored(webhook["alternative_firing"]),
             ]
+            let hasRows = ledgerWebhooks.contains(webhookID)
             for (index, chat) in chats.enumerated() {
                 let valid = verdicts[webhookIndex][index]
+                // The common case of a large scan: no ledger row and nothing to run.
+                if !hasRows && (valid ? primary : alternative) <= 0 { continue }
                 let branch: FiringBranch = valid ? .trigger : .alternative
                 let triggerID = valid ? primary : alternative
                 let other = FiringLedgerKey(webhookID: webhookID, chatID: chat.id, branch: valid ? .alternative : .trigger)
@@ -193,7 +210,9 @@ public struct ContinuousScheduler: Service {
 
     /// Every (webhook, chat) verdict, `[webhook][chat]`: the chats are split into one slice per core, each evaluated
     /// on its own task with its own prepared passes (a pass learns key positions as it goes, so it is not shared).
-    static func evaluate(_ lists: [ConditionList?], chats: [LoadedChat], now: Int) async -> [[Bool]] {
+    static func evaluate(
+        _ lists: [(full: ConditionList?, prefilter: ConditionList?)], signature: Int, chats: [LoadedChat], now: Int
+    ) async -> [[Bool]] {
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chats.count / 2_000))
         let size = (chats.count + slices - 1) / max(slices, 1)
         var verdicts = Array(repeating: Array(repeating: false, count: chats.count), count: lists.count)
@@ -203,14 +222,29 @@ public struct ContinuousScheduler: Service {
                 group.addTask {
                     var part: [[Bool]] = []
                     part.reserveCapacity(lists.count)
-                    for list in lists {
-                        guard var pass = list?.pass(now: now, variant: .continuousChat) else {
+                    for (position, list) in lists.enumerated() {
+                        guard var pass = list.full?.pass(now: now, variant: .continuousChat) else {
                             part.append(Array(repeating: false, count: range.count))
                             continue
                         }
+                        var prefilter = list.prefilter?.pass(now: now, variant: .continuousChat)
                         var row: [Bool] = []
                         row.reserveCapacity(range.count)
                         for index in range {
+                            if prefilter != nil {
+                                let memo = chats[index].prefilter
+                                let passes: Bool
+                                if let known = memo.verdict(position, signature: signature) {
+                                    passes = known
+                                } else {
+                                    passes = prefilter!.evaluate(chat: chats[index].value).valid
+                                    memo.remember(position, passes, signature: signature, count: lists.count)
+                                }
+                                if !passes {
+                                    row.append(false)
+                                    continue
+                                }
+                            }
                             row.append(pass.evaluate(chat: chats[index].value, messages: chats[index].messages).valid)
                         }
                         part.append(row)
@@ -268,41 +302,8 @@ public struct ContinuousScheduler: Service {
         var object: JSONObject
         var value: JSONValue
         var messages: [ConditionMessage]
-    }
-
-    /// The open chats with their derived attributes, from a handful of batched reads.
-    func loadChats(now: Int) async throws -> [LoadedChat] {
-        let stored = try await store.list(.chat, query: EntityQuery(statuses: ContinuousFiring.openStatuses, newestFirst: true, limit: options.chatLimit))
-        guard !stored.isEmpty else { return [] }
-        let ids = stored.compactMap { $0["id"]?.looseInt }
-        let departmentIDs = Array(Set(stored.compactMap { $0["dep_id"]?.looseInt }))
-        let departments = try await store.records(.department, ids: departmentIDs)
-        let stats = try await store.records(.departmentStats, ids: departmentIDs)
-        let operators = try await store.records(.operator, ids: Array(Set(stored.compactMap { $0["user_id"]?.looseInt })))
-        let messages = try await store.messages(chatIDs: ids, perChat: options.messageWindow)
-        // `last_msg_id` pointing past the loaded window (rare): those messages in one more read.
-        var missing: [Int] = []
-        for chat in stored {
-            let lastID = chat["last_msg_id"]?.looseInt ?? 0
-            let chatID = chat["id"]?.looseInt ?? 0
-            if lastID > 0, !(messages[chatID] ?? []).contains(where: { $0["id"]?.looseInt == lastID }) { missing.append(lastID) }
-        }
-        let extra = try await store.records(.message, ids: missing)
-        var decoratedDepartments: [Int: JSONObject] = [:]
-        for (id, department) in departments { decoratedDepartments[id] = ChatAssembler.decorate(department: department, stats: stats[id]) }
-        var decoratedOperators: [Int: JSONObject] = [:]
-        for (id, user) in operators { decoratedOperators[id] = ChatAssembler.decorate(operator: user) }
-        return stored.map { chat in
-            let id = chat["id"]?.looseInt ?? 0
-            let chatMessages = messages[id] ?? []
-            let last = extra[chat["last_msg_id"]?.looseInt ?? 0].flatMap { $0["chat_id"]?.looseInt == id ? $0 : nil }
-            let assembled = ChatAssembler.derive(
-                chat: chat, department: decoratedDepartments[chat["dep_id"]?.looseInt ?? 0], user: decoratedOperators[chat["user_id"]?.looseInt ?? 0],
-                messages: chatMessages, lastMessage: last, now: now)
-            return LoadedChat(
-                id: id, object: assembled.chat, value: .object(assembled.chat),
-                messages: CompiledConditions.conditionMessages(newestFirst: assembled.messages))
-        }
+        /// Prefilter verdicts kept while this chat is unchanged.
+        var prefilter = PrefilterMemo()
     }
 
     // MARK: Mail

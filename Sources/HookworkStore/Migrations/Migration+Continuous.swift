@@ -25,6 +25,54 @@ extension Migration {
             )
             """,
             "CREATE INDEX hw_mail_ledger_created ON hw_mail_ledger (created_at)",
+            // A change log of the records a continuous pass assembles chats from, filled by triggers, so that a pass
+            // re-reads only what changed since the last one instead of every open chat and message.
+            """
+            CREATE TABLE hw_changes (
+                seq \(sql.autoIncrementKey),
+                kind TEXT NOT NULL,
+                id \(sql.integer) NOT NULL,
+                chat_id \(sql.integer)
+            )
+            """,
+        ] + changeTriggers(sql)
+    }
+
+    /// The kinds whose changes a continuous pass needs.
+    static let trackedKinds = "'chat', 'message', 'department', 'operator', 'department_stats'"
+
+    /// Triggers that log every insert, update and delete of a tracked record in `hw_changes`.
+    static func changeTriggers(_ sql: SQLFlavor) -> [String] {
+        if sql.name == SQLFlavor.sqlite.name {
+            return [("INSERT", "NEW"), ("UPDATE", "NEW"), ("DELETE", "OLD")].map { operation, row in
+                """
+                CREATE TRIGGER hw_records_\(operation.lowercased())_logged AFTER \(operation) ON hw_records
+                WHEN \(row).kind IN (\(trackedKinds))
+                BEGIN INSERT INTO hw_changes (kind, id, chat_id) VALUES (\(row).kind, \(row).id, \(row).chat_id); END
+                """
+            }
+        }
+        return [
+            """
+            CREATE FUNCTION hw_log_record_change() RETURNS trigger AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' THEN
+                    IF OLD.kind IN (\(trackedKinds)) THEN
+                        INSERT INTO hw_changes (kind, id, chat_id) VALUES (OLD.kind, OLD.id, OLD.chat_id);
+                    END IF;
+                    RETURN OLD;
+                END IF;
+                IF NEW.kind IN (\(trackedKinds)) THEN
+                    INSERT INTO hw_changes (kind, id, chat_id) VALUES (NEW.kind, NEW.id, NEW.chat_id);
+                END IF;
+                RETURN NEW;
+            END
+            $$ LANGUAGE plpgsql
+            """,
+            """
+            CREATE TRIGGER hw_records_logged AFTER INSERT OR UPDATE OR DELETE ON hw_records
+            FOR EACH ROW EXECUTE PROCEDURE hw_log_record_change()
+            """,
         ]
     }
 }

@@ -174,6 +174,43 @@ extension SQLStore {
         return result
     }
 
+    /// The newest change-log position.
+    public func changeCursor() async throws -> Int {
+        try await continuousGuarded {
+            try await engine.read { db in
+                try await db.raw("SELECT COALESCE(MAX(seq), 0) AS cursor FROM hw_changes").first()?.decode(column: "cursor", as: Int.self) ?? 0
+            }
+        }
+    }
+
+    /// Changes after `cursor`, oldest first, and the oldest position logged.
+    public func changes(after cursor: Int, limit: Int) async throws -> (changes: [RecordChange], oldest: Int?) {
+        try await continuousGuarded {
+            try await engine.read { db in
+                let oldest = try await db.raw("SELECT MIN(seq) AS oldest FROM hw_changes").first()?.decode(column: "oldest", as: Int?.self)
+                let rows = try await db.raw(
+                    "SELECT seq, kind, id, chat_id FROM hw_changes WHERE seq > \(bind: cursor) ORDER BY seq LIMIT \(bind: limit)"
+                ).all()
+                let changes = try rows.compactMap { row -> RecordChange? in
+                    guard let kind = EntityKind(rawValue: try row.decode(column: "kind", as: String.self)) else { return nil }
+                    return RecordChange(
+                        sequence: try row.decode(column: "seq", as: Int.self), kind: kind, id: try row.decode(column: "id", as: Int.self),
+                        chatID: try row.decode(column: "chat_id", as: Int?.self))
+                }
+                return (changes, oldest)
+            }
+        }
+    }
+
+    /// Deletes all but the newest `keeping` change-log rows.
+    public func purgeChanges(keeping: Int) async throws {
+        try await continuousGuarded {
+            try await engine.write { db in
+                try await db.raw("DELETE FROM hw_changes WHERE seq <= (SELECT COALESCE(MAX(seq), 0) FROM hw_changes) - \(bind: keeping)").run()
+            }
+        }
+    }
+
     /// Engine errors with a meaning for callers become `StoreError`s, as in the rest of the store.
     private func continuousGuarded<R>(_ body: () async throws -> R) async throws -> R {
         do {

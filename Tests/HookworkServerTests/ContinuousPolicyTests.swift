@@ -134,3 +134,34 @@ struct ContinuousPolicyTests {
         }
     }
 }
+
+@Suite("Continuous webhooks: changes between passes reach the conditions")
+struct ContinuousChangeTests {
+    let t0 = continuousStart
+
+    @Test("new statistics, a renamed department, an operator's change and a deleted chat are all seen by the next pass")
+    func changesBetweenPasses() async throws {
+        try await ContinuousHarness.with { h in
+            let conditions = "[" + [
+                compare("{args.chat.department.stats.stats_array.avg_wait_time}", "gt", "100"),
+                compare("{args.chat.department.name}", "eq", "Sales"),
+                compare("{args.chat.user.name_support}", "eq", "Olga"),
+            ].joined(separator: ",") + "]"
+            try await h.webhook(continuousWebhook(conditions, firing: #"{"policy":"once"}"#))
+            try await h.store.put(.operator, id: 5, document: ["name": "Olga"])
+            try await h.store.put(.chat, id: 7, document: ["status": 1, "dep_id": 3, "user_id": 5])
+            try await h.store.put(.chat, id: 8, document: ["status": 1, "dep_id": 3, "user_id": 5])
+            #expect(try await h.pass(at: t0) == [])
+            try await h.store.put(.departmentStats, id: 3, document: ["avg_wait_time": 120])
+            #expect(try await h.pass(at: t0 + 1).sorted() == ["/closed/7", "/closed/8"])
+            try await h.store.put(.department, id: 3, document: ["name": "Support"])
+            #expect(try await h.pass(at: t0 + 2) == [])
+            try await h.store.put(.department, id: 3, document: ["name": "Sales"])
+            try await h.store.put(.operator, id: 5, document: ["name": "Olga", "chat_nickname": "O."])
+            #expect(try await h.pass(at: t0 + 3) == [])
+            try await h.store.put(.operator, id: 5, document: ["name": "Olga"])
+            #expect(try await h.store.delete(.chat, id: 8))
+            #expect(try await h.pass(at: t0 + 4) == ["/closed/7"])
+        }
+    }
+}

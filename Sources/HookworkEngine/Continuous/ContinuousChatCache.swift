@@ -31,6 +31,8 @@ final class ContinuousChatCache: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Passes run, for the periodic trim of the change log.
+    let passCount = Atomic<Int>(0)
     let fullReloadEvery = 300
     let lookback = 1_000
     let maxChanges = 50_000

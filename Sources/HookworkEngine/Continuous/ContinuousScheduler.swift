@@ -18,6 +18,8 @@ public struct ContinuousOptions: Sendable {
     public var mailRetentionSeconds: Int = 31 * 24 * 3600
     /// Triggers run at the same time within one pass.
     public var firingConcurrency: Int = 8
+    /// How many of the newest change-log rows are kept when it is trimmed.
+    public var changeLogRetention: Int = 200_000
 
     /// The defaults.
     public init() {}
@@ -116,6 +118,11 @@ public struct ContinuousScheduler: Service {
             .sorted { ($0["id"]?.looseInt ?? 0) > ($1["id"]?.looseInt ?? 0) }
         try await chatPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 1 }, now: now, report: &report)
         try await mailPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 2 }, now: now, report: &report)
+        // The change log only needs to reach back as far as the slowest reader: trimmed once a minute at a tick of 1 s
+        // (and by every `hookwork cron webhooks`); a reader that falls further behind reloads everything.
+        if chatCache.passCount.add(1, ordering: .relaxed).newValue % 60 == 1 {
+            try await store.purgeChanges(keeping: options.changeLogRetention)
+        }
         return report
     }
 

@@ -72,6 +72,9 @@ public protocol ContinuousStore: Sendable {
     func changes(after cursor: Int, limit: Int) async throws -> (changes: [RecordChange], oldest: Int?)
     /// Deletes change-log rows, keeping the newest `keeping`.
     func purgeChanges(keeping: Int) async throws
+    /// Deletes the ledger rows of webhooks that no longer exist (deleting a webhook deletes its rows, spec §3.1).
+    @discardableResult
+    func purgeOrphanLedgers() async throws -> Int
 }
 
 /// One logged write of a record a continuous pass assembles chats from.

@@ -165,3 +165,34 @@ struct ContinuousChangeTests {
         }
     }
 }
+
+@Suite("Continuous mail webhooks: the ledger's lifetime")
+struct ContinuousMailLedgerTests {
+    let t0 = continuousStart
+
+    @Test("a processed pair stays processed for 31 days; then its row is purged and a message that still matches fires again")
+    func purgedAfterThirtyOneDays() async throws {
+        try await ContinuousHarness.with { h in
+            let webhookID = try await h.webhook(continuousWebhook("[" + compare("{args.chat.status}", "neq", "2") + "]", type: 2))
+            try await h.store.put(.mailMessage, id: 41, document: ["status": 0, "subject": "Order"])
+            #expect(try await h.pass(at: t0) == ["/closed/41"])
+            #expect(try await h.pass(at: t0 + 31 * 86_400) == [])
+            // The purge runs at the end of this pass; the next pass finds no row and fires again.
+            #expect(try await h.pass(at: t0 + 31 * 86_400 + 1) == [])
+            #expect(try await h.store.mailLedger(webhookID: webhookID) == [])
+            #expect(try await h.pass(at: t0 + 31 * 86_400 + 2) == ["/closed/41"])
+        }
+    }
+
+    @Test("deleting a webhook deletes its ledger rows")
+    func deletedWebhook() async throws {
+        try await ContinuousHarness.with { h in
+            let webhookID = try await h.webhook(continuousWebhook("[" + compare("{args.chat.status}", "neq", "2") + "]", type: 2))
+            try await h.store.put(.mailMessage, id: 41, document: ["status": 0, "subject": "Order"])
+            #expect(try await h.pass(at: t0) == ["/closed/41"])
+            #expect(try await h.store.delete(.webhook, id: webhookID))
+            #expect(try await h.store.purgeOrphanLedgers() == 1)
+            #expect(try await h.store.mailLedger(webhookID: webhookID) == [])
+        }
+    }
+}

@@ -119,9 +119,11 @@ public struct ContinuousScheduler: Service {
         try await chatPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 1 }, now: now, report: &report)
         try await mailPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 2 }, now: now, report: &report)
         // The change log only needs to reach back as far as the slowest reader: trimmed once a minute at a tick of 1 s
-        // (and by every `hookwork cron webhooks`); a reader that falls further behind reloads everything.
+        // (and by every `hookwork cron webhooks`); a reader that falls further behind reloads everything. Ledger rows of
+        // deleted webhooks go at the same time.
         if chatCache.passCount.add(1, ordering: .relaxed).newValue % 60 == 1 {
             try await store.purgeChanges(keeping: options.changeLogRetention)
+            try await store.purgeOrphanLedgers()
         }
         return report
     }

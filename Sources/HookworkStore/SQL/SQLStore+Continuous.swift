@@ -211,6 +211,19 @@ extension SQLStore {
         }
     }
 
+    /// Deletes chat and mail ledger rows whose webhook is gone.
+    @discardableResult
+    public func purgeOrphanLedgers() async throws -> Int {
+        try await continuousGuarded {
+            try await engine.transaction { db in
+                let live = "SELECT id FROM hw_records WHERE kind = 'webhook'"
+                let chats = try await db.raw("DELETE FROM hw_firing_ledger WHERE webhook_id NOT IN (\(unsafeRaw: live)) RETURNING chat_id").all().count
+                let mails = try await db.raw("DELETE FROM hw_mail_ledger WHERE webhook_id NOT IN (\(unsafeRaw: live)) RETURNING message_id").all().count
+                return chats + mails
+            }
+        }
+    }
+
     /// Engine errors with a meaning for callers become `StoreError`s, as in the rest of the store.
     private func continuousGuarded<R>(_ body: () async throws -> R) async throws -> R {
         do {

@@ -174,6 +174,30 @@ struct ContinuousToolsTests {
     }
 }
 
+@Suite("Continuous webhooks: the scheduler inside the server")
+struct ContinuousServiceTests {
+    @Test("the server's scheduler passes on its own: a continuous webhook created over the API fires for a stored chat, once")
+    func schedulerRunsInServer() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        try await Receiver.with { receiver, port in
+            var configuration = testConfiguration(databaseURL: database.url)
+            configuration.continuousEnabled = true
+            configuration.statsInterval = 0
+            let app = try await makeApp(configuration)
+            try await app.test(.router) { client in
+                let conditions = "[" + compare("{args.chat.status}", "eq", "1") + "]"
+                try await configure(client, port: port, webhook: continuousWebhook(conditions, firing: #"{"policy":"once"}"#))
+                #expect(try await client.call(.put, "/api/v1/chats/7", token: ingestToken, json: #"{"status":1,"nick":"Ann","dep_id":3}"#).status == 200)
+                let requests = try await receiver.waitFor(1, seconds: 10)
+                #expect(requests.map(\.path) == ["/closed/7?source=hookwork"])
+                let ledger = try await client.call(.get, "/api/v1/webhooks/1/ledger")
+                #expect(ledger.body["chats"]?.arrayValue?.first?["state"] == "once")
+            }
+        }
+    }
+}
+
 /// Runs the built `hookwork` executable on the SQLite file at `databasePath`.
 func runHookwork(_ arguments: [String], databasePath: String, environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()

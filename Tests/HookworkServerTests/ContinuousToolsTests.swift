@@ -70,6 +70,15 @@ struct ContinuousToolsTests {
             let wrongKind = try await client.call(.post, "/api/v1/webhooks/1/test", json: #"{"message_id":4}"#)
             #expect(wrongKind.status == 422)
             #expect(wrongKind.body["error"]?["field"] == "chat_id")
+            // A hook webhook (type 0) is tested with the hook variant against {chat}.
+            let hook = try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook(configuration: Fixture.salesClosedConditions))
+            let hookID = try #require(hook.body["id"]?.intValue)
+            let hookTest = try await client.call(.post, "/api/v1/webhooks/\(hookID)/test", json: #"{"chat_id":7}"#)
+            #expect(hookTest.body["variant"] == "hook")
+            #expect(hookTest.body["valid"] == true)
+            #expect(hookTest.body["trace"]?.arrayValue?.first?["conditions"]?.arrayValue?.map { $0["text"] } == [
+                "attr => 2 eq 2 => VALID", "attr => \"Sales\" eq \"Sales\" => VALID",
+            ])
             #expect(receiver.requests.isEmpty)
         }
     }

@@ -44,12 +44,8 @@ final class ContinuousChatCache: Sendable {
             state = State()
             return taken
         }
-        do {
-            try await refresh(&current, store: store, window: window, now: now)
-        } catch {
-            // The cache is rebuilt from scratch on the next pass.
-            throw error
-        }
+        // On an error the state stays taken, so the next pass rebuilds the cache from scratch.
+        try await refresh(&current, store: store, window: window, now: now)
         current.passes += 1
         var result: [ContinuousScheduler.LoadedChat] = []
         let ids = limit.map { Array(current.order.prefix($0)) } ?? current.order

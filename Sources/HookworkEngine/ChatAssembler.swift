@@ -34,28 +34,42 @@ public struct ChatAssembler: Sendable {
 
     /// Adds the derived attributes to `stored`.
     public func assemble(chat stored: JSONObject, now: Int) async throws -> AssembledChat {
-        var chat = stored
         let chatID = stored["id"]?.looseInt ?? 0
+        let department = try await department(id: stored["dep_id"]?.looseInt ?? 0)
+        let user = try await operatorObject(id: stored["user_id"]?.looseInt ?? 0)
+        let messages = chatID > 0 ? try await store.list(.message, query: EntityQuery(chatID: chatID, newestFirst: true, limit: messageWindow)) : []
+        let lastMessageID = stored["last_msg_id"]?.looseInt ?? 0
+        var lastMessage: JSONObject?
+        if lastMessageID > 0, !messages.contains(where: { $0["id"]?.looseInt == lastMessageID }),
+            let fetched = try await store.get(.message, id: lastMessageID), fetched["chat_id"]?.looseInt == chatID
+        {
+            lastMessage = fetched
+        }
+        return Self.derive(chat: stored, department: department, user: user, messages: messages, lastMessage: lastMessage, now: now)
+    }
 
-        if let department = try await department(id: stored["dep_id"]?.looseInt ?? 0) {
+    /// Adds the derived attributes to `stored` from records already read: its department and operator (as
+    /// `department(id:)` and `operatorObject(id:)` decorate them), its newest messages (newest first) and, when
+    /// `last_msg_id` is not among them, that message. No store reads: a continuous pass assembles every open chat
+    /// from batched reads with it.
+    public static func derive(
+        chat stored: JSONObject, department: JSONObject?, user: JSONObject?, messages: [JSONObject], lastMessage fetched: JSONObject?, now: Int
+    ) -> AssembledChat {
+        var chat = stored
+        if let department {
             chat["department"] = .object(department)
         } else if chat["department"] == nil {
             chat["department"] = .bool(false)
         }
-        if let user = try await operatorObject(id: stored["user_id"]?.looseInt ?? 0) {
+        if let user {
             chat["user"] = .object(user)
         } else if chat["user"] == nil {
             chat["user"] = .bool(false)
         }
-
-        let messages = chatID > 0 ? try await store.list(.message, query: EntityQuery(chatID: chatID, newestFirst: true, limit: messageWindow)) : []
         let lastMessageID = stored["last_msg_id"]?.looseInt ?? 0
         var lastMessage: JSONObject?
         if lastMessageID > 0 {
-            lastMessage = messages.first { $0["id"]?.looseInt == lastMessageID }
-            if lastMessage == nil, let fetched = try await store.get(.message, id: lastMessageID), fetched["chat_id"]?.looseInt == chatID {
-                lastMessage = fetched
-            }
+            lastMessage = messages.first { $0["id"]?.looseInt == lastMessageID } ?? fetched
         }
         lastMessage = lastMessage ?? messages.first
         chat["last_msg"] = lastMessage.map(JSONValue.object) ?? .bool(false)
@@ -88,18 +102,26 @@ public struct ChatAssembler: Sendable {
 
     /// Adds the derived attributes of a mail message.
     public func assemble(mail stored: JSONObject) async throws -> JSONObject {
+        Self.derive(
+            mail: stored, conversation: try await conversation(id: stored["conversation_id"]?.looseInt ?? 0),
+            department: try await department(id: stored["dep_id"]?.looseInt ?? 0), user: try await operatorObject(id: stored["user_id"]?.looseInt ?? 0))
+    }
+
+    /// Adds the derived attributes of a mail message from records already read (decorated as `conversation(id:)`,
+    /// `department(id:)` and `operatorObject(id:)` do): no store reads.
+    public static func derive(mail stored: JSONObject, conversation: JSONObject?, department: JSONObject?, user: JSONObject?) -> JSONObject {
         var mail = stored
-        if let conversation = try await conversation(id: stored["conversation_id"]?.looseInt ?? 0) {
+        if let conversation {
             mail["conversation"] = .object(conversation)
         } else if mail["conversation"] == nil {
             mail["conversation"] = .bool(false)
         }
-        if let department = try await department(id: stored["dep_id"]?.looseInt ?? 0) {
+        if let department {
             mail["department"] = .object(department)
         } else if mail["department"] == nil {
             mail["department"] = .bool(false)
         }
-        if let user = try await operatorObject(id: stored["user_id"]?.looseInt ?? 0) {
+        if let user {
             mail["user"] = .object(user)
         } else if mail["user"] == nil {
             mail["user"] = .bool(false)
@@ -109,15 +131,27 @@ public struct ChatAssembler: Sendable {
 
     /// The stored conversation `id` with `mail_variables_array`.
     public func conversation(id: Int) async throws -> JSONObject? {
-        guard id > 0, var conversation = try await store.get(.mailConversation, id: id) else { return nil }
+        guard id > 0, let conversation = try await store.get(.mailConversation, id: id) else { return nil }
+        return Self.decorate(conversation: conversation)
+    }
+
+    /// A stored conversation with `mail_variables_array`.
+    public static func decorate(conversation stored: JSONObject) -> JSONObject {
+        var conversation = stored
         conversation["mail_variables_array"] = Self.decodedJSON(conversation["mail_variables"])
         return conversation
     }
 
     /// The department `id` with `stats.stats_array` (from the department statistics), or nil.
     public func department(id: Int) async throws -> JSONObject? {
-        guard id > 0, var department = try await store.get(.department, id: id) else { return nil }
-        if let stats = try await store.get(.departmentStats, id: id) {
+        guard id > 0, let department = try await store.get(.department, id: id) else { return nil }
+        return Self.decorate(department: department, stats: try await store.get(.departmentStats, id: id))
+    }
+
+    /// A stored department with `stats.stats_array` from its statistics record, if any.
+    public static func decorate(department stored: JSONObject, stats: JSONObject?) -> JSONObject {
+        var department = stored
+        if let stats {
             department["stats"] = .object(JSONObject([("stats_array", .object(stats))]))
         } else if department["stats"] == nil {
             department["stats"] = .object(JSONObject([("stats_array", .array([]))]))
@@ -127,7 +161,13 @@ public struct ChatAssembler: Sendable {
 
     /// The operator `id` with `name_official` and `name_support` (spec §10.3), or nil.
     public func operatorObject(id: Int) async throws -> JSONObject? {
-        guard id > 0, var user = try await store.get(.operator, id: id) else { return nil }
+        guard id > 0, let user = try await store.get(.operator, id: id) else { return nil }
+        return Self.decorate(operator: user)
+    }
+
+    /// A stored operator with `name_official` and `name_support`.
+    public static func decorate(operator stored: JSONObject) -> JSONObject {
+        var user = stored
         let nickname = user["chat_nickname"]?.stringValue ?? ""
         let fullName = [user["name"]?.stringValue ?? "", user["surname"]?.stringValue ?? ""].joined(separator: " ")
             .trimmingCharacters(in: .whitespaces)

@@ -127,6 +127,11 @@ public struct ConfigurationValidator: Sendable {
         }
         output["disabled"] = .bool(disabled)
         output["configuration"] = configuration
+        if type == 1 {
+            // Continuous chat webhooks: when their triggers fire while the verdict stays the same (DESIGN §5).
+            output["firing"] = try FiringPolicy.parse(input["firing"], field: "firing").json
+            output["alternative_firing"] = try FiringPolicy.parse(input["alternative_firing"], field: "alternative_firing").json
+        }
         return output
     }
 

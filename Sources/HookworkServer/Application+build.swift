@@ -123,6 +123,9 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     }
 
     if withWorkers { services += delivery.services }
+    services += continuousServices(
+        configuration: configuration, store: store, executor: executor, clock: dependencies.clock, logger: logger, attempter: delivery.attempter
+    )
 
     let auth = TokenAuthenticator(store: store, adminToken: configuration.adminToken, ingestToken: configuration.ingestToken)
     if let secret = try await auth.bootstrapAdminToken() {
@@ -139,6 +142,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     ConfigurationController(environment: environment).register(on: table)
     AdminPageController().register(on: table)
     DeliveriesController(environment: environment).register(on: table)
+    ContinuousController(environment: environment).register(on: table)
     OperationsController(environment: environment).registerOpenAPI(on: table)
     return ServerParts(router: router, services: services, environment: environment)
 }

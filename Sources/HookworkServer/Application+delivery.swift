@@ -1,6 +1,7 @@
-import HookworkDelivery
-import HookworkEngine
-import HookworkStore
+public import Logging
+public import HookworkDelivery
+public import HookworkEngine
+public import HookworkStore
 import ServiceLifecycle
 
 /// The delivery path of one process: its breakers, the attempter shared by the `http` worker and the delivery
@@ -46,4 +47,27 @@ struct CompletionChain: DeliveryCompletionHandler {
     func deliveryFinished(_ completion: DeliveryCompletion, effects: Effects) async throws {
         for handler in handlers { try await handler.deliveryFinished(completion, effects: effects) }
     }
+}
+
+/// The trigger executor and delivery attempter of a one-shot command (`hookwork cron webhooks`), wired as `serve`
+/// wires them: the same actions, callback, mail sender, retry settings and Rest API output rules.
+public struct CommandEngine: Sendable {
+    /// Runs triggers.
+    public let executor: TriggerExecutor
+    /// Makes delivery attempts.
+    public let attempter: DeliveryAttempter
+}
+
+/// The command engine over `store`, sending through `sender`.
+public func makeCommandEngine(configuration: HookworkConfiguration, store: any Store, sender: any HTTPSender, logger: Logger) -> CommandEngine {
+    let dependencies = ServerDependencies(store: store, sender: sender, logger: logger)
+    let metrics = ServerMetrics()
+    let actionServices = ActionServices(mailFrom: configuration.mailFrom, events: RaisedEvents())
+    let callback = configuration.callbackURL.map { CallbackTarget(url: $0, secrets: configuration.callbackSecrets) }
+    let executor = TriggerExecutor(store: store, logger: logger, metrics: metrics, callback: callback, services: actionServices)
+    actionServices.events?.connect(Dispatcher(store: store, executor: executor, logger: logger, metrics: metrics))
+    let delivery = makeDeliveryParts(
+        configuration: configuration, dependencies: dependencies, store: store, sender: sender, metrics: metrics, executor: executor
+    )
+    return CommandEngine(executor: executor, attempter: delivery.attempter)
 }

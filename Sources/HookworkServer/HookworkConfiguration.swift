@@ -64,6 +64,15 @@ public struct HookworkConfiguration: Sendable {
     /// `HOOKWORK_CALLBACK_SECRETS`: comma-separated `whsec_...` secrets that sign callback commands (never logged).
     public var callbackSecrets: [String] = []
 
+    /// `HOOKWORK_CONTINUOUS_ENABLED`: whether `serve` runs the continuous scheduler (types 1 and 2, statistics).
+    public var continuousEnabled: Bool = true
+    /// `HOOKWORK_CONTINUOUS_TICK`: seconds between continuous passes (`continuous.tick`).
+    public var continuousTick: Int = 1
+    /// `HOOKWORK_CONTINUOUS_CHAT_LIMIT`: at most this many open chats (and mail messages) per pass; nil scans all.
+    public var continuousChatLimit: Int?
+    /// `HOOKWORK_STATS_INTERVAL`: seconds between department-statistics runs inside `serve`; 0 switches them off.
+    public var statsInterval: Int = 3600
+
     /// The defaults.
     public init() {}
 
@@ -150,6 +159,10 @@ public struct HookworkConfiguration: Sendable {
             }
             configuration.callbackSecrets = secrets
         }
+        if let value = try bool("HOOKWORK_CONTINUOUS_ENABLED") { configuration.continuousEnabled = value }
+        if let value = try int("HOOKWORK_CONTINUOUS_TICK", 1...3600) { configuration.continuousTick = value }
+        if let value = try int("HOOKWORK_CONTINUOUS_CHAT_LIMIT", 1...100_000_000) { configuration.continuousChatLimit = value }
+        if let value = try int("HOOKWORK_STATS_INTERVAL", 0...31_536_000) { configuration.statsInterval = value }
         return configuration
     }
 }

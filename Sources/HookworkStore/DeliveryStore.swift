@@ -131,6 +131,15 @@ public struct NewEvent: Sendable, Equatable {
     }
 }
 
+/// A ledger slot a continuous firing claims in the transaction that records its calls.
+public enum LedgerClaim: Sendable, Equatable {
+    /// A chat webhook's branch for one chat: free when there is no row, or (for `every`) when the last firing is at
+    /// least `everySeconds` old; nil `everySeconds` is `once` per episode.
+    case firing(webhookID: Int, chatID: Int, branch: FiringBranch, everySeconds: Int?)
+    /// A mail webhook's (webhook, message) pair: free when never recorded.
+    case mail(webhookID: Int, messageID: Int)
+}
+
 /// Everything one decision writes, committed in one transaction: the event it completes, the records it changes,
 /// the events it raises and the calls it makes. A crash before the commit leaves nothing; after it, everything.
 public struct UnitOfWork: Sendable, Equatable {
@@ -144,6 +153,9 @@ public struct UnitOfWork: Sendable, Equatable {
     public var events: [NewEvent]
     /// Outbound calls to deliver.
     public var deliveries: [NewDelivery]
+    /// Ledger slots the work must win (a continuous firing): claimed first in the same transaction; if one is taken
+    /// already, nothing of the work is written and `commit` throws `StoreError` with code `claim_lost`.
+    public var claims: [LedgerClaim] = []
 
     /// A unit of work; everything is optional.
     public init(
@@ -158,11 +170,14 @@ public struct UnitOfWork: Sendable, Equatable {
     }
 
     /// Whether there is nothing to write.
-    public var isEmpty: Bool { completedEvent == nil && puts.isEmpty && patches.isEmpty && events.isEmpty && deliveries.isEmpty }
+    public var isEmpty: Bool {
+        completedEvent == nil && puts.isEmpty && patches.isEmpty && events.isEmpty && deliveries.isEmpty && claims.isEmpty
+    }
 
     public static func == (lhs: UnitOfWork, rhs: UnitOfWork) -> Bool {
         lhs.completedEvent?.sequence == rhs.completedEvent?.sequence && lhs.completedEvent?.outcome == rhs.completedEvent?.outcome
             && lhs.puts == rhs.puts && lhs.patches == rhs.patches && lhs.events == rhs.events && lhs.deliveries == rhs.deliveries
+            && lhs.claims == rhs.claims
     }
 }
 

@@ -16,6 +16,7 @@ final class ManualClock: EngineClock {
     init(_ start: Int = 1_800_000_000) { value = Mutex(start) }
     func now() -> Int { value.withLock { $0 } }
     func advance(_ seconds: Int) { value.withLock { $0 += seconds } }
+    func set(_ time: Int) { value.withLock { $0 = time } }
 }
 
 /// A value the test changes while the receiver reads it.

@@ -304,8 +304,10 @@ private struct PreparedWork: Sendable {
     var patches: [RecordPatch]
     var events: [(event: NewEvent, args: String)]
     var deliveries: [Delivery]
+    var claims: [LedgerClaim]
 
     init(_ work: UnitOfWork) throws(StoreError) {
+        claims = work.claims
         if let completed = work.completedEvent {
             self.completed = (completed.sequence, try StoredJSON.text(completed.outcome))
         }
@@ -324,6 +326,9 @@ private struct PreparedWork: Sendable {
     }
 
     func write(on db: any SQLDatabase, flavor: SQLFlavor, now: Int) async throws -> [Int] {
+        for claim in claims where try await db.raw(SQLStore.claimQuery(claim, now: now)).first() == nil {
+            throw StoreError(code: "claim_lost", message: "the ledger slot \(claim) was claimed already; nothing was written")
+        }
         if let completed {
             let found = try await db.raw(
                 """

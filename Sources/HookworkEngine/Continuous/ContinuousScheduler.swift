@@ -1,0 +1,373 @@
+import Foundation
+import HookworkCore
+public import HookworkStore
+public import Logging
+public import ServiceLifecycle
+
+/// The settings of the continuous scheduler.
+public struct ContinuousOptions: Sendable {
+    /// Seconds between passes (`continuous.tick`).
+    public var tickSeconds: Int = 1
+    /// At most this many open chats (newest first) and mail messages per pass; nil scans all (DESIGN §5 deviation 5).
+    public var chatLimit: Int?
+    /// How many of a chat's newest messages conditions see.
+    public var messageWindow: Int = 50
+    /// Seconds between department-statistics runs inside the service; 0 switches them off.
+    public var statsIntervalSeconds: Int = 3600
+    /// Mail-ledger rows older than this are purged (spec §6.1: 31 days).
+    public var mailRetentionSeconds: Int = 31 * 24 * 3600
+    /// Triggers run at the same time within one pass.
+    public var firingConcurrency: Int = 8
+    /// How many of the newest change-log rows are kept when it is trimmed.
+    public var changeLogRetention: Int = 200_000
+
+    /// The defaults.
+    public init() {}
+}
+
+/// What one pass did.
+public struct PassReport: Sendable {
+    /// Open chats scanned.
+    public var chats = 0
+    /// Mail messages scanned.
+    public var mailMessages = 0
+    /// Continuous chat and mail webhooks evaluated.
+    public var webhooks = 0
+    /// Condition evaluations.
+    public var evaluations = 0
+    /// Triggers run: (webhook, chat or mail message, branch).
+    public var fired: [(webhookID: Int, id: Int, branch: FiringBranch)] = []
+    /// Ledger rows whose episode ended (conditions changed, chat closed).
+    public var episodesEnded = 0
+    /// Mail-ledger rows purged.
+    public var mailPurged = 0
+    /// Seconds spent reading and assembling chats.
+    public var loadSeconds = 0.0
+    /// Seconds spent evaluating conditions.
+    public var evaluateSeconds = 0.0
+    /// Seconds spent claiming and running triggers.
+    public var fireSeconds = 0.0
+
+    /// An empty report.
+    public init() {}
+}
+
+/// Continuous webhooks (types 1 and 2, spec §5 and §6): a ServiceLifecycle service that runs a pass every tick, and
+/// the department statistics on their own interval. `runPass(now:)` is one pass, for `hookwork cron webhooks` and
+/// for tests with an injected clock.
+///
+/// A pass reads the open chats, their messages and the records they refer to in batched reads (never a query per
+/// chat), compiles each webhook's conditions once, evaluates every (chat, webhook) pair in memory, and consults the
+/// firing ledger from one read; it writes only to claim a firing or to end an episode.
+public struct ContinuousScheduler: Service {
+    let store: any Store
+    let firing: ContinuousFiring
+    let statistics: DepartmentStatistics
+    let clock: any EngineClock
+    let logger: Logger
+    let options: ContinuousOptions
+    let cache = ConditionCache()
+    let chatCache = ContinuousChatCache()
+
+    /// A scheduler over `store`, running triggers with `executor`; `deliverNow` is told the deliveries each firing
+    /// committed (see `ContinuousFiring`).
+    public init(
+        store: any Store, executor: TriggerExecutor, clock: any EngineClock, logger: Logger, options: ContinuousOptions = ContinuousOptions(),
+        deliverNow: (@Sendable ([Int]) -> Void)? = nil
+    ) {
+        self.store = store
+        self.firing = ContinuousFiring(store: store, executor: executor, logger: logger, deliverNow: deliverNow)
+        self.statistics = DepartmentStatistics(store: store, logger: logger)
+        self.clock = clock
+        self.logger = logger
+        self.options = options
+    }
+
+    /// Passes every tick until graceful shutdown. Ticks start just after a wall-clock second turns, so that `{time}`
+    /// is fresh when a pass starts and a condition that became true is seen within one tick.
+    public func run() async throws {
+        logger.info("continuous.scheduler_started", metadata: ["continuous.tick": "\(options.tickSeconds)"])
+        var nextStats = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let now = clock.now()
+            do {
+                let report = try await runPass(now: now)
+                if !report.fired.isEmpty {
+                    logger.debug("continuous.pass", metadata: ["pass.chats": "\(report.chats)", "pass.fired": "\(report.fired.count)"])
+                }
+            } catch {
+                logger.error("continuous.pass_failed", metadata: ["error": "\(error)"])
+            }
+            if options.statsIntervalSeconds > 0, now >= nextStats {
+                do {
+                    try await statistics.run(now: now)
+                } catch {
+                    logger.error("continuous.statistics_failed", metadata: ["error": "\(error)"])
+                }
+                nextStats = now + options.statsIntervalSeconds
+            }
+            let tick = Double(max(options.tickSeconds, 1))
+            let wall = Date().timeIntervalSince1970
+            let wait = (wall / tick).rounded(.down) * tick + tick - wall + 0.002
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
+        }
+        logger.info("continuous.scheduler_stopped")
+    }
+
+    /// One pass over chats then mail (spec §5.1 order) at `now`.
+    @discardableResult
+    public func runPass(now: Int) async throws -> PassReport {
+        var report = PassReport()
+        let webhooks = try await store.list(.webhook, query: EntityQuery()).filter { !PHPLoose.isTruthyValue($0["disabled"] ?? .null) }
+            .sorted { ($0["id"]?.looseInt ?? 0) > ($1["id"]?.looseInt ?? 0) }
+        try await chatPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 1 }, now: now, report: &report)
+        try await mailPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 2 }, now: now, report: &report)
+        // The change log only needs to reach back as far as the slowest reader: trimmed once a minute at a tick of 1 s
+        // (and by every `hookwork cron webhooks`); a reader that falls further behind reloads everything. Ledger rows of
+        // deleted webhooks go at the same time.
+        if chatCache.passCount.add(1, ordering: .relaxed).newValue % 60 == 1 {
+            try await store.purgeChanges(keeping: options.changeLogRetention)
+            try await store.purgeOrphanLedgers()
+        }
+        return report
+    }
+
+    // MARK: Chats
+
+    /// A planned firing: decided in memory, then claimed and run.
+    struct Planned: Sendable {
+        var webhookID: Int
+        var chatIndex: Int
+        var branch: FiringBranch
+        var policy: FiringPolicy
+        var triggerID: Int
+    }
+
+    func chatPass(webhooks: [JSONObject], now: Int, report: inout PassReport) async throws {
+        let ledger = try await store.firingLedger(webhookID: nil)
+        let started = ContinuousClock.now
+        // `wait_time_seconds` is the one derived member that moves with the clock: refreshed only when a webhook reads it.
+        let refreshWaitTime = webhooks.contains { Dispatcher.configuration(of: $0).jsonText().contains("wait_time_seconds") }
+        let chats =
+            webhooks.isEmpty
+            ? []
+            : try await chatCache.chats(store: store, window: options.messageWindow, limit: options.chatLimit, now: now, refreshWaitTime: refreshWaitTime)
+        let loaded = ContinuousClock.now
+        report.loadSeconds = Self.seconds(loaded - started)
+        report.chats = chats.count
+        report.webhooks += webhooks.count
+        let openIDs = Set(chats.map(\.id))
+        let webhookIDs = Set(webhooks.compactMap { $0["id"]?.looseInt })
+        var rows: [FiringLedgerKey: FiringLedgerRow] = [:]
+        var ended: [FiringLedgerKey] = []
+        for row in ledger {
+            let key = FiringLedgerKey(webhookID: row.webhookID, chatID: row.chatID, branch: row.branch)
+            // A chat that closed, or a webhook that is gone, disabled or no longer continuous: the episode is over.
+            if openIDs.contains(row.chatID) && webhookIDs.contains(row.webhookID) { rows[key] = row } else { ended.append(key) }
+        }
+        // A configuration that is not a list never matches (spec §5.3).
+        let lists = webhooks.map { webhook -> (full: ConditionList?, prefilter: ConditionList?) in
+            let configuration = Dispatcher.configuration(of: webhook)
+            let full = (try? cache.conditions(webhookID: webhook["id"]?.looseInt ?? 0, configuration: configuration))?.list
+            return (full, full == nil ? nil : ContinuousPrefilter.list(for: configuration))
+        }
+        var hasher = Hasher()
+        for webhook in webhooks {
+            hasher.combine(webhook["id"]?.looseInt ?? 0)
+            hasher.combine(Dispatcher.configuration(of: webhook))
+        }
+        let verdicts = await Self.evaluate(lists, signature: hasher.finalize(), chats: chats, now: now)
+        let evaluated = ContinuousClock.now
+        report.evaluateSeconds = Self.seconds(evaluated - loaded)
+        report.evaluations += webhooks.count * chats.count
+        let ledgerWebhooks = Set(rows.keys.map(\.webhookID))
+        var planned: [Planned] = []
+        for (webhookIndex, webhook) in webhooks.enumerated() {
+            let webhookID = webhook["id"]?.looseInt ?? 0
+            let primary = webhook["trigger_id"]?.looseInt ?? 0
+            let alternative = webhook["trigger_id_alt"]?.looseInt ?? 0
+            let policies: [FiringBranch: FiringPolicy] = [
+                .trigger: FiringPolicy.stored(webhook["firing"]), .alternative: FiringPolicy.stored(webhook["alternative_firing"]),
+            ]
+            let hasRows = ledgerWebhooks.contains(webhookID)
+            for (index, chat) in chats.enumerated() {
+                let valid = verdicts[webhookIndex][index]
+                // The common case of a large scan: no ledger row and nothing to run.
+                if !hasRows && (valid ? primary : alternative) <= 0 { continue }
+                let branch: FiringBranch = valid ? .trigger : .alternative
+                let triggerID = valid ? primary : alternative
+                let other = FiringLedgerKey(webhookID: webhookID, chatID: chat.id, branch: valid ? .alternative : .trigger)
+                if rows[other] != nil { ended.append(other) }
+                let key = FiringLedgerKey(webhookID: webhookID, chatID: chat.id, branch: branch)
+                guard triggerID > 0 else {
+                    if rows[key] != nil { ended.append(key) }
+                    continue
+                }
+                let policy = policies[branch] ?? .default
+                if let row = rows[key] {
+                    // Known from the ledger read: no claim needed unless an `every` slot came due.
+                    if policy.kind == .once { continue }
+                    if now - row.lastFiredAt < policy.everySeconds { continue }
+                }
+                planned.append(Planned(webhookID: webhookID, chatIndex: index, branch: branch, policy: policy, triggerID: triggerID))
+            }
+        }
+        if !ended.isEmpty { report.episodesEnded = try await store.endEpisodes(ended) }
+        report.fired += await run(planned, chats: chats, now: now)
+        report.fireSeconds = Self.seconds(ContinuousClock.now - evaluated)
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// Every (webhook, chat) verdict, `[webhook][chat]`: the chats are split into one slice per core, each evaluated
+    /// on its own task with its own prepared passes (a pass learns key positions as it goes, so it is not shared).
+    static func evaluate(
+        _ lists: [(full: ConditionList?, prefilter: ConditionList?)], signature: Int, chats: [LoadedChat], now: Int
+    ) async -> [[Bool]] {
+        let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chats.count / 2_000))
+        let size = (chats.count + slices - 1) / max(slices, 1)
+        var verdicts = Array(repeating: Array(repeating: false, count: chats.count), count: lists.count)
+        await withTaskGroup(of: (Int, [[Bool]]).self) { group in
+            for slice in 0..<slices {
+                let range = (slice * size)..<min(chats.count, (slice + 1) * size)
+                group.addTask {
+                    var part: [[Bool]] = []
+                    part.reserveCapacity(lists.count)
+                    for (position, list) in lists.enumerated() {
+                        guard var pass = list.full?.pass(now: now, variant: .continuousChat) else {
+                            part.append(Array(repeating: false, count: range.count))
+                            continue
+                        }
+                        var prefilter = list.prefilter?.pass(now: now, variant: .continuousChat)
+                        var row: [Bool] = []
+                        row.reserveCapacity(range.count)
+                        for index in range {
+                            if prefilter != nil {
+                                let memo = chats[index].prefilter
+                                let passes: Bool
+                                if let known = memo.verdict(position, signature: signature) {
+                                    passes = known
+                                } else {
+                                    passes = prefilter!.evaluate(chat: chats[index].value).valid
+                                    memo.remember(position, passes, signature: signature, count: lists.count)
+                                }
+                                if !passes {
+                                    row.append(false)
+                                    continue
+                                }
+                            }
+                            row.append(pass.evaluate(chat: chats[index].value, messages: chats[index].messages).valid)
+                        }
+                        part.append(row)
+                    }
+                    return (range.lowerBound, part)
+                }
+            }
+            for await (start, part) in group {
+                for (webhook, row) in part.enumerated() {
+                    verdicts[webhook].replaceSubrange(start..<(start + row.count), with: row)
+                }
+            }
+        }
+        return verdicts
+    }
+
+    /// Claims and runs the planned firings, `firingConcurrency` at a time.
+    func run(_ planned: [Planned], chats: [LoadedChat], now: Int) async -> [(webhookID: Int, id: Int, branch: FiringBranch)] {
+        guard !planned.isEmpty else { return [] }
+        let firing = firing
+        let logger = logger
+        return await withTaskGroup(of: (webhookID: Int, id: Int, branch: FiringBranch)?.self) { group in
+            var results: [(webhookID: Int, id: Int, branch: FiringBranch)] = []
+            var iterator = planned.makeIterator()
+            func add(_ item: Planned) {
+                let chat = chats[item.chatIndex]
+                group.addTask {
+                    do {
+                        let result = try await firing.fire(
+                            webhookID: item.webhookID, chatID: chat.id, branch: item.branch, policy: item.policy, triggerID: item.triggerID,
+                            chat: chat.object, now: now)
+                        if case .fired = result { return (item.webhookID, chat.id, item.branch) }
+                    } catch {
+                        logger.error(
+                            "continuous.fire_failed", metadata: ["webhook.id": "\(item.webhookID)", "chat.id": "\(chat.id)", "error": "\(error)"])
+                    }
+                    return nil
+                }
+            }
+            for _ in 0..<max(options.firingConcurrency, 1) {
+                guard let next = iterator.next() else { break }
+                add(next)
+            }
+            while let result = await group.next() {
+                if let result { results.append(result) }
+                if let next = iterator.next() { add(next) }
+            }
+            return results.sorted { ($0.webhookID, $0.id) > ($1.webhookID, $1.id) }
+        }
+    }
+
+    /// An open chat as conditions see it.
+    struct LoadedChat: Sendable {
+        var id: Int
+        var object: JSONObject
+        var value: JSONValue
+        var messages: [ConditionMessage]
+        /// Prefilter verdicts kept while this chat is unchanged.
+        var prefilter = PrefilterMemo()
+    }
+
+    // MARK: Mail
+
+    func mailPass(webhooks: [JSONObject], now: Int, report: inout PassReport) async throws {
+        if !webhooks.isEmpty {
+            report.webhooks += webhooks.count
+            let mails = try await loadMail()
+            report.mailMessages = mails.count
+            let processed = try await store.mailLedgerPairs(webhookIDs: webhooks.compactMap { $0["id"]?.looseInt })
+            for webhook in webhooks {
+                let webhookID = webhook["id"]?.looseInt ?? 0
+                let triggerID = webhook["trigger_id"]?.looseInt ?? 0
+                guard let compiled = try? cache.conditions(webhookID: webhookID, configuration: Dispatcher.configuration(of: webhook)) else { continue }
+                var pass = compiled.list.pass(now: now, variant: .continuousMail)
+                for mail in mails {
+                    let messageID = mail["id"]?.looseInt ?? 0
+                    // A pair already processed is skipped before evaluating, as the ledger would refuse it anyway.
+                    if processed.contains(MailLedgerKey(webhookID: webhookID, messageID: messageID)) { continue }
+                    report.evaluations += 1
+                    guard pass.evaluate(chat: .object(mail)).valid, triggerID > 0 else { continue }
+                    do {
+                        if case .fired = try await firing.fireMail(webhookID: webhookID, triggerID: triggerID, mail: mail, now: now) {
+                            report.fired.append((webhookID, messageID, .trigger))
+                        }
+                    } catch {
+                        logger.error("continuous.fire_failed", metadata: ["webhook.id": "\(webhookID)", "mail.id": "\(messageID)", "error": "\(error)"])
+                    }
+                }
+            }
+        }
+        // Spec §6.1: at the end of every run, rows older than 31 days go, so a message still matching may fire again.
+        // Without mail webhooks nothing is added, so a write every tick would only cost.
+        if !webhooks.isEmpty { report.mailPurged = try await store.purgeMailLedger(before: now - options.mailRetentionSeconds) }
+    }
+
+    /// Mail messages with status 0 or 1, newest first, with their conversation, department and operator.
+    func loadMail() async throws -> [JSONObject] {
+        let stored = try await store.list(.mailMessage, query: EntityQuery(statuses: [0, 1], newestFirst: true, limit: options.chatLimit))
+        guard !stored.isEmpty else { return [] }
+        let conversations = try await store.records(.mailConversation, ids: stored.compactMap { $0["conversation_id"]?.looseInt })
+        let departmentIDs = Array(Set(stored.compactMap { $0["dep_id"]?.looseInt }))
+        let departments = try await store.records(.department, ids: departmentIDs)
+        let stats = try await store.records(.departmentStats, ids: departmentIDs)
+        let operators = try await store.records(.operator, ids: stored.compactMap { $0["user_id"]?.looseInt })
+        return stored.map { mail in
+            let departmentID = mail["dep_id"]?.looseInt ?? 0
+            return ChatAssembler.derive(
+                mail: mail, conversation: conversations[mail["conversation_id"]?.looseInt ?? 0].map { ChatAssembler.decorate(conversation: $0) },
+                department: departments[departmentID].map { ChatAssembler.decorate(department: $0, stats: stats[departmentID]) },
+                user: operators[mail["user_id"]?.looseInt ?? 0].map { ChatAssembler.decorate(operator: $0) })
+        }
+    }
+}

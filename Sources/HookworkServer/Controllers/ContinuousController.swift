@@ -1,0 +1,148 @@
+import HookworkCore
+import HookworkDelivery
+public import HookworkEngine
+import HookworkStore
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Continuous webhooks' operations: the webhook test (spec §5.5), chat and mail-message attribute exploration
+/// (spec §9.1), and the firing and mail ledgers (spec §3.2, §6.1).
+struct ContinuousController {
+    let environment: ServerEnvironment
+
+    var inspector: WebhookInspector { WebhookInspector(store: environment.store) }
+
+    func register(on table: RouteTable) {
+        let environment = environment
+        let inspector = inspector
+        table.add(
+            .post, "/api/v1/webhooks/{id}/test", "Evaluate a webhook against a chat (chat_id) or mail message (message_id) with a trace; runs no trigger",
+            scope: .admin, tag: "continuous", body: true
+        ) { request, context in
+            let id = try context.intParameter()
+            let body = try await request.jsonObject(limit: environment.configuration.maxBodyBytes)
+            let chatID = try Self.optionalID(body, "chat_id")
+            let messageID = try Self.optionalID(body, "message_id")
+            guard chatID != nil || messageID != nil else {
+                throw APIError(.unprocessableContent, code: "validation_failed", message: "send chat_id (a chat) or message_id (a mail message)", field: "chat_id")
+            }
+            return JSONResponse.make(try await Self.mapped { try await inspector.test(webhookID: id, chatID: chatID, messageID: messageID, now: environment.clock.now()) })
+        }
+        for (path, label) in [("chats", "chat"), ("mail-messages", "mail message")] {
+            let isMail = path != "chats"
+            @Sendable func load(_ id: Int) async throws -> JSONObject {
+                let found = isMail ? try await inspector.mailMessage(id: id) : try await inspector.chat(id: id, now: environment.clock.now())
+                guard let found else { throw APIError.notFound(label, id: id) }
+                return found
+            }
+            table.add(
+                .get, "/api/v1/\(path)/{id}/explore", "Every {args.chat.*} path of a \(label) with its value, derived attributes included (depth 1-4, default 2)",
+                scope: .admin, tag: "continuous"
+            ) { request, context in
+                let id = try context.intParameter()
+                var depth = 2
+                if let text = request.uri.queryParameters["depth"] {
+                    guard let value = Int(text), (1...4).contains(value) else {
+                        throw APIError(.badRequest, code: "invalid_query", message: "depth must be an integer from 1 to 4", field: "depth")
+                    }
+                    depth = value
+                }
+                let attributes = WebhookInspector.explore(try await load(id), depth: depth).map { item in
+                    JSONValue.object(JSONObject([("path", .string(item.path)), ("value", item.value)]))
+                }
+                return JSONResponse.make(.object(JSONObject([(isMail ? "message_id" : "chat_id", .int(id)), ("attributes", .array(attributes))])))
+            }
+            table.add(
+                .get, "/api/v1/\(path)/{id}/extract", "The value of one pattern (path=args.chat.department.name) for a \(label)", scope: .admin,
+                tag: "continuous"
+            ) { request, context in
+                let id = try context.intParameter()
+                guard let pattern = request.uri.queryParameters["path"].map(String.init), !pattern.isEmpty else {
+                    throw APIError(.badRequest, code: "invalid_query", message: "path is required, for example path=args.chat.department.name", field: "path")
+                }
+                let value = WebhookInspector.extract(pattern, from: try await load(id), rootKind: isMail ? .argsWithMail : .argsWithChat)
+                return JSONResponse.make(.object(JSONObject([("path", .string(pattern)), ("found", .bool(value != nil)), ("value", value ?? .null)])))
+            }
+        }
+        table.add(
+            .get, "/api/v1/webhooks/{id}/ledger", "A continuous webhook's ledger: fired chats (type 1) or processed mail messages (type 2)",
+            scope: .admin, tag: "continuous"
+        ) { _, context in
+            let id = try context.intParameter()
+            guard let webhook = try await environment.store.get(.webhook, id: id) else { throw APIError.notFound("webhook", id: id) }
+            if webhook["type"]?.looseInt == 2 {
+                let ids = try await environment.store.mailLedger(webhookID: id)
+                return JSONResponse.make(
+                    .object(JSONObject([("webhook_id", .int(id)), ("processed_count", .int(ids.count)), ("message_ids", .array(ids.map(JSONValue.int)))])))
+            }
+            let rows = try await environment.store.firingLedger(webhookID: id).map { row in
+                JSONValue.object(
+                    JSONObject([
+                        ("chat_id", .int(row.chatID)), ("branch", .string(row.branch.rawValue)), ("state", .string(row.state)),
+                        ("last_fired_at", .int(row.lastFiredAt)),
+                    ]))
+            }
+            return JSONResponse.make(.object(JSONObject([("webhook_id", .int(id)), ("chats", .array(rows))])))
+        }
+        table.add(
+            .delete, "/api/v1/webhooks/{id}/ledger", "Reset a webhook's ledger: matching chats and mail messages fire again", scope: .admin,
+            tag: "continuous"
+        ) { _, context in
+            let id = try context.intParameter()
+            guard try await environment.store.get(.webhook, id: id) != nil else { throw APIError.notFound("webhook", id: id) }
+            let deleted = try await environment.store.resetLedger(webhookID: id)
+            environment.logger.info("continuous.ledger_reset", metadata: ["webhook.id": "\(id)", "ledger.deleted": "\(deleted)"])
+            return JSONResponse.make(.object(JSONObject([("deleted", .int(deleted))])))
+        }
+    }
+
+    /// An optional positive integer member of a request body.
+    static func optionalID(_ body: JSONObject, _ key: String) throws -> Int? {
+        guard let value = body[key], !value.isNull else { return nil }
+        guard case .int(let id) = value, id > 0 else {
+            throw APIError(.unprocessableContent, code: "validation_failed", message: "\(key) must be a positive integer", field: key)
+        }
+        return id
+    }
+
+    /// Runs an inspection, turning its errors into API errors.
+    static func mapped(_ body: () async throws -> JSONValue) async throws -> JSONValue {
+        do {
+            return try await body()
+        } catch let error as InspectionError {
+            let status: HTTPResponse.Status = error.code == "not_found" ? .notFound : .unprocessableContent
+            throw APIError(status, code: error.code, message: error.message, field: error.field)
+        }
+    }
+}
+
+/// The continuous scheduler `serve` runs, when switched on.
+func continuousServices(
+    configuration: HookworkConfiguration, store: any Store, executor: TriggerExecutor, clock: any EngineClock, logger: Logger,
+    attempter: DeliveryAttempter
+) -> [any Service] {
+    guard configuration.continuousEnabled else { return [] }
+    // A firing's calls are attempted at once, beside the pass (a slow receiver does not hold the next pass up); if
+    // this process stops first, the delivery workers make them.
+    let worker = "continuous-\(Int.random(in: 100_000...999_999))"
+    let deliverNow: @Sendable ([Int]) -> Void = { ids in
+        Task { _ = await attempter.attemptNow(ids: ids, worker: worker) }
+    }
+    return [
+        ContinuousScheduler(
+            store: store, executor: executor, clock: clock, logger: logger, options: configuration.continuousOptions, deliverNow: deliverNow
+        )
+    ]
+}
+
+extension HookworkConfiguration {
+    /// The scheduler's options from the configuration.
+    public var continuousOptions: ContinuousOptions {
+        var options = ContinuousOptions()
+        options.tickSeconds = continuousTick
+        options.chatLimit = continuousChatLimit
+        options.statsIntervalSeconds = statsInterval
+        return options
+    }
+}

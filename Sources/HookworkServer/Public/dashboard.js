@@ -24,7 +24,8 @@ export function chart(activity, title) {
   const plotWidth = width - left - 8, plotHeight = height - top - bottom;
   const max = Math.max(1, ...buckets.flatMap((bucket) => SERIES.map(([key]) => bucket[key] || 0)));
   const step = Math.pow(10, Math.floor(Math.log10(max)));
-  const ceiling = Math.ceil(max / step) * step;
+  // Counts are whole numbers: the ceiling is a multiple of 4 so that the four grid steps are whole too.
+  const ceiling = Math.max(4, Math.ceil((Math.ceil(max / step) * step) / 4) * 4);
   const slot = plotWidth / Math.max(1, buckets.length);
   const bar = Math.max(1, (slot - 6) / SERIES.length);
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", "aria-label": title, class: "chart", "data-testid": `chart-${activity.window}` });
@@ -33,7 +34,7 @@ export function chart(activity, title) {
     const value = (ceiling / 4) * tick;
     const y = top + plotHeight - (value / ceiling) * plotHeight;
     root.append(svg("line", { x1: left, x2: width - 8, y1: y, y2: y, class: "grid-line" }),
-      svg("text", { x: left - 6, y: y + 4, "text-anchor": "end", class: "axis" }, Number.isInteger(value) ? value : value.toFixed(1)));
+      svg("text", { x: left - 6, y: y + 4, "text-anchor": "end", class: "axis" }, value));
   }
   buckets.forEach((bucket, index) => {
     const x0 = left + index * slot + 3;

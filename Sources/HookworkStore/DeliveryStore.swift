@@ -156,6 +156,8 @@ public struct UnitOfWork: Sendable, Equatable {
     /// Ledger slots the work must win (a continuous firing): claimed first in the same transaction; if one is taken
     /// already, nothing of the work is written and `commit` throws `StoreError` with code `claim_lost`.
     public var claims: [LedgerClaim] = []
+    /// Triggers the work ran, for the activity view's firing counts.
+    public var firings: [FiringLogEntry] = []
 
     /// A unit of work; everything is optional.
     public init(
@@ -172,12 +174,13 @@ public struct UnitOfWork: Sendable, Equatable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         completedEvent == nil && puts.isEmpty && patches.isEmpty && events.isEmpty && deliveries.isEmpty && claims.isEmpty
+            && firings.isEmpty
     }
 
     public static func == (lhs: UnitOfWork, rhs: UnitOfWork) -> Bool {
         lhs.completedEvent?.sequence == rhs.completedEvent?.sequence && lhs.completedEvent?.outcome == rhs.completedEvent?.outcome
             && lhs.puts == rhs.puts && lhs.patches == rhs.patches && lhs.events == rhs.events && lhs.deliveries == rhs.deliveries
-            && lhs.claims == rhs.claims
+            && lhs.claims == rhs.claims && lhs.firings == rhs.firings
     }
 }
 

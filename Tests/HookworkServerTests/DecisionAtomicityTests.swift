@@ -97,6 +97,9 @@ struct DecisionAtomicityTests {
             }
             #expect(report.succeeded)
             try await harness.expectChangedOnce()
+            // The activity view counts the continuous firing that was committed, not the one that lost its claim.
+            let buckets = try await harness.store.activity(start: continuousStart - 60, bucketSeconds: 300, count: 1)
+            #expect(buckets.map(\.firings) == [1])
         }
     }
 

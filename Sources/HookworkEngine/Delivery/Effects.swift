@@ -69,6 +69,11 @@ public final class Effects: Sendable {
         }
     }
 
+    /// Records a trigger the decision ran (the activity view's firing count).
+    public func fired(_ entry: FiringLogEntry) {
+        state.withLock { $0.firings.append(entry) }
+    }
+
     /// Records an event to queue.
     public func raise(_ event: NewEvent) {
         state.withLock { $0.events.append(event) }

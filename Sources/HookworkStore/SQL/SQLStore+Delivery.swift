@@ -259,15 +259,14 @@ extension SQLStore {
                     WHERE received_at >= \(bind: start) AND received_at < \(bind: end) GROUP BY bucket
                     """
                 ).all().map { (try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "n", as: Int.self)) }
-                // Firings: the webhook entries of completed outcomes whose branch ran a trigger, counted in the outcome text.
+                // Firings: every trigger a committed decision ran (hook, continuous chat, continuous mail), from the log
+                // its unit of work wrote.
                 let firings = try await db.raw(
                     """
-                    SELECT (completed_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket,
-                        CAST(SUM((LENGTH(outcome) - LENGTH(REPLACE(outcome, '"branch":"trigger"', ''))) / 18
-                            + (LENGTH(outcome) - LENGTH(REPLACE(outcome, '"branch":"alternative"', ''))) / 22) AS BIGINT) AS n
-                    FROM hw_events WHERE completed_at >= \(bind: start) AND completed_at < \(bind: end) GROUP BY bucket
+                    SELECT (fired_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket, COUNT(*) AS n FROM hw_firings
+                    WHERE fired_at >= \(bind: start) AND fired_at < \(bind: end) GROUP BY bucket
                     """
-                ).all().map { (try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "n", as: Int?.self) ?? 0) }
+                ).all().map { (try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "n", as: Int.self)) }
                 let deliveries = try await db.raw(
                     """
                     SELECT (updated_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket, status, COUNT(*) AS n FROM hw_deliveries
@@ -305,9 +304,11 @@ private struct PreparedWork: Sendable {
     var events: [(event: NewEvent, args: String)]
     var deliveries: [Delivery]
     var claims: [LedgerClaim]
+    var firings: [FiringLogEntry]
 
     init(_ work: UnitOfWork) throws(StoreError) {
         claims = work.claims
+        firings = work.firings
         if let completed = work.completedEvent {
             self.completed = (completed.sequence, try StoredJSON.text(completed.outcome))
         }
@@ -356,6 +357,14 @@ private struct PreparedWork: Sendable {
                 INSERT INTO hw_events (event_key, name, args, received_at, run_at)
                 VALUES (\(bind: event.key), \(bind: event.name), \(bind: args), \(bind: event.receivedAt), \(bind: event.runAt))
                 ON CONFLICT (event_key) DO NOTHING
+                """
+            ).run()
+        }
+        for firing in firings {
+            try await db.raw(
+                """
+                INSERT INTO hw_firings (fired_at, source, webhook_id, trigger_id)
+                VALUES (\(bind: firing.firedAt), \(bind: firing.source.rawValue), \(bind: firing.webhookID), \(bind: firing.triggerID))
                 """
             ).run()
         }

@@ -443,7 +443,8 @@ public protocol DeliveryStore: Sendable {
     func deliveries(_ query: DeliveryQuery) async throws -> [DeliveryRecord]
     /// A delivery's attempts, oldest first.
     func deliveryAttempts(id: Int) async throws -> [DeliveryAttemptRecord]
-    /// Makes the delivery due now for one more attempt (same message id); nil if there is no such delivery.
+    /// Makes the delivery due now for one more attempt (same message id); nil if there is no such delivery, or an attempt
+    /// holds it (its outcome would overwrite the replay).
     func replayDelivery(id: Int, now: Int) async throws -> DeliveryRecord?
     /// Replays every delivery with `status` created in `since..<until`; returns how many.
     func replayDeliveries(status: DeliveryStatus, since: Int, until: Int, now: Int) async throws -> Int

@@ -2,6 +2,7 @@ import Foundation
 import HookworkCore
 import HookworkDelivery
 import HookworkStore
+import HummingbirdTesting
 import Testing
 
 @testable import HookworkEngine
@@ -100,6 +101,31 @@ struct DecisionAtomicityTests {
             // The activity view counts the continuous firing that was committed, not the one that lost its claim.
             let buckets = try await harness.store.activity(start: continuousStart - 60, bucketSeconds: 300, count: 1)
             #expect(buckets.map(\.firings) == [1])
+        }
+    }
+
+    @Test("an event raised inline by a chat-changing action sees the change before it is committed (variables and the new message)")
+    func inlineEventSeesPendingChange() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(databaseURL: database.url))
+        try await app.test(.router) { client in
+            let stage = #"{"type":"command","content":{"command":"chatvariable","payload":"{\"stage\":\"bot\"}"}}"#
+            let text = #"{"type":"text","content":{"text":"Hi {args.chat.chat_variables_array.stage}"}}"#
+            let seen = #"{"type":"command","content":{"command":"chatvariable","payload":"{\"seen\":\"{args.chat.last_msg.msg}\"}"}}"#
+            #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Greet", [stage, text])).status == 201)
+            #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Seen", [seen])).status == 201)
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook()).status == 201)
+            // Runs only when the announced chat already has the variable and the new message as its last one.
+            let conditions = "[" + compare("{args.chat.chat_variables_array.stage}", "eq", "bot") + "," + compare("{args.chat.last_msg.msg}", "eq", "Hi bot") + "]"
+            let echo = #"{"name":"Echo","event":"chat.web_add_msg_admin","type":0,"trigger_id":2,"configuration":\#(conditions)}"#
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: echo).status == 201)
+            let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent)
+            #expect(response.status == 200)
+            let chat = try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body
+            let variables = try JSONValue(parsing: chat["chat_variables"]?.stringValue ?? "{}")
+            #expect(variables["stage"] == "bot")
+            #expect(variables["seen"] == "Hi bot")
         }
     }
 

@@ -435,7 +435,8 @@ public protocol DeliveryStore: Sendable {
     /// the probe instead of being passed over by every claim); returns how many.
     func postponeDeliveries(host: String, until: Int, now: Int) async throws -> Int
     /// Logs an attempt and moves the delivery to its new state, with the follow-up work, in one transaction. Returns
-    /// false when a later attempt has been claimed meanwhile (the log entry is kept, the state is that attempt's).
+    /// false when a later attempt has been claimed meanwhile, or the delivery was replayed or cancelled after this
+    /// attempt's lease ran out (the log entry is kept; the state and the follow-up work are not written).
     func finishAttempt(_ finish: AttemptFinish, followUp: UnitOfWork) async throws -> Bool
     /// The delivery, or nil.
     func delivery(id: Int) async throws -> DeliveryRecord?

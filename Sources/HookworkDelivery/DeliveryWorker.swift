@@ -171,9 +171,16 @@ public struct DeliveryRetention: Service {
         }
     }
 
-    /// One purge; returns how many deliveries were deleted.
+    /// One purge; returns how many deliveries were deleted. The firing log, which only the activity view (one day at
+    /// most) reads, is trimmed to two days beside it.
     @discardableResult
     public func purge() async -> Int {
+        do {
+            let firings = try await store.purgeFirings(before: clock.now() - 2 * 86_400)
+            if firings > 0 { logger.info("firings.purged", metadata: ["firing.count": "\(firings)"]) }
+        } catch {
+            logger.error("firings.purge_failed", metadata: ["error": "\(error)"])
+        }
         do {
             let deleted = try await store.purgeDeliveries(deliveredBefore: clock.now() - days * 86_400)
             if deleted > 0 { logger.info("delivery.purged", metadata: ["delivery.count": "\(deleted)", "retention.days": "\(days)"]) }

@@ -32,12 +32,31 @@ public struct ChatAssembler: Sendable {
         return try await assemble(chat: stored, now: now)
     }
 
+    /// The chat `id` as a decision that has not committed yet sees it: the stored chat and messages with `effects`'
+    /// pending changes over them (a chat-changing action's patch, the message it adds), so that later actions and
+    /// events raised inline read the change before it is written.
+    public func chat(id: Int, now: Int, pending effects: Effects) async throws -> AssembledChat? {
+        guard let current = effects.pending(.chat, id: id, over: try await store.get(.chat, id: id)) else { return nil }
+        let added = effects.pendingRecords(.message).filter { $0["chat_id"]?.looseInt == id }
+        return try await assemble(chat: current, now: now, adding: added)
+    }
+
     /// Adds the derived attributes to `stored`.
     public func assemble(chat stored: JSONObject, now: Int) async throws -> AssembledChat {
+        try await assemble(chat: stored, now: now, adding: [])
+    }
+
+    /// Adds the derived attributes to `stored`, counting `added` (messages not stored yet) among its messages.
+    func assemble(chat stored: JSONObject, now: Int, adding added: [JSONObject]) async throws -> AssembledChat {
         let chatID = stored["id"]?.looseInt ?? 0
         let department = try await department(id: stored["dep_id"]?.looseInt ?? 0)
         let user = try await operatorObject(id: stored["user_id"]?.looseInt ?? 0)
-        let messages = chatID > 0 ? try await store.list(.message, query: EntityQuery(chatID: chatID, newestFirst: true, limit: messageWindow)) : []
+        var messages = chatID > 0 ? try await store.list(.message, query: EntityQuery(chatID: chatID, newestFirst: true, limit: messageWindow)) : []
+        if !added.isEmpty {
+            let addedIDs = Set(added.compactMap { $0["id"]?.looseInt })
+            messages.removeAll { addedIDs.contains($0["id"]?.looseInt ?? 0) }
+            messages = Array((added + messages).sorted { ($0["id"]?.looseInt ?? 0) > ($1["id"]?.looseInt ?? 0) }.prefix(messageWindow))
+        }
         let lastMessageID = stored["last_msg_id"]?.looseInt ?? 0
         var lastMessage: JSONObject?
         if lastMessageID > 0, !messages.contains(where: { $0["id"]?.looseInt == lastMessageID }),

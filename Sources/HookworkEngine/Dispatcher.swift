@@ -54,7 +54,8 @@ public struct Dispatcher: Sendable {
     }
 
     /// Evaluates `webhooks` against the event and runs their triggers. `args` are the event's arguments; the chat
-    /// (or mail message) is read from the store now, so a queued event sees the current state (spec §1.4 step 7).
+    /// (or mail message) is read from the store now, so a queued event sees the current state (spec §1.4 step 7); a chat
+    /// also shows the changes `effects` holds and has not committed yet (an event raised inline by a chat-changing action).
     /// The triggers' calls are added to `effects`, for the caller to commit.
     public func run(event: String, args: JSONObject, webhooks: [JSONObject], now: Int, queued: Bool, effects: Effects) async throws -> Report {
         guard !webhooks.isEmpty else { return Report(event: event, webhooks: []) }
@@ -79,7 +80,7 @@ public struct Dispatcher: Sendable {
             let id = chat["id"]?.looseInt ?? 0
             var assembled: ChatAssembler.AssembledChat
             if id > 0 {
-                guard let stored = try await assembler.chat(id: id, now: now) else {
+                guard let stored = try await assembler.chat(id: id, now: now, pending: effects) else {
                     logger.info("dispatch.chat_gone", metadata: ["chat.id": "\(id)", "event.name": "\(event)"])
                     return Report(event: event, webhooks: [], skipped: "chat_gone")
                 }
@@ -131,6 +132,7 @@ public struct Dispatcher: Sendable {
                 triggerArgs["webhook_id"] = .int(webhookID)
                 triggerArgs["override_gbot_id"] = webhook["bot_id"] ?? .int(0)
                 let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), rootKind: rootKind, now: now, effects: effects)
+                effects.fired(FiringLogEntry(source: .hook, webhookID: webhookID, triggerID: chosen, firedAt: now))
                 entry["branch"] = .string(valid ? "trigger" : "alternative")
                 entry["trigger"] = report.json
             } else {

@@ -142,6 +142,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     ConfigurationController(environment: environment).register(on: table)
     AdminPageController().register(on: table)
     DeliveriesController(environment: environment).register(on: table)
+    DeliveryControlController(environment: environment).register(on: table)
     ContinuousController(environment: environment).register(on: table)
     OperationsController(environment: environment).registerOpenAPI(on: table)
     return ServerParts(router: router, services: services, environment: environment)

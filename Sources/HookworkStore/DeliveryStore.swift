@@ -156,6 +156,8 @@ public struct UnitOfWork: Sendable, Equatable {
     /// Ledger slots the work must win (a continuous firing): claimed first in the same transaction; if one is taken
     /// already, nothing of the work is written and `commit` throws `StoreError` with code `claim_lost`.
     public var claims: [LedgerClaim] = []
+    /// Triggers the work ran, for the activity view's firing counts.
+    public var firings: [FiringLogEntry] = []
 
     /// A unit of work; everything is optional.
     public init(
@@ -172,12 +174,13 @@ public struct UnitOfWork: Sendable, Equatable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         completedEvent == nil && puts.isEmpty && patches.isEmpty && events.isEmpty && deliveries.isEmpty && claims.isEmpty
+            && firings.isEmpty
     }
 
     public static func == (lhs: UnitOfWork, rhs: UnitOfWork) -> Bool {
         lhs.completedEvent?.sequence == rhs.completedEvent?.sequence && lhs.completedEvent?.outcome == rhs.completedEvent?.outcome
             && lhs.puts == rhs.puts && lhs.patches == rhs.patches && lhs.events == rhs.events && lhs.deliveries == rhs.deliveries
-            && lhs.claims == rhs.claims
+            && lhs.claims == rhs.claims && lhs.firings == rhs.firings
     }
 }
 
@@ -432,7 +435,8 @@ public protocol DeliveryStore: Sendable {
     /// the probe instead of being passed over by every claim); returns how many.
     func postponeDeliveries(host: String, until: Int, now: Int) async throws -> Int
     /// Logs an attempt and moves the delivery to its new state, with the follow-up work, in one transaction. Returns
-    /// false when a later attempt has been claimed meanwhile (the log entry is kept, the state is that attempt's).
+    /// false when a later attempt has been claimed meanwhile, or the delivery was replayed or cancelled after this
+    /// attempt's lease ran out (the log entry is kept; the state and the follow-up work are not written).
     func finishAttempt(_ finish: AttemptFinish, followUp: UnitOfWork) async throws -> Bool
     /// The delivery, or nil.
     func delivery(id: Int) async throws -> DeliveryRecord?
@@ -440,7 +444,8 @@ public protocol DeliveryStore: Sendable {
     func deliveries(_ query: DeliveryQuery) async throws -> [DeliveryRecord]
     /// A delivery's attempts, oldest first.
     func deliveryAttempts(id: Int) async throws -> [DeliveryAttemptRecord]
-    /// Makes the delivery due now for one more attempt (same message id); nil if there is no such delivery.
+    /// Makes the delivery due now for one more attempt (same message id); nil if there is no such delivery, or an attempt
+    /// holds it (its outcome would overwrite the replay).
     func replayDelivery(id: Int, now: Int) async throws -> DeliveryRecord?
     /// Replays every delivery with `status` created in `since..<until`; returns how many.
     func replayDeliveries(status: DeliveryStatus, since: Int, until: Int, now: Int) async throws -> Int

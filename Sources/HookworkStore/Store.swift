@@ -128,7 +128,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Hookwork's persistent state. One protocol, two implementations (SQLite, PostgreSQL), one conformance suite.
-public protocol Store: Sendable, DeliveryStore, ContinuousStore {
+public protocol Store: Sendable, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore {
     /// Runs the named, forward-only migrations that have not run yet.
     func migrate() async throws
 

@@ -10,8 +10,8 @@ import Logging
 /// `hookwork deliveries ...`: the delivery log on the database of `HOOKWORK_DATABASE_URL`, without a server.
 struct Deliveries: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List, show and replay deliveries (the database of HOOKWORK_DATABASE_URL).",
-        subcommands: [List.self, Show.self, Replay.self, ReplayFailed.self, Exhausted.self]
+        abstract: "List, show, replay and cancel deliveries (the database of HOOKWORK_DATABASE_URL).",
+        subcommands: [List.self, Show.self, Replay.self, ReplayFailed.self, Exhausted.self, Cancel.self]
     )
 
     /// Opens and migrates the configured store, runs `body`, closes the store.
@@ -89,7 +89,15 @@ struct Deliveries: AsyncParsableCommand {
         @Argument(help: "The delivery id.") var id: Int
 
         func run() async throws {
-            let record = try await Deliveries.withStore { try await $0.replayDelivery(id: id, now: WallClock().now()) }
+            let record = try await Deliveries.withStore { store -> DeliveryRecord? in
+                guard let record = try await store.replayDelivery(id: id, now: WallClock().now()) else {
+                    if try await store.delivery(id: id) != nil {
+                        throw ValidationError("delivery \(id) has an attempt in flight; replay it when the attempt has finished")
+                    }
+                    return nil
+                }
+                return record
+            }
             guard let record else { throw ValidationError("delivery \(id) does not exist") }
             print(record.json.jsonText())
         }

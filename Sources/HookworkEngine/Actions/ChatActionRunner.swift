@@ -2,8 +2,9 @@ import HookworkCore
 import HookworkStore
 import Logging
 
-/// Applies a `ChatActions` change: updates the stored chat (and adds the message, which takes the next free message
-/// id), records the command as a signed `callback` delivery to the platform (`HOOKWORK_CALLBACK_URL`), then raises the change's events and, for a bot
+/// Applies a `ChatActions` change: records the chat's update (and the message, whose id is reserved at once) in the
+/// decision's `Effects`, so that it commits with the decision or not at all; records the command as a signed
+/// `callback` delivery to the platform (`HOOKWORK_CALLBACK_URL`), then raises the change's events and, for a bot
 /// message, `chat.web_add_msg_admin` (spec §1.6) unless the trigger arguments carry `no_auto_events`.
 struct ChatActionRunner: Sendable {
     let executor: TriggerExecutor
@@ -31,30 +32,29 @@ struct ChatActionRunner: Sendable {
             return report("unchanged", detail)
         }
 
-        // Store first: the platform's copy follows Hookwork's, never the other way round.
+        // The change is part of the decision: the chat's patch and the new message (its id reserved now, so that the
+        // command can name it) commit with the decision's calls, its completed event and its ledger claim, or not at all.
         var message = change.message
+        var patch = change.patch
         do {
-            if !change.patch.isEmpty {
-                _ = try await store.patch(.chat, id: chatID, with: change.patch)
-            }
             if var new = message {
-                let id = try await store.insert(.message, document: new)
+                let id = try await store.reserveID(.message)
                 new["id"] = .int(id)
-                try await store.put(.message, id: id, document: new)
+                effects.put(RecordPut(kind: .message, id: id, document: new))
                 message = new
-                if new["user_id"]?.looseInt == -2 {
-                    _ = try await store.patch(.chat, id: chatID, with: JSONObject([("last_msg_id", .int(id))]))
-                }
+                if new["user_id"]?.looseInt == -2 { patch["last_msg_id"] = .int(id) }
             }
         } catch {
             logger.warning("chat_action.store_failed", metadata: ["chat.id": "\(chatID)", "error": "\(error)"])
             detail["error"] = .string("the change could not be stored: \(error)")
             return report("failed", detail)
         }
-        // Later actions of the trigger see the change, with the derived attributes (department, variables) read anew.
+        if !patch.isEmpty { effects.patch(RecordPatch(kind: .chat, id: chatID, members: patch)) }
+        // Later actions of the trigger see the change, with the derived attributes (department, variables) read anew
+        // over the decision's pending changes (the store has not got them yet).
         var updated = chat
         for (key, value) in change.patch { updated[key] = value }
-        if let assembled = try? await ChatAssembler(store: store).chat(id: chatID, now: now) {
+        if let assembled = try? await ChatAssembler(store: store).chat(id: chatID, now: now, pending: effects) {
             for (key, value) in assembled.chat { updated[key] = value }
         }
         args["chat"] = .object(updated)

@@ -5,8 +5,8 @@ public import Logging
 /// Every trigger run of the continuous scheduler goes through here: the trigger runs, and its calls are committed in
 /// one transaction that first claims the ledger slot with an atomic conditional write. A caller that loses the claim
 /// (another process, or a restart that already fired this episode) writes nothing; a crash before the commit leaves
-/// the slot free for the next pass, so a firing is neither repeated nor forgotten. (A chat-changing action's update of
-/// the stored chat is written as it runs, so in a lost race between two processes it may be applied twice.)
+/// the slot free for the next pass, so a firing is neither repeated nor forgotten. A chat-changing action's update of
+/// the stored chat is part of the same unit of work, so a lost claim leaves the chat unchanged too.
 public struct ContinuousFiring: Sendable {
     let store: any Store
     let executor: TriggerExecutor
@@ -47,6 +47,7 @@ public struct ContinuousFiring: Sendable {
         let args = JSONValue.object(JSONObject([("chat", .object(chat))]))
         let effects = Effects(keyPrefix: "f\(webhookID)_\(chatID)_\(branch.rawValue)_\(now)")
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithChat, now: now, effects: effects)
+        effects.fired(FiringLogEntry(source: .continuousChat, webhookID: webhookID, triggerID: triggerID, firedAt: now))
         var work = effects.unitOfWork()
         work.claims = [.firing(webhookID: webhookID, chatID: chatID, branch: branch, everySeconds: policy.claimInterval)]
         guard try await commit(work, now: now) else { return .alreadyClaimed }
@@ -66,6 +67,7 @@ public struct ContinuousFiring: Sendable {
         let args = JSONValue.object(JSONObject([("conversation", mail["conversation"] ?? .bool(false)), ("mail", .object(mail)), ("chat", .object(mail))]))
         let effects = Effects(keyPrefix: "m\(webhookID)_\(messageID)_\(now)")
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithMail, now: now, effects: effects)
+        effects.fired(FiringLogEntry(source: .continuousMail, webhookID: webhookID, triggerID: triggerID, firedAt: now))
         var work = effects.unitOfWork()
         work.claims = [.mail(webhookID: webhookID, messageID: messageID)]
         guard try await commit(work, now: now) else { return .alreadyClaimed }

@@ -43,6 +43,37 @@ public final class Effects: Sendable {
         state.withLock { $0.patches.append(patch) }
     }
 
+    /// `stored` as it will be once this decision commits: the last put of the record replaces it, then its patches are
+    /// merged in (the order `commit` writes them); nil when neither the store nor the decision has the record.
+    public func pending(_ kind: EntityKind, id: Int, over stored: JSONObject?) -> JSONObject? {
+        state.withLock { work in
+            var record = work.puts.last { $0.kind == kind && $0.id == id }?.document ?? stored
+            for patch in work.patches where patch.kind == kind && patch.id == id {
+                guard record != nil else { break }
+                for (key, value) in patch.members { record?[key] = value }
+            }
+            return record
+        }
+    }
+
+    /// The records of `kind` this decision creates or replaces, in the order recorded (with their patches merged in).
+    public func pendingRecords(_ kind: EntityKind) -> [JSONObject] {
+        state.withLock { work in
+            work.puts.filter { $0.kind == kind }.map { put in
+                var record = put.document
+                for patch in work.patches where patch.kind == kind && patch.id == put.id {
+                    for (key, value) in patch.members { record[key] = value }
+                }
+                return record
+            }
+        }
+    }
+
+    /// Records a trigger the decision ran (the activity view's firing count).
+    public func fired(_ entry: FiringLogEntry) {
+        state.withLock { $0.firings.append(entry) }
+    }
+
     /// Records an event to queue.
     public func raise(_ event: NewEvent) {
         state.withLock { $0.events.append(event) }

@@ -30,8 +30,13 @@ struct DeliveriesController {
             .post, "/api/v1/deliveries/{id}/replay", "Make a delivery again (same message id)", scope: .admin, tag: "deliveries", success: 202
         ) { _, context in
             let id = try context.intParameter()
-            guard let record = try await environment.store.replayDelivery(id: id, now: environment.clock.now()) else {
-                throw APIError.notFound("delivery", id: id)
+            let now = environment.clock.now()
+            guard let record = try await environment.store.replayDelivery(id: id, now: now) else {
+                // Refused while an attempt holds it: that attempt's outcome would overwrite the replay.
+                guard try await environment.store.delivery(id: id) != nil else { throw APIError.notFound("delivery", id: id) }
+                throw APIError(
+                    .conflict, code: "attempt_in_flight",
+                    message: "delivery \(id) has an attempt in flight; replay it when the attempt has finished")
             }
             environment.logger.info("delivery.replayed", metadata: ["delivery.id": "\(id)"])
             return JSONResponse.make(.object(JSONObject([("delivery", record.json)])), status: .accepted)

@@ -1,4 +1,4 @@
-// Deliveries: the filterable log, one delivery's attempts with request and response, replay, circuit breakers.
+// Deliveries: the filterable log, one delivery's attempts with request and response, replay, cancel, circuit breakers.
 import { get, post, query } from "./api.js";
 import { h, field, select, toast, when, heading, table, failure } from "./ui.js";
 
@@ -22,6 +22,31 @@ function replayButton(delivery, after) {
     }
   });
   return button;
+}
+
+/** Stops a pending or failed delivery; a delivery an attempt holds answers 409, shown as the toast. */
+function cancelButton(delivery, after) {
+  const button = h("button", { type: "button", "data-testid": `cancel-${delivery.id}` }, "Cancel");
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await post(`/api/v1/deliveries/${delivery.id}/cancel`, {});
+      toast(`Delivery ${delivery.id} cancelled`);
+      after();
+    } catch (error) {
+      toast(error.message);
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+/** The actions a delivery in this status offers: replay unless delivered or pending, cancel while pending or failed. */
+function actionButtons(delivery, after) {
+  const buttons = [];
+  if (delivery.status !== "delivered" && delivery.status !== "pending") buttons.push(replayButton(delivery, after));
+  if (delivery.status === "pending" || delivery.status === "failed") buttons.push(cancelButton(delivery, after));
+  return buttons;
 }
 
 /** The filter values from the hash's query (`#/deliveries?status=exhausted`). */
@@ -64,7 +89,7 @@ export async function deliveryList() {
       h("td", {}, delivery.chat_id ?? "—"),
       h("td", {}, when(delivery.created_at)),
       h("td", {}, delivery.next_attempt_at ? when(delivery.next_attempt_at) : "—"),
-      h("td", {}, delivery.status === "delivered" || delivery.status === "pending" ? null : replayButton(delivery, () => load()))));
+      h("td", {}, ...actionButtons(delivery, () => load()))));
     const tableElement = more && results.querySelector("tbody") ? null : table(
       ["Id", "Status", "Kind", "Request", "Answer", "Attempts", "Webhook", "Chat", "Created", "Next attempt", ""], [], { "data-testid": "delivery-table" });
     if (tableElement) results.replaceChildren(tableElement);
@@ -135,7 +160,9 @@ export async function deliveryDetail(id) {
         ? [h("p", { class: "code", "data-testid": "response-status" }, `HTTP ${attempt.response.status}`), headerTable(attempt.response.headers), bodyBlock(attempt.response.body, attempt.response.body_truncated)]
         : h("p", { class: "muted" }, "No response.")))));
   return h("section", {},
-    heading(`Delivery ${delivery.id}`, replayButton(delivery, () => window.dispatchEvent(new HashChangeEvent("hashchange"))), h("a", { class: "button", href: "#/deliveries" }, "Back to the log")),
+    heading(`Delivery ${delivery.id}`, replayButton(delivery, () => window.dispatchEvent(new HashChangeEvent("hashchange"))),
+      delivery.status === "pending" || delivery.status === "failed" ? cancelButton(delivery, () => window.dispatchEvent(new HashChangeEvent("hashchange"))) : null,
+      h("a", { class: "button", href: "#/deliveries" }, "Back to the log")),
     h("div", { class: "card" }, summary),
     attempts.length ? attempts : h("p", { class: "muted" }, "No attempt yet."));
 }

@@ -100,14 +100,15 @@ extension SQLStore {
                     ON CONFLICT (delivery_id, number) DO NOTHING
                     """
                 ).run()
-                // Only the latest claimed attempt moves the delivery: an attempt whose lease ran out while it was still
-                // under way is logged, but the attempt claimed after it decides the state.
+                // Only the latest claimed attempt moves the delivery, and only while it still holds it: an attempt whose
+                // lease ran out while it was still under way is logged, but the attempt claimed after it decides the
+                // state; a replay or a cancel (which release the hold) made meanwhile is not overwritten.
                 let current = try await db.raw(
                     """
                     UPDATE hw_deliveries SET status = \(bind: finish.status.rawValue), next_attempt_at = \(bind: finish.nextAttemptAt),
                         lease_until = NULL, worker = NULL, one_shot = 0, updated_at = \(bind: finish.now),
                         last_status_code = \(bind: finish.statusCode), last_error = \(bind: finish.error)
-                    WHERE id = \(bind: finish.deliveryID) AND attempts = \(bind: attempt.number) RETURNING id
+                    WHERE id = \(bind: finish.deliveryID) AND attempts = \(bind: attempt.number) AND worker IS NOT NULL RETURNING id
                     """
                 ).first() != nil
                 if let host = finish.disableHost {
@@ -188,14 +189,15 @@ extension SQLStore {
     }
 
     /// Makes a delivery due now; a delivery that had finished gets one attempt (a failure does not start retries again).
+    /// A delivery an attempt holds (its lease has not run out) is left alone: nil, as for a missing one.
     public func replayDelivery(id: Int, now: Int) async throws -> DeliveryRecord? {
         let row = try await guarded {
             try await engine.write { db in
                 try await db.raw(
                     """
                     UPDATE hw_deliveries SET one_shot = CASE WHEN status IN ('pending', 'failed') THEN one_shot ELSE 1 END,
-                        status = 'pending', next_attempt_at = \(bind: now), updated_at = \(bind: now)
-                    WHERE id = \(bind: id) RETURNING \(unsafeRaw: Self.deliveryColumns)
+                        status = 'pending', next_attempt_at = \(bind: now), updated_at = \(bind: now), lease_until = NULL, worker = NULL
+                    WHERE id = \(bind: id) AND (lease_until IS NULL OR lease_until <= \(bind: now)) RETURNING \(unsafeRaw: Self.deliveryColumns)
                     """
                 ).first().map { try DeliveryRow(row: $0) }
             }
@@ -203,15 +205,16 @@ extension SQLStore {
         return try row?.record()
     }
 
-    /// Replays every delivery with `status` created in `since..<until`.
+    /// Replays every delivery with `status` created in `since..<until`, except those an attempt holds.
     public func replayDeliveries(status: DeliveryStatus, since: Int, until: Int, now: Int) async throws -> Int {
         try await guarded {
             try await engine.write { db in
                 try await db.raw(
                     """
                     UPDATE hw_deliveries SET one_shot = CASE WHEN status IN ('pending', 'failed') THEN one_shot ELSE 1 END,
-                        status = 'pending', next_attempt_at = \(bind: now), updated_at = \(bind: now)
-                    WHERE status = \(bind: status.rawValue) AND created_at >= \(bind: since) AND created_at < \(bind: until) RETURNING id
+                        status = 'pending', next_attempt_at = \(bind: now), updated_at = \(bind: now), lease_until = NULL, worker = NULL
+                    WHERE status = \(bind: status.rawValue) AND created_at >= \(bind: since) AND created_at < \(bind: until)
+                        AND (lease_until IS NULL OR lease_until <= \(bind: now)) RETURNING id
                     """
                 ).all().count
             }
@@ -259,15 +262,14 @@ extension SQLStore {
                     WHERE received_at >= \(bind: start) AND received_at < \(bind: end) GROUP BY bucket
                     """
                 ).all().map { (try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "n", as: Int.self)) }
-                // Firings: the webhook entries of completed outcomes whose branch ran a trigger, counted in the outcome text.
+                // Firings: every trigger a committed decision ran (hook, continuous chat, continuous mail), from the log
+                // its unit of work wrote.
                 let firings = try await db.raw(
                     """
-                    SELECT (completed_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket,
-                        CAST(SUM((LENGTH(outcome) - LENGTH(REPLACE(outcome, '"branch":"trigger"', ''))) / 18
-                            + (LENGTH(outcome) - LENGTH(REPLACE(outcome, '"branch":"alternative"', ''))) / 22) AS BIGINT) AS n
-                    FROM hw_events WHERE completed_at >= \(bind: start) AND completed_at < \(bind: end) GROUP BY bucket
+                    SELECT (fired_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket, COUNT(*) AS n FROM hw_firings
+                    WHERE fired_at >= \(bind: start) AND fired_at < \(bind: end) GROUP BY bucket
                     """
-                ).all().map { (try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "n", as: Int?.self) ?? 0) }
+                ).all().map { (try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "n", as: Int.self)) }
                 let deliveries = try await db.raw(
                     """
                     SELECT (updated_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket, status, COUNT(*) AS n FROM hw_deliveries
@@ -305,9 +307,11 @@ private struct PreparedWork: Sendable {
     var events: [(event: NewEvent, args: String)]
     var deliveries: [Delivery]
     var claims: [LedgerClaim]
+    var firings: [FiringLogEntry]
 
     init(_ work: UnitOfWork) throws(StoreError) {
         claims = work.claims
+        firings = work.firings
         if let completed = work.completedEvent {
             self.completed = (completed.sequence, try StoredJSON.text(completed.outcome))
         }
@@ -359,6 +363,14 @@ private struct PreparedWork: Sendable {
                 """
             ).run()
         }
+        for firing in firings {
+            try await db.raw(
+                """
+                INSERT INTO hw_firings (fired_at, source, webhook_id, trigger_id)
+                VALUES (\(bind: firing.firedAt), \(bind: firing.source.rawValue), \(bind: firing.webhookID), \(bind: firing.triggerID))
+                """
+            ).run()
+        }
         var ids: [Int] = []
         for item in deliveries {
             let delivery = item.delivery
@@ -389,7 +401,7 @@ private struct PreparedWork: Sendable {
 }
 
 /// One row of `hw_deliveries` as read back.
-private struct DeliveryRow: Sendable {
+struct DeliveryRow: Sendable {
     var id: Int
     var messageID: String
     var kind: String

@@ -60,17 +60,22 @@ extension RestAPIResponseHandler {
             object[TriggerVariables.key] = .object(variables)
             followArgs = .object(object)
         }
-        var runs: [(key: String, id: Int)] = []
-        if let followUp { runs.append((followUp.isDefault ? "default_trigger" : "output_trigger", followUp.triggerID)) }
-        if let side = sideTrigger(content: content, match: match) { runs.append(("default_trigger_alt", side)) }
-        for (key, id) in runs {
+        var runs: [(key: String, id: Int, actionID: String?)] = []
+        if let followUp {
+            // `default_trigger_action_id`: only that action of the default trigger runs (spec §8.1 `trigger_action_id`).
+            let actionID = followUp.isDefault
+                ? content["rest_api_method_output"]?["default_trigger_action_id"].flatMap { PHPText.scalarText($0) } : nil
+            runs.append((followUp.isDefault ? "default_trigger" : "output_trigger", followUp.triggerID, actionID))
+        }
+        if let side = sideTrigger(content: content, match: match) { runs.append(("default_trigger_alt", side, nil)) }
+        for (key, id, actionID) in runs {
             guard RaisedEvents.canDescend else {
                 detail[key] = RaisedEvents.stopped("trigger \(id)")
                 continue
             }
             do {
                 let report = try await RaisedEvents.descend {
-                    try await executor.run(triggerID: id, args: followArgs, rootKind: rootKind, now: now, effects: effects)
+                    try await executor.run(triggerID: id, args: followArgs, rootKind: rootKind, now: now, effects: effects, actionID: actionID)
                 }
                 detail[key] = report.json
             } catch {

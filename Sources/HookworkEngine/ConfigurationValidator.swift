@@ -224,6 +224,7 @@ public struct ConfigurationValidator: Sendable {
                     field: "configuration.parameters[\(index)].max_execution_time", message: "max_execution_time must be 1 to 360 seconds"
                 )
             }
+            try validatePolling(object, prefix: "configuration.parameters[\(index)]")
         }
         try validateDeliverySettings(configuration)
         configuration["parameters"] = .array(methods)

@@ -32,6 +32,7 @@ struct RestAPIAction: Sendable {
             context["root_kind"] = .string(rootKind == .argsWithMail ? "mail" : "chat")
             context["args"] = args
             context["depth"] = .int(RaisedEvents.depth)
+            context["http_data"] = .string(Self.httpData(request))
             let call = OutboundCall(
                 kind: .restapi, payload: .http(request), context: context, retry: settings.retry, retryOn: settings.retryOn,
                 signingSecrets: settings.signingSecrets, messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
@@ -51,6 +52,18 @@ struct RestAPIAction: Sendable {
         } catch {
             return .init(index: index, type: "restapi", status: "failed", detail: JSONObject([("error", .string(String(describing: error)))]))
         }
+    }
+}
+
+extension RestAPIAction {
+    /// `{http_data}` (spec §8.3.3): the request as JSON text, `{"headers":["Name: value",...],"url":"...","body":"..."}`,
+    /// the body only when there is one.
+    static func httpData(_ request: OutboundRequest) -> String {
+        var object = JSONObject()
+        object["headers"] = .array(request.headers.map { .string("\($0.name): \($0.value)") })
+        object["url"] = .string(request.url)
+        if let body = request.body { object["body"] = .string(String(decoding: body, as: UTF8.self)) }
+        return JSONValue.object(object).jsonText()
     }
 }
 

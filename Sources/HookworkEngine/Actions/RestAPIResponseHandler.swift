@@ -46,7 +46,7 @@ extension RestAPIResponseHandler {
     /// deviation 4). The members to add to the action's report.
     static func follow(
         _ response: OutboundResponse, method: JSONObject, content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int,
-        executor: TriggerExecutor, effects: Effects
+        executor: TriggerExecutor, effects: Effects, extraVariables: JSONObject = JSONObject()
     ) async -> JSONObject {
         let (match, followUp) = decide(method: method, content: content, status: response.status, body: response.body)
         var detail = JSONObject()
@@ -57,6 +57,7 @@ extension RestAPIResponseHandler {
         if case .object(var object) = followArgs {
             var variables = args[TriggerVariables.key]?.objectValue ?? JSONObject()
             for (key, value) in match.variables { variables[key] = value }
+            for (key, value) in extraVariables { variables[key] = value }
             object[TriggerVariables.key] = .object(variables)
             followArgs = .object(object)
         }
@@ -113,11 +114,13 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         self.clock = clock
     }
 
-    /// Applies the output rules of the call's Rest API method to the attempt's answer.
+    /// Applies the output rules of the call's Rest API method to the attempt's answer. A call exhausted without any
+    /// answer is read as the reference reads a transport error: HTTP code 0, an empty body and `{http_error}` saying
+    /// what failed.
     public func deliveryFinished(_ completion: DeliveryCompletion, effects: Effects) async throws {
-        guard completion.kind == .restapi, completion.status == .delivered || completion.status == .exhausted,
-            let status = completion.statusCode
-        else { return }
+        guard completion.kind == .restapi, completion.status == .delivered || completion.status == .exhausted else { return }
+        let status = completion.statusCode ?? 0
+        let httpError = completion.statusCode == nil ? (completion.error ?? "no answer") : ""
         let context = completion.context
         guard let apiID = context["rest_api_id"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else { return }
         let wanted = context["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
@@ -127,9 +130,18 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         let args = context["args"] ?? .object(JSONObject())
         let rootKind: NodeKind = context["root_kind"]?.stringValue == "mail" ? .argsWithMail : .argsWithChat
         let response = OutboundResponse(status: status, headers: completion.responseHeaders, body: completion.responseBody)
+        if let polling = try await poll(completion, method: method, content: content, response: response, effects: effects) {
+            effects.note("polling", polling)
+            executor.logger.info("restapi.polling", metadata: ["delivery.id": "\(completion.deliveryID)", "polling": "\(polling.jsonText())"])
+            return
+        }
+        let extra = JSONObject([
+            ("{http_error}", .string(httpError)), ("{http_data}", context["http_data"] ?? .string("")),
+        ])
         let detail = await RaisedEvents.$depth.withValue(context["depth"]?.looseInt ?? 0) {
             await RestAPIResponseHandler.follow(
-                response, method: method, content: content, args: args, rootKind: rootKind, now: clock.now(), executor: executor, effects: effects
+                response, method: method, content: content, args: args, rootKind: rootKind, now: clock.now(), executor: executor, effects: effects,
+                extraVariables: extra
             )
         }
         for (key, value) in detail { effects.note(key, value) }
@@ -137,5 +149,34 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
             "restapi.output_rules",
             metadata: ["delivery.id": "\(completion.deliveryID)", "restapi.status": "\(status)", "outcome": "\(JSONValue.object(detail).jsonText())"]
         )
+    }
+}
+
+extension RestAPIOutputRules {
+    /// The method's polling (spec §8.3 `polling_n_times`, `polling_n_delay`): while no output rule matches, or the
+    /// matching one is marked `as_failed_request`, the same request is made again, `polling_n_delay` seconds later,
+    /// until it has been made `polling_n_times` times in all; only the last answer (or the first that matches) goes on
+    /// to the output rules' triggers. Returns what was scheduled, or nil when the answer is final.
+    func poll(_ completion: DeliveryCompletion, method: JSONObject, content: JSONObject, response: OutboundResponse, effects: Effects) async throws
+        -> JSONValue?
+    {
+        let times = min(max(method["polling_n_times"]?.looseInt ?? 1, 1), 10)
+        let made = max(completion.context["poll"]?.looseInt ?? 1, 1)
+        guard times > 1, made < times else { return nil }
+        let (match, _) = RestAPIResponseHandler.decide(method: method, content: content, status: response.status, body: response.body)
+        guard match.ruleID == nil || match.failed else { return nil }
+        guard let record = try await store.delivery(id: completion.deliveryID), var call = OutboundCall(record: record) else { return nil }
+        let delay = min(max(method["polling_n_delay"]?.looseInt ?? 1, 1), 10)
+        let first = completion.context["poll_of"]?.stringValue ?? completion.messageID
+        call.context["poll"] = .int(made + 1)
+        call.context["poll_of"] = .string(first)
+        call.messageID = "\(first)_poll\(made + 1)"
+        call.notBefore = clock.now() + delay
+        effects.call(call)
+        return .object(
+            JSONObject([
+                ("request", .int(made + 1)), ("of", .int(times)), ("message_id", .string(call.messageID)), ("not_before", .int(call.notBefore ?? 0)),
+                ("reason", .string(match.ruleID == nil ? "no output rule matched" : "output rule \(match.ruleID ?? "") is marked as_failed_request")),
+            ]))
     }
 }

@@ -67,8 +67,16 @@ extension ConfigurationValidator {
             case "setchatattribute":
                 let attribute = try text(content["payload"], "\(prefix).payload", required: true) ?? ""
                 if attribute == "id" { throw ValidationFailure(field: "\(prefix).payload", message: "setchatattribute cannot change the chat id") }
-            case "setdepartment": _ = try text(content["payload"], "\(prefix).payload", required: true)
-            case "closechat", "stopchat", "transfertobot", "dispatchevent": break
+            case "setdepartment", "setsubject", "setliveattr": _ = try text(content["payload"], "\(prefix).payload", required: true)
+            case "metamsg": try jsonPayload("a JSON object of meta_msg members, e.g. {\"sentiment\":\"positive\"}") { $0.objectValue != nil }
+            case "messageattribute":
+                let attribute = try text(content["payload"], "\(prefix).payload", required: true) ?? ""
+                guard ChatActions.storedMessageAttributes.contains(attribute) else {
+                    throw ValidationFailure(
+                        field: "\(prefix).payload",
+                        message: "messageattribute sets one of \(ChatActions.storedMessageAttributes.sorted().joined(separator: ", ")), not '\(attribute)'")
+                }
+            case "closechat", "stopchat", "transfertobot", "dispatchevent", "disableuntillopmsg", "removeprocess": break
             default:
                 return [
                     warning(

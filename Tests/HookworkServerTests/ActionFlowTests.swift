@@ -125,6 +125,7 @@ struct ActionFlowTests {
                 #expect(chat["remarks"] == "VIP Ann")
                 let variables = try JSONValue(parsing: chat["chat_variables"]?.stringValue ?? "{}")
                 #expect(variables["lang"] == "lt")
+                #expect(variables["old"] == nil, "a null value removes the variable")
                 #expect(variables["aicons"] == .object(JSONObject()))
 
                 let messages = try await client.call(.get, "/api/v1/messages?chat_id=7", token: ingestToken).body
@@ -269,7 +270,7 @@ struct ActionValidationTests {
         defer { try? FileManager.default.removeItem(at: database.folder) }
         let app = try await makeApp(testConfiguration(databaseURL: database.url))
         try await app.test(.router) { client in
-            let actions = [#"{"type":"buttons","content":{}}"#, #"{"type":"command","content":{"command":"setsubject","payload":"1"}}"#]
+            let actions = [#"{"type":"buttons","content":{}}"#, #"{"type":"command","content":{"command":"loopvariable","payload":"1"}}"#]
             let response = try await client.call(.post, "/api/v1/triggers", json: triggerJSON("T", actions))
             #expect(response.status == 201)
             let fields = response.body["warnings"]?.arrayValue?.compactMap { $0["field"]?.stringValue }

@@ -37,6 +37,13 @@ struct ChatActionRunner: Sendable {
             if !change.patch.isEmpty {
                 _ = try await store.patch(.chat, id: chatID, with: change.patch)
             }
+            if let edit = change.messagePatch {
+                guard try await store.patch(.message, id: edit.id, with: edit.patch) != nil else {
+                    detail["error"] = .string("message \(edit.id) (args.msg.id) is not stored")
+                    return report("failed", detail)
+                }
+                detail["message_changes"] = .object(JSONObject([("id", .int(edit.id)), ("changes", .object(edit.patch))]))
+            }
             if var new = message {
                 let id = try await store.insert(.message, document: new)
                 new["id"] = .int(id)
@@ -58,6 +65,11 @@ struct ChatActionRunner: Sendable {
             for (key, value) in assembled.chat { updated[key] = value }
         }
         args["chat"] = .object(updated)
+        // Likewise the trigger's message, when a command changed it.
+        if let edit = change.messagePatch, case .object(var message)? = args["msg"], message["id"]?.looseInt == edit.id {
+            for (key, value) in edit.patch { message[key] = value }
+            args["msg"] = .object(message)
+        }
         detail["changes"] = .object(change.patch)
         if let message { detail["message"] = .object(message) }
 
@@ -82,7 +94,7 @@ struct ChatActionRunner: Sendable {
         if let events = executor.services.events {
             var pending = change.events
             let suppressed = args["no_auto_events"].map(PHPLoose.isTruthyValue) ?? false
-            if let message, message["user_id"]?.looseInt == -2, !suppressed {
+            if let message, message["user_id"]?.looseInt == -2, !suppressed, change.announce {
                 pending.append(("chat.web_add_msg_admin", JSONObject([("msg", .object(message))])))
             }
             for (name, extra) in pending {

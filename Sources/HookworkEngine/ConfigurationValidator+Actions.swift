@@ -52,6 +52,10 @@ extension ConfigurationValidator {
                 _ = try text(options[key], "\(prefix).mail_options.\(key)", required: false)
             }
             _ = try text(content["text"], "\(prefix).text", required: false)
+            switch options["parse_bbcode"] {
+            case nil, .null?, .bool?: break
+            default: throw ValidationFailure(field: "\(prefix).mail_options.parse_bbcode", message: "\(prefix).mail_options.parse_bbcode must be true or false")
+            }
             return []
         case "text":
             _ = try text(content["text"], "\(prefix).text", required: true)

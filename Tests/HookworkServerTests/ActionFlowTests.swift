@@ -241,6 +241,7 @@ struct ActionValidationTests {
         arguments: [
             (#"{"type":"mail","content":{"text":"x","mail_options":{"subject":"s"}}}"#, "actions[1].content.mail_options.recipient"),
             (#"{"type":"mail","content":{"mail_options":"to me"}}"#, "actions[1].content.mail_options"),
+            (#"{"type":"mail","content":{"mail_options":{"recipient":"a@example.com","parse_bbcode":"yes"}}}"#, "actions[1].content.mail_options.parse_bbcode"),
             (#"{"type":"text","content":{"text":""}}"#, "actions[1].content.text"),
             (#"{"type":"command","content":{"command":"chatvariable","payload":"lang=lt"}}"#, "actions[1].content.payload"),
             (#"{"type":"command","content":{"command":"chatattribute","payload":"{}"}}"#, "actions[1].content.payload"),

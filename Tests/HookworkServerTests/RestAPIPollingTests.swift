@@ -59,7 +59,7 @@ struct RestAPIPollingTests {
     func pollingUntilExhausted() async throws {
         try await ScriptedReceiver.with(["/job": .init(body: #"{"state":"pending"}"#)]) { receiver, port in
             let methods = [
-                #"{"id":"job","method":"GET","suburl":"/job","polling_n_times":3,"polling_n_delay":1,"output":[{"id":"wait","success_location":"state","success_condition":"eq","success_compare_value":"pending","as_failed_request":true}]}"#,
+                #"{"id":"job","method":"GET","suburl":"/job","polling_n_times":3,"polling_n_delay":1,"polling_no_delay_first":true,"output":[{"id":"wait","success_location":"state","success_condition":"eq","success_compare_value":"pending","as_failed_request":true}]}"#,
                 #"{"id":"echo","method":"POST","suburl":"/echo","body_request_type":"raw","body_request_type_content":"text","body_raw":"{content_1}"}"#,
             ]
             let first = triggerJSON("Job", [restAction("job", extra: #","rest_api_method_output":{"wait":2}"#)])
@@ -73,7 +73,7 @@ struct RestAPIPollingTests {
         }
     }
 
-    @Test("polling stops at the first answer that matches a rule not marked as_failed_request")
+    @Test("polling waits polling_n_delay before the first request too, and stops at the first answer that matches a rule not marked as_failed_request")
     func pollingStopsOnMatch() async throws {
         try await ScriptedReceiver.with(["/job": .init(body: #"{"state":"done"}"#)]) { receiver, port in
             let methods = [
@@ -81,9 +81,14 @@ struct RestAPIPollingTests {
                 #"{"id":"echo","method":"POST","suburl":"/echo","body_request_type":"raw","body_request_type_content":"text","body_raw":"{content_1}"}"#,
             ]
             let first = triggerJSON("Job", [restAction("job", extra: #","rest_api_method_output":{"done":2}"#)])
-            _ = try await runEvent(api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Echo", [restAction("echo")])]) { _ in
+            let response = try await runEvent(
+                api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Echo", [restAction("echo")])]
+            ) { _ in
                 try await eventually { receiver.requests(to: "/echo").count >= 1 }
             }
+            // Without polling_no_delay_first the first request waits polling_n_delay too, so the event's answer has none.
+            let report = try #require(actionReports(response).first)
+            #expect(report["http_code"] == nil, "\(report)")
             #expect(receiver.requests(to: "/job").count == 1)
             #expect(receiver.requests(to: "/echo").map(\.body) == ["done"])
         }

@@ -33,10 +33,11 @@ struct RestAPIAction: Sendable {
             context["args"] = args
             context["depth"] = .int(RaisedEvents.depth)
             context["http_data"] = .string(Self.httpData(request))
-            let call = OutboundCall(
+            var call = OutboundCall(
                 kind: .restapi, payload: .http(request), context: context, retry: settings.retry, retryOn: settings.retryOn,
                 signingSecrets: settings.signingSecrets, messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
             )
+            call.notBefore = RestAPIPolling.firstRequestNotBefore(built.method, now: now)
             effects.call(call)
             logger.debug("restapi.recorded", metadata: ["restapi.method": "\(request.method)", "delivery.message_id": "\(call.messageID)"])
             let detail = JSONObject([("method", .string(request.method)), ("url", .string(request.url)), ("message_id", .string(call.messageID))])

@@ -153,20 +153,19 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
 }
 
 extension RestAPIOutputRules {
-    /// The method's polling (spec §8.3 `polling_n_times`, `polling_n_delay`): while no output rule matches, or the
-    /// matching one is marked `as_failed_request`, the same request is made again, `polling_n_delay` seconds later,
+    /// The method's polling (spec §8.3 `polling_n_times`, `polling_n_delay`, both set): while no output rule matches, or
+    /// the matching one is marked `as_failed_request`, the same request is made again, `polling_n_delay` seconds later,
     /// until it has been made `polling_n_times` times in all; only the last answer (or the first that matches) goes on
     /// to the output rules' triggers. Returns what was scheduled, or nil when the answer is final.
     func poll(_ completion: DeliveryCompletion, method: JSONObject, content: JSONObject, response: OutboundResponse, effects: Effects) async throws
         -> JSONValue?
     {
-        let times = min(max(method["polling_n_times"]?.looseInt ?? 1, 1), 10)
+        guard let (times, delay) = RestAPIPolling.settings(method) else { return nil }
         let made = max(completion.context["poll"]?.looseInt ?? 1, 1)
-        guard times > 1, made < times else { return nil }
+        guard made < times else { return nil }
         let (match, _) = RestAPIResponseHandler.decide(method: method, content: content, status: response.status, body: response.body)
         guard match.ruleID == nil || match.failed else { return nil }
         guard let record = try await store.delivery(id: completion.deliveryID), var call = OutboundCall(record: record) else { return nil }
-        let delay = min(max(method["polling_n_delay"]?.looseInt ?? 1, 1), 10)
         let first = completion.context["poll_of"]?.stringValue ?? completion.messageID
         call.context["poll"] = .int(made + 1)
         call.context["poll_of"] = .string(first)
@@ -178,5 +177,24 @@ extension RestAPIOutputRules {
                 ("request", .int(made + 1)), ("of", .int(times)), ("message_id", .string(call.messageID)), ("not_before", .int(call.notBefore ?? 0)),
                 ("reason", .string(match.ruleID == nil ? "no output rule matched" : "output rule \(match.ruleID ?? "") is marked as_failed_request")),
             ]))
+    }
+}
+
+/// A Rest API method's polling settings (spec §8.3).
+enum RestAPIPolling {
+    /// `(polling_n_times, polling_n_delay)` when the method polls: as in the reference, both must be set, each 1-10.
+    static func settings(_ method: JSONObject) -> (times: Int, delay: Int)? {
+        guard let times = method["polling_n_times"]?.looseInt, (1...10).contains(times), let delay = method["polling_n_delay"]?.looseInt,
+            (1...10).contains(delay)
+        else { return nil }
+        return (times, delay)
+    }
+
+    /// When the first request of a polling method may be made: the reference waits `polling_n_delay` before every
+    /// request, the first included, unless `polling_no_delay_first` is set. Nil: at once.
+    static func firstRequestNotBefore(_ method: JSONObject, now: Int) -> Int? {
+        guard let (_, delay) = settings(method) else { return nil }
+        if method["polling_no_delay_first"].map(PHPLoose.isTruthyValue) ?? false { return nil }
+        return now + delay
     }
 }

@@ -81,6 +81,14 @@ extension ConfigurationValidator {
                         message: "messageattribute sets one of \(ChatActions.storedMessageAttributes.sorted().joined(separator: ", ")), not '\(attribute)'")
                 }
             case "closechat", "stopchat", "transfertobot", "dispatchevent", "disableuntillopmsg", "removeprocess": break
+            case "messageaggregation":
+                _ = try text(content["payload"], "\(prefix).payload", required: true)
+                let method = try text(content["payload_arg_type"], "\(prefix).payload_arg_type", required: true) ?? ""
+                let methods = ["count", "ratio", "count_filter", "avg", "sum", "max", "min", "count_max", "sum_avg"]
+                guard methods.contains(method) else {
+                    throw ValidationFailure(
+                        field: "\(prefix).payload_arg_type", message: "payload_arg_type must be one of \(methods.joined(separator: ", "))")
+                }
             default:
                 return [
                     warning(

@@ -29,6 +29,7 @@ struct CommandActionsTests {
                     command("metamsg", #","payload":"{\"sentiment\":\"positive\",\"old\":null}""#),
                     command("messageattribute", #","payload":"msg","payload_arg":"edited for {args.chat.nick}""#),
                     command("messageattribute", #","payload":"meta_msg","payload_arg":"{\"content\":{\"buttons\":[1],\"html\":\"x\"}}""#),
+                    command("messageaggregation", #","msg_type_all":1,"payload":"messages","payload_arg_type":"count""#),
                 ]
                 #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Commands", actions)).status == 201)
                 #expect(try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook(event: "chat.addmsguser")).status == 201)
@@ -37,13 +38,14 @@ struct CommandActionsTests {
                 let reports = actionReports(response)
                 #expect(
                     reports.map { $0["status"]?.stringValue ?? "" } == [
-                        "done", "unchanged", "done", "unchanged", "done", "done", "done", "done", "done", "done",
+                        "done", "unchanged", "done", "unchanged", "done", "done", "done", "done", "done", "done", "done",
                     ], "\(reports)")
                 #expect(reports[2]["events"]?.arrayValue?.count == 1)
 
                 let chat = try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body
                 let variables = try JSONValue(parsing: chat["chat_variables"]?.stringValue ?? "{}")
                 #expect(variables["bot_lock_msg"] == 41, "\(chat)")
+                #expect(variables["messages"] == 2, "the visitor's message and the widget message")
                 #expect(chat["subject_ids"] == .array([]))
 
                 let listed = try await client.call(.get, "/api/v1/messages?chat_id=7", token: ingestToken).body
@@ -59,9 +61,13 @@ struct CommandActionsTests {
                 #expect(try JSONValue(parsing: execute?["ext_args"]?.stringValue ?? "") == .object(JSONObject([("attr", .array(["lhc", "plan"])), ("data", "gold")])))
                 #expect(chat["last_msg_id"] == widget["id"])
             }
-            let commands = try await receiver.waitFor(8)
+            let commands = try await receiver.waitFor(9)
             let names = commands.compactMap { try? JSONValue(parsing: $0.body) }.map { $0["command"]?.stringValue ?? "" }
-            #expect(names == ["disableuntillopmsg", "setsubject", "setsubject", "setliveattr", "removeprocess", "metamsg", "messageattribute", "messageattribute"])
+            #expect(
+                names == [
+                    "disableuntillopmsg", "setsubject", "setsubject", "setliveattr", "removeprocess", "metamsg", "messageattribute",
+                    "messageattribute", "messageaggregation",
+                ])
             let edit = commands.compactMap { try? JSONValue(parsing: $0.body) }.first { $0["command"] == "metamsg" }
             #expect(edit?["message_changes"]?["id"] == 41)
         }
@@ -74,6 +80,7 @@ struct CommandActionsTests {
             (#"{"type":"command","content":{"command":"metamsg","payload":"[1]"}}"#, "actions[0].content.payload"),
             (#"{"type":"command","content":{"command":"messageattribute","payload":"colour","payload_arg":"x"}}"#, "actions[0].content.payload"),
             (#"{"type":"command","content":{"command":"setliveattr","payload":""}}"#, "actions[0].content.payload"),
+            (#"{"type":"command","content":{"command":"messageaggregation","payload":"n","payload_arg_type":"median"}}"#, "actions[0].content.payload_arg_type"),
         ]
     )
     func refused(action: String, field: String) async throws {

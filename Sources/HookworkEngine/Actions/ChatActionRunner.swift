@@ -19,8 +19,17 @@ struct ChatActionRunner: Sendable {
         guard rootKind == .argsWithChat, case .object(let chat)? = args["chat"], let chatID = chat["id"]?.looseInt, chatID > 0 else {
             return report("skipped", JSONObject([("reason", .string("the trigger has no stored chat to change (args.chat.id)"))]))
         }
+        // `messageaggregation` reads the chat's stored messages; no other action needs them.
+        var messages: [JSONObject] = []
+        if type == "command", content["command"]?.stringValue == "messageaggregation" {
+            do {
+                messages = try await store.list(.message, query: EntityQuery(chatID: chatID))
+            } catch {
+                return report("failed", JSONObject([("error", .string("the chat's messages could not be read: \(error)"))]))
+            }
+        }
         let change: ChatActions.Change
-        switch ChatActions.plan(type: type, content: content, chat: chat, args: args, rootKind: rootKind, now: now) {
+        switch ChatActions.plan(type: type, content: content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages) {
         case .success(let planned): change = planned
         case .failure(let problem):
             return report("failed", JSONObject([("error", .string(problem.reason)), ("field", .string(problem.field))]))

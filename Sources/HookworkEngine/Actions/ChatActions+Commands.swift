@@ -12,15 +12,17 @@ struct MessagePatch: Sendable {
 extension ChatActions {
     /// The `command` subcommands of spec §8.2 beyond the first group, whose effect on the stored chat or message follows
     /// the reference's `erLhcoreClassGenericBotActionCommand`.
-    static let moreCommands: Set<String> = ["disableuntillopmsg", "setsubject", "setliveattr", "removeprocess", "metamsg", "messageattribute"]
+    static let moreCommands: Set<String> = [
+        "disableuntillopmsg", "setsubject", "setliveattr", "removeprocess", "metamsg", "messageattribute", "messageaggregation",
+    ]
 
     /// Message members the reference stores when `messageattribute` sets them (others change nothing lasting).
     static let storedMessageAttributes: Set<String> = ["msg", "meta_msg", "time", "chat_id", "user_id", "name_support"]
 
     /// The change one of `moreCommands` makes; nil for any other command.
-    static func planMore(command: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int) -> Result<
-        Change, ActionProblem
-    >? {
+    static func planMore(
+        command: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, messages: [JSONObject] = []
+    ) -> Result<Change, ActionProblem>? {
         func text(_ value: JSONValue?) -> String {
             guard let raw = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
             return TriggerVariables.botText(raw, args: args, rootKind: rootKind, now: now)
@@ -74,6 +76,16 @@ extension ChatActions {
             change.announce = false
             change.patch = JSONObject([("last_op_msg_time", .int(now)), ("last_user_msg_time", .int(now))])
             return .success(change)
+
+        case "messageaggregation":
+            let current = variablesObject(chat)
+            switch MessageAggregation.variables(content: content, chat: chat, messages: messages, current: current) {
+            case .failure(let problem): return .success(withReason(change, problem.reason))
+            case .success(let variables):
+                guard variables != current else { return .success(withReason(change, "the chat variables already hold this result")) }
+                change.patch["chat_variables"] = encodeVariables(variables, like: chat["chat_variables"])
+                return .success(change)
+            }
 
         case "removeprocess":
             // The reference deletes the chat's bot repeat counters and pending bot events; Hookwork keeps none, so only the

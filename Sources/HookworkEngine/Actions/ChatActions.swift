@@ -39,9 +39,9 @@ enum ChatActions {
     }
 
     /// The change `type`/`content` makes to `chat`; a message saying what is wrong when the action cannot run.
-    static func plan(type: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int) -> Result<
-        Change, ActionProblem
-    > {
+    static func plan(
+        type: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, messages: [JSONObject] = []
+    ) -> Result<Change, ActionProblem> {
         func text(_ value: JSONValue?) -> String {
             guard let raw = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
             return TriggerVariables.botText(raw, args: args, rootKind: rootKind, now: now)
@@ -163,7 +163,7 @@ enum ChatActions {
                         ])
                     ))
             default:
-                if let planned = planMore(command: command, content: content, chat: chat, args: args, rootKind: rootKind, now: now) {
+                if let planned = planMore(command: command, content: content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages) {
                     return planned
                 }
                 return .failure(

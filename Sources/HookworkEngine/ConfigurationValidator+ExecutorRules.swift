@@ -25,7 +25,8 @@ extension ConfigurationValidator {
                     throw ValidationFailure(field: field, message: "\(field): \(error.reason)")
                 }
                 if let problem = compiled.validate().first(where: { $0.severity == .error }) {
-                    throw ValidationFailure(field: "\(field)[\(problem.index)].\(problem.field)", message: "\(field)[\(problem.index)]: \(problem.reason)")
+                    throw ValidationFailure(
+                        field: "\(field)[\(problem.index)].\(problem.field)", message: "\(field)[\(problem.index)]: \(problem.reason)")
                 }
                 names.insert(name)
             }

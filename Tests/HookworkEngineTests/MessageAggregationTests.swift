@@ -38,20 +38,24 @@ struct MessageAggregationTests {
 
     @Test("ratio and count_filter over a meta_msg member")
     func ratio() throws {
-        let ratio = #"{"msg_type_vis":1,"payload":"neg","payload_arg_type":"ratio","payload_arg_field":"sentiment","payload_arg_val":"negative","payload_arg_val_sum":"positive,negative"}"#
+        let ratio =
+            #"{"msg_type_vis":1,"payload":"neg","payload_arg_type":"ratio","payload_arg_field":"sentiment","payload_arg_val":"negative","payload_arg_val_sum":"positive,negative"}"#
         #expect(try run(ratio)?["neg"] == .double(0.5))
-        let filtered = #"{"msg_type_vis":1,"payload":"neg","payload_arg_type":"count_filter","payload_arg_field":"sentiment","payload_arg_val":"negative,neutral"}"#
+        let filtered =
+            #"{"msg_type_vis":1,"payload":"neg","payload_arg_type":"count_filter","payload_arg_field":"sentiment","payload_arg_val":"negative,neutral"}"#
         #expect(try run(filtered)?["neg"] == 2)
     }
 
     @Test("the best-scoring group and its value; a previous result is replaced")
     func bestGroup() throws {
-        let sum = #"{"msg_type_vis":1,"payload":"mood","payload_cond_field":"mood_score","payload_arg_type":"sum","payload_arg_field":"sentiment","payload_arg_val":"score"}"#
+        let sum =
+            #"{"msg_type_vis":1,"payload":"mood","payload_cond_field":"mood_score","payload_arg_type":"sum","payload_arg_field":"sentiment","payload_arg_val":"score"}"#
         let result = try run(sum, current: JSONObject([("mood", "old"), ("lang", "lt")]))
         #expect(result?["mood"] == "negative")
         #expect(result?["mood_score"]?.doubleValue.map { abs($0 - 1.5) < 1e-9 } == true)
         #expect(result?["lang"] == "lt")
-        let counted = #"{"msg_type_vis":1,"payload":"mood","payload_cond_field":"mood_n","payload_arg_type":"count_max","payload_arg_field":"sentiment","payload_arg_val":"score","payload_arg_val_trshl":"0.5"}"#
+        let counted =
+            #"{"msg_type_vis":1,"payload":"mood","payload_cond_field":"mood_n","payload_arg_type":"count_max","payload_arg_field":"sentiment","payload_arg_val":"score","payload_arg_val_trshl":"0.5"}"#
         #expect(try run(counted)?["mood"] == "negative")
         #expect(try run(counted)?["mood_n"] == 2)
     }

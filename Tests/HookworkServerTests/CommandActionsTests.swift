@@ -33,7 +33,8 @@ struct CommandActionsTests {
                 ]
                 #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Commands", actions)).status == 201)
                 #expect(try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook(event: "chat.addmsguser")).status == 201)
-                let event = #"{"event":"chat.addmsguser","id":"m-1","args":{"chat":{"id":7,"nick":"Ann","status":5,"dep_id":3,"last_msg_id":41},"msg":{"id":41,"chat_id":7,"user_id":0,"msg":"hi","time":1764000000,"meta_msg":"{\"old\":1}"}}}"#
+                let event =
+                    #"{"event":"chat.addmsguser","id":"m-1","args":{"chat":{"id":7,"nick":"Ann","status":5,"dep_id":3,"last_msg_id":41},"msg":{"id":41,"chat_id":7,"user_id":0,"msg":"hi","time":1764000000,"meta_msg":"{\"old\":1}"}}}"#
                 let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: event)
                 let reports = actionReports(response)
                 #expect(
@@ -58,7 +59,9 @@ struct CommandActionsTests {
                 #expect(widget["msg"] == "")
                 let execute = try JSONValue(parsing: widget["meta_msg"]?.stringValue ?? "{}")["content"]?["execute_js"]
                 #expect(execute?["chat_emit"] == "attr_set")
-                #expect(try JSONValue(parsing: execute?["ext_args"]?.stringValue ?? "") == .object(JSONObject([("attr", .array(["lhc", "plan"])), ("data", "gold")])))
+                #expect(
+                    try JSONValue(parsing: execute?["ext_args"]?.stringValue ?? "")
+                        == .object(JSONObject([("attr", .array(["lhc", "plan"])), ("data", "gold")])))
                 #expect(chat["last_msg_id"] == widget["id"])
             }
             let commands = try await receiver.waitFor(9)
@@ -80,7 +83,10 @@ struct CommandActionsTests {
             (#"{"type":"command","content":{"command":"metamsg","payload":"[1]"}}"#, "actions[0].content.payload"),
             (#"{"type":"command","content":{"command":"messageattribute","payload":"colour","payload_arg":"x"}}"#, "actions[0].content.payload"),
             (#"{"type":"command","content":{"command":"setliveattr","payload":""}}"#, "actions[0].content.payload"),
-            (#"{"type":"command","content":{"command":"messageaggregation","payload":"n","payload_arg_type":"median"}}"#, "actions[0].content.payload_arg_type"),
+            (
+                #"{"type":"command","content":{"command":"messageaggregation","payload":"n","payload_arg_type":"median"}}"#,
+                "actions[0].content.payload_arg_type"
+            ),
         ]
     )
     func refused(action: String, field: String) async throws {

@@ -12,7 +12,8 @@ struct ExecutorRulesTests {
     func conditionsAndSkipResp() async throws {
         try await ScriptedReceiver.with([:]) { receiver, port in
             let methods = [#"{"id":"hit","method":"POST","suburl":"/hit/{{args.chat.nick}}"}"#]
-            let conditions = #"{"is_sales":[{"type":"3","attr":"{args.chat.department.name}","condition":"eq","value":"Sales"}],"is_bot":[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"5"}]}"#
+            let conditions =
+                #"{"is_sales":[{"type":"3","attr":"{args.chat.department.name}","condition":"eq","value":"Sales"}],"is_bot":[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"5"}]}"#
             func hit(_ suffix: String, _ rule: String) -> String {
                 #"{"type":"restapi","content":{"rest_api":1,"rest_api_method":"hit","trigger_condition":"\#(rule)","rest_api_method_params":{}},"_id":"\#(suffix)"}"#
             }
@@ -42,7 +43,8 @@ struct ExecutorRulesTests {
             ]
             let first = triggerJSON(
                 "Ask", [restAction("miss", extra: #","rest_api_method_output":{"default_trigger":2,"default_trigger_action_id":"second"}"#)])
-            let second = #"{"name":"Follow","actions":[{"_id":"first","type":"restapi","content":{"rest_api":1,"rest_api_method":"one"}},{"_id":"second","type":"restapi","content":{"rest_api":1,"rest_api_method":"two"}}]}"#
+            let second =
+                #"{"name":"Follow","actions":[{"_id":"first","type":"restapi","content":{"rest_api":1,"rest_api_method":"one"}},{"_id":"second","type":"restapi","content":{"rest_api":1,"rest_api_method":"two"}}]}"#
             let response = try await runEvent(api: restAPIJSON(port: port, methods: methods), triggers: [first, second]) { _ in
                 try await eventually { receiver.requests(to: "/two").count >= 1 }
             }
@@ -57,14 +59,20 @@ struct ExecutorRulesTests {
     @Test(
         "malformed executor rules are refused naming the field",
         arguments: [
-            (#"{"name":"T","actions":[{"type":"text","content":{"text":"x","trigger_condition":"a && (b"}}]}"#, "actions[0].content.trigger_condition"),
+            (
+                #"{"name":"T","actions":[{"type":"text","content":{"text":"x","trigger_condition":"a && (b"}}]}"#,
+                "actions[0].content.trigger_condition"
+            ),
             (#"{"name":"T","actions":[{"type":"text","content":{"text":"x","trigger_condition":"a &&"}}]}"#, "actions[0].content.trigger_condition"),
             (#"{"name":"T","actions":[{"type":"text","content":{"text":"x","trigger_condition":5}}]}"#, "actions[0].content.trigger_condition"),
             (#"{"name":"T","actions":[{"type":"text","skip_resp":"maybe","content":{"text":"x"}}]}"#, "actions[0].skip_resp"),
             (#"{"name":"T","actions":[{"type":"text","_id":{"a":1},"content":{"text":"x"}}]}"#, "actions[0]._id"),
             (#"{"name":"T","conditions":[],"actions":[]}"#, "conditions"),
             (#"{"name":"T","conditions":{"vip":"yes"},"actions":[]}"#, "conditions.vip"),
-            (#"{"name":"T","conditions":{"vip":[{"type":"3","attr":"{args.chat.id}","condition":"equals","value":"1"}]},"actions":[]}"#, "conditions.vip[0].condition"),
+            (
+                #"{"name":"T","conditions":{"vip":[{"type":"3","attr":"{args.chat.id}","condition":"equals","value":"1"}]},"actions":[]}"#,
+                "conditions.vip[0].condition"
+            ),
         ]
     )
     func refused(trigger: String, field: String) async throws {
@@ -84,7 +92,8 @@ struct ExecutorRulesTests {
         defer { try? FileManager.default.removeItem(at: database.folder) }
         let app = try await makeApp(testConfiguration(databaseURL: database.url))
         try await app.test(.router) { client in
-            let trigger = #"{"name":"T","conditions":{"vip":[]},"actions":[{"type":"text","content":{"text":"x","trigger_condition":"vip || night"}}]}"#
+            let trigger =
+                #"{"name":"T","conditions":{"vip":[]},"actions":[{"type":"text","content":{"text":"x","trigger_condition":"vip || night"}}]}"#
             let response = try await client.call(.post, "/api/v1/triggers", json: trigger)
             #expect(response.status == 201)
             #expect(response.body["warnings"]?.arrayValue?.compactMap { $0["reason"]?.stringValue }.first?.contains("'night'") == true)

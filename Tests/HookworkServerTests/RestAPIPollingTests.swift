@@ -16,7 +16,8 @@ struct RestAPIPollingTests {
                 #"{"id":"echo","method":"POST","suburl":"/echo","body_request_type":"raw","body_request_type_content":"text","body_raw":"{http_code}|{http_error}|{http_data}"}"#,
             ]
             let first = triggerJSON("Ask", [restAction("ask", extra: #","rest_api_method_output":{"ok":2}"#)])
-            _ = try await runEvent(api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Echo", [restAction("echo")])]) { _ in
+            _ = try await runEvent(api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Echo", [restAction("echo")])]) {
+                _ in
                 try await eventually { receiver.requests(to: "/echo").count >= 1 }
             }
             let echo = try #require(receiver.requests(to: "/echo").first?.body)
@@ -37,11 +38,14 @@ struct RestAPIPollingTests {
             let app = try await makeApp(testConfiguration(databaseURL: database.url))
             try await app.test(.router) { client in
                 // Port 9 (discard) on loopback: nothing listens, the connection is refused; no retries.
-                let dead = #"{"name":"Dead","configuration":{"host":"http://127.0.0.1:9","retry":"none","parameters":[{"id":"ask","method":"GET","suburl":"/ask","output":[{"id":"ok","success_header":"200"}]}]}}"#
-                let live = #"{"name":"Live","configuration":{"host":"http://127.0.0.1:\#(port)","parameters":[{"id":"echo","method":"POST","suburl":"/echo","body_request_type":"raw","body_request_type_content":"text","body_raw":"{http_code}|{http_error}"}]}}"#
+                let dead =
+                    #"{"name":"Dead","configuration":{"host":"http://127.0.0.1:9","retry":"none","parameters":[{"id":"ask","method":"GET","suburl":"/ask","output":[{"id":"ok","success_header":"200"}]}]}}"#
+                let live =
+                    #"{"name":"Live","configuration":{"host":"http://127.0.0.1:\#(port)","parameters":[{"id":"echo","method":"POST","suburl":"/echo","body_request_type":"raw","body_request_type_content":"text","body_raw":"{http_code}|{http_error}"}]}}"#
                 #expect(try await client.call(.post, "/api/v1/rest_apis", json: dead).status == 201)
                 #expect(try await client.call(.post, "/api/v1/rest_apis", json: live).status == 201)
-                let ask = triggerJSON("Ask", [#"{"type":"restapi","content":{"rest_api":1,"rest_api_method":"ask","rest_api_method_output":{"default_trigger":2}}}"#])
+                let ask = triggerJSON(
+                    "Ask", [#"{"type":"restapi","content":{"rest_api":1,"rest_api_method":"ask","rest_api_method_output":{"default_trigger":2}}}"#])
                 let echo = triggerJSON("Echo", [#"{"type":"restapi","content":{"rest_api":2,"rest_api_method":"echo"}}"#])
                 #expect(try await client.call(.post, "/api/v1/triggers", json: ask).status == 201)
                 #expect(try await client.call(.post, "/api/v1/triggers", json: echo).status == 201)
@@ -63,7 +67,9 @@ struct RestAPIPollingTests {
                 #"{"id":"echo","method":"POST","suburl":"/echo","body_request_type":"raw","body_request_type_content":"text","body_raw":"{content_1}"}"#,
             ]
             let first = triggerJSON("Job", [restAction("job", extra: #","rest_api_method_output":{"wait":2}"#)])
-            let response = try await runEvent(api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Echo", [restAction("echo")])]) { _ in
+            let response = try await runEvent(
+                api: restAPIJSON(port: port, methods: methods), triggers: [first, triggerJSON("Echo", [restAction("echo")])]
+            ) { _ in
                 try await eventually(seconds: 15) { receiver.requests(to: "/echo").count >= 1 }
             }
             #expect(receiver.requests(to: "/job").count == 3)
@@ -73,7 +79,8 @@ struct RestAPIPollingTests {
         }
     }
 
-    @Test("polling waits polling_n_delay before the first request too, and stops at the first answer that matches a rule not marked as_failed_request")
+    @Test(
+        "polling waits polling_n_delay before the first request too, and stops at the first answer that matches a rule not marked as_failed_request")
     func pollingStopsOnMatch() async throws {
         try await ScriptedReceiver.with(["/job": .init(body: #"{"state":"done"}"#)]) { receiver, port in
             let methods = [

@@ -61,13 +61,17 @@ extension ChatActions {
             // A bot message with no text whose meta_msg makes the widget set or remove an attribute.
             let attribute = (try? JSONValue(parsing: text(content["payload"]))) ?? .null
             guard attribute != .null else {
-                return .failure(ActionProblem(field: "content.payload", reason: "setliveattr needs the attribute's path as JSON in payload, e.g. [\"lhc\",\"plan\"]"))
+                return .failure(
+                    ActionProblem(
+                        field: "content.payload", reason: "setliveattr needs the attribute's path as JSON in payload, e.g. [\"lhc\",\"plan\"]"))
             }
             let value = text(content["payload_arg"])
             let remove = flag("remove_subject") || (flag("remove_if_empty") && (value.isEmpty || value == "0"))
             var extra = JSONObject([("attr", attribute)])
             if !remove { extra["data"] = (try? JSONValue(parsing: value)) ?? .null }
-            let execute = JSONObject([("chat_emit", .string(remove ? "attr_rem" : "attr_set")), ("ext_args", .string(JSONValue.object(extra).jsonText()))])
+            let execute = JSONObject([
+                ("chat_emit", .string(remove ? "attr_rem" : "attr_set")), ("ext_args", .string(JSONValue.object(extra).jsonText())),
+            ])
             let meta = JSONValue.object(JSONObject([("content", .object(JSONObject([("execute_js", .object(execute))])))]))
             change.message = JSONObject([
                 ("chat_id", .int(chat["id"]?.looseInt ?? 0)), ("user_id", .int(-2)), ("msg", .string("")), ("meta_msg", .string(meta.jsonText())),
@@ -104,24 +108,30 @@ extension ChatActions {
             }
             if command == "metamsg" {
                 guard case .object(let values)? = try? JSONValue(parsing: text(content["payload"])) else {
-                    return .failure(ActionProblem(field: "content.payload", reason: "metamsg needs a JSON object in payload, e.g. {\"sentiment\":\"positive\"}"))
+                    return .failure(
+                        ActionProblem(field: "content.payload", reason: "metamsg needs a JSON object in payload, e.g. {\"sentiment\":\"positive\"}"))
                 }
                 for (key, value) in values { meta[key] = value == .null ? JSONValue?.none : value }
-                change.messagePatch = MessagePatch(id: messageID, patch: JSONObject([("meta_msg", encodeJSON(.object(meta), like: message["meta_msg"]))]))
+                change.messagePatch = MessagePatch(
+                    id: messageID, patch: JSONObject([("meta_msg", encodeJSON(.object(meta), like: message["meta_msg"]))]))
                 return .success(change)
             }
             let attribute = content["payload"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
             guard !attribute.isEmpty, attribute != "id" else {
-                return .failure(ActionProblem(field: "content.payload", reason: "messageattribute needs the message attribute's name in payload (not id)"))
+                return .failure(
+                    ActionProblem(field: "content.payload", reason: "messageattribute needs the message attribute's name in payload (not id)"))
             }
             guard storedMessageAttributes.contains(attribute) else {
-                return .success(withReason(change, "\(attribute) is not a stored message attribute (\(storedMessageAttributes.sorted().joined(separator: ", ")))"))
+                return .success(
+                    withReason(change, "\(attribute) is not a stored message attribute (\(storedMessageAttributes.sorted().joined(separator: ", ")))")
+                )
             }
             let value = text(content["payload_arg"])
             let newValue: JSONValue
             if attribute == "meta_msg" {
                 guard case .object(let values)? = try? JSONValue(parsing: value) else {
-                    return .failure(ActionProblem(field: "content.payload_arg", reason: "messageattribute meta_msg needs a JSON object in payload_arg"))
+                    return .failure(
+                        ActionProblem(field: "content.payload_arg", reason: "messageattribute meta_msg needs a JSON object in payload_arg"))
                 }
                 meta = merged(meta, values)
                 if case .object(var inner)? = meta["content"] {

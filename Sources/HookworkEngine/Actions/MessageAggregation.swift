@@ -35,7 +35,9 @@ enum MessageAggregation {
         }
         let name = text("payload")
         let method = text("payload_arg_type")
-        guard !name.isEmpty, !method.isEmpty else { return .failure(NotAggregated(reason: "payload (the chat variable) and payload_arg_type are required")) }
+        guard !name.isEmpty, !method.isEmpty else {
+            return .failure(NotAggregated(reason: "payload (the chat variable) and payload_arg_type are required"))
+        }
         let include = text("payload_include_number")
         if !include.isEmpty {
             if include.contains("f") {

@@ -3,8 +3,8 @@ public import HookworkStore
 
 /// Decides what follows a Rest API response (spec §8.3.2, §8.3.3): the method's `output` rules pick a rule; the
 /// action's `rest_api_method_output` maps it to a trigger, or `default_trigger` applies when no rule matched. The
-/// follow-up trigger receives `{content_1..6}`, `{content_N_json}`, `{http_code}` and `{content_raw}` as
-/// `replace_array` variables.
+/// follow-up trigger receives `{content_1..6}`, `{content_N_json}`, `{http_code}`, `{content_raw}`, `{http_error}` and
+/// `{http_data}` as `replace_array` variables.
 struct RestAPIResponseHandler: Sendable {
     /// The trigger to run next and the variables it receives.
     struct FollowUp: Sendable {

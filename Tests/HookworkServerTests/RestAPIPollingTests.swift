@@ -8,11 +8,11 @@ import Testing
 
 @Suite("Rest API response variables {http_error}, {http_data} and polling (spec §8.3, §8.3.3)")
 struct RestAPIPollingTests {
-    @Test("the output trigger receives {http_data} (the request as JSON) and an empty {http_error} for an answered call")
+    @Test("the output trigger receives {http_data} (the request as JSON, credentials masked) and an empty {http_error} for an answered call")
     func httpData() async throws {
         try await ScriptedReceiver.with(["/ask": .init(body: #"{"answer":"yes"}"#)]) { receiver, port in
             let methods = [
-                #"{"id":"ask","method":"POST","suburl":"/ask","header":[{"key":"X-Chat","value":"{{args.chat.id}}"}],"body_request_type":"raw","body_request_type_content":"json","body_raw":"{\"nick\": {{args.chat.nick}}}","output":[{"id":"ok","success_location":"answer"}]}"#,
+                #"{"id":"ask","method":"POST","suburl":"/ask","header":[{"key":"X-Chat","value":"{{args.chat.id}}"}],"authorization":"bearer","auth_bearer":"s3cret","body_request_type":"raw","body_request_type_content":"json","body_raw":"{\"nick\": {{args.chat.nick}}}","output":[{"id":"ok","success_location":"answer"}]}"#,
                 #"{"id":"echo","method":"POST","suburl":"/echo","body_request_type":"raw","body_request_type_content":"text","body_raw":"{http_code}|{http_error}|{http_data}"}"#,
             ]
             let first = triggerJSON("Ask", [restAction("ask", extra: #","rest_api_method_output":{"ok":2}"#)])
@@ -27,6 +27,8 @@ struct RestAPIPollingTests {
             #expect(data["url"] == .string("http://127.0.0.1:\(port)/ask"))
             #expect(data["body"] == #"{"nick": "Ann"}"#)
             #expect(data["headers"]?.arrayValue?.contains(.string("X-Chat: 7")) == true, "\(data)")
+            #expect(data["headers"]?.arrayValue?.contains(.string("Authorization: ********")) == true, "\(data)")
+            #expect(!echo.contains("s3cret"))
         }
     }
 

@@ -58,13 +58,21 @@ struct RestAPIAction: Sendable {
 
 extension RestAPIAction {
     /// `{http_data}` (spec §8.3.3): the request as JSON text, `{"headers":["Name: value",...],"url":"...","body":"..."}`,
-    /// the body only when there is one.
+    /// the body only when there is one. Unlike the reference, credentials in headers (`Authorization`, API keys, tokens)
+    /// are masked, as in the delivery log: the text is meant for messages and logs.
     static func httpData(_ request: OutboundRequest) -> String {
         var object = JSONObject()
-        object["headers"] = .array(request.headers.map { .string("\($0.name): \($0.value)") })
+        object["headers"] = .array(request.headers.map { .string("\($0.name): \(isSecretHeader($0.name) ? "********" : $0.value)") })
         object["url"] = .string(request.url)
         if let body = request.body { object["body"] = .string(String(decoding: body, as: UTF8.self)) }
         return JSONValue.object(object).jsonText()
+    }
+
+    /// Header names whose values `{http_data}` masks (the delivery log's rule).
+    static func isSecretHeader(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["authorization", "proxy-authorization", "cookie"].contains(lower)
+            || ["token", "secret", "password", "api-key", "apikey", "api_key", "signature"].contains { lower.contains($0) }
     }
 }
 

@@ -127,7 +127,9 @@ public struct TriggerExecutor: Sendable {
                 return JSONObject([("reason", .string("only action \(actionID) runs (trigger_action_id)")), ("code", .string("trigger_action_id"))])
             }
         }
-        if (action["skip_resp"] ?? content["skip_resp"]).map(PHPLoose.isTruthyValue) ?? false {
+        // The action asked for by `trigger_action_id` runs even when marked `skip_resp`, as in the reference.
+        let named = !(actionID ?? "").isEmpty
+        if !named, (action["skip_resp"] ?? content["skip_resp"]).map(PHPLoose.isTruthyValue) ?? false {
             return JSONObject([("reason", .string("the action is marked skip_resp")), ("code", .string("skip_resp"))])
         }
         let expression = content["trigger_condition"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""

@@ -34,7 +34,7 @@ struct ExecutorRulesTests {
         }
     }
 
-    @Test("default_trigger_action_id runs only the action with that _id of the default trigger")
+    @Test("default_trigger_action_id runs only the action with that _id of the default trigger, even when it is marked skip_resp")
     func triggerActionID() async throws {
         try await ScriptedReceiver.with(["/miss": .init(status: 404, contentType: "text/plain", body: "no")]) { receiver, port in
             let methods = [
@@ -44,7 +44,7 @@ struct ExecutorRulesTests {
             let first = triggerJSON(
                 "Ask", [restAction("miss", extra: #","rest_api_method_output":{"default_trigger":2,"default_trigger_action_id":"second"}"#)])
             let second =
-                #"{"name":"Follow","actions":[{"_id":"first","type":"restapi","content":{"rest_api":1,"rest_api_method":"one"}},{"_id":"second","type":"restapi","content":{"rest_api":1,"rest_api_method":"two"}}]}"#
+                #"{"name":"Follow","actions":[{"_id":"first","type":"restapi","content":{"rest_api":1,"rest_api_method":"one"}},{"_id":"second","skip_resp":true,"type":"restapi","content":{"rest_api":1,"rest_api_method":"two"}}]}"#
             let response = try await runEvent(api: restAPIJSON(port: port, methods: methods), triggers: [first, second]) { _ in
                 try await eventually { receiver.requests(to: "/two").count >= 1 }
             }

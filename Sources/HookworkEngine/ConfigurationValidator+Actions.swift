@@ -52,6 +52,10 @@ extension ConfigurationValidator {
                 _ = try text(options[key], "\(prefix).mail_options.\(key)", required: false)
             }
             _ = try text(content["text"], "\(prefix).text", required: false)
+            switch options["parse_bbcode"] {
+            case nil, .null?, .bool?: break
+            default: throw ValidationFailure(field: "\(prefix).mail_options.parse_bbcode", message: "\(prefix).mail_options.parse_bbcode must be true or false")
+            }
             return []
         case "text":
             _ = try text(content["text"], "\(prefix).text", required: true)
@@ -67,8 +71,24 @@ extension ConfigurationValidator {
             case "setchatattribute":
                 let attribute = try text(content["payload"], "\(prefix).payload", required: true) ?? ""
                 if attribute == "id" { throw ValidationFailure(field: "\(prefix).payload", message: "setchatattribute cannot change the chat id") }
-            case "setdepartment": _ = try text(content["payload"], "\(prefix).payload", required: true)
-            case "closechat", "stopchat", "transfertobot", "dispatchevent": break
+            case "setdepartment", "setsubject", "setliveattr": _ = try text(content["payload"], "\(prefix).payload", required: true)
+            case "metamsg": try jsonPayload("a JSON object of meta_msg members, e.g. {\"sentiment\":\"positive\"}") { $0.objectValue != nil }
+            case "messageattribute":
+                let attribute = try text(content["payload"], "\(prefix).payload", required: true) ?? ""
+                guard ChatActions.storedMessageAttributes.contains(attribute) else {
+                    throw ValidationFailure(
+                        field: "\(prefix).payload",
+                        message: "messageattribute sets one of \(ChatActions.storedMessageAttributes.sorted().joined(separator: ", ")), not '\(attribute)'")
+                }
+            case "closechat", "stopchat", "transfertobot", "dispatchevent", "disableuntillopmsg", "removeprocess": break
+            case "messageaggregation":
+                _ = try text(content["payload"], "\(prefix).payload", required: true)
+                let method = try text(content["payload_arg_type"], "\(prefix).payload_arg_type", required: true) ?? ""
+                let methods = ["count", "ratio", "count_filter", "avg", "sum", "max", "min", "count_max", "sum_avg"]
+                guard methods.contains(method) else {
+                    throw ValidationFailure(
+                        field: "\(prefix).payload_arg_type", message: "payload_arg_type must be one of \(methods.joined(separator: ", "))")
+                }
             default:
                 return [
                     warning(

@@ -142,11 +142,13 @@ public struct ConfigurationValidator: Sendable {
         guard case .array(let actions)? = input["actions"] ?? .array([]) else {
             throw ValidationFailure(field: "actions", message: "actions must be a list of {\"type\": ..., \"content\": {...}}")
         }
+        let conditionNames = try triggerConditions(input["conditions"])
         var warnings: [JSONValue] = []
         for (index, action) in actions.enumerated() {
             guard case .object(let object) = action else {
                 throw ValidationFailure(field: "actions[\(index)]", message: "each action must be an object with type and content")
             }
+            warnings += try executorRules(index: index, action: object, conditionNames: conditionNames)
             guard let type = object["type"]?.stringValue, Self.knownActionTypes.contains(type) else {
                 throw ValidationFailure(
                     field: "actions[\(index)].type",
@@ -222,6 +224,7 @@ public struct ConfigurationValidator: Sendable {
                     field: "configuration.parameters[\(index)].max_execution_time", message: "max_execution_time must be 1 to 360 seconds"
                 )
             }
+            try validatePolling(object, prefix: "configuration.parameters[\(index)]")
         }
         try validateDeliverySettings(configuration)
         configuration["parameters"] = .array(methods)

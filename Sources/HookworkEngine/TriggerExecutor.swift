@@ -1,3 +1,4 @@
+import Foundation
 public import HookworkCore
 public import HookworkStore
 public import Logging
@@ -70,8 +71,11 @@ public struct TriggerExecutor: Sendable {
     }
 
     /// Runs trigger `triggerID` with the trigger arguments `args` (`{{args.*}}` in templates); `rootKind` says whether
-    /// `args.chat` is a chat or a mail message. The calls it decides on are added to `effects`.
-    public func run(triggerID: Int, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int, effects: Effects) async throws -> TriggerReport {
+    /// `args.chat` is a chat or a mail message. The calls it decides on are added to `effects`. With `actionID` (the
+    /// reference's `trigger_action_id`), only the action whose `_id` it is runs (spec §8.1).
+    public func run(
+        triggerID: Int, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int, effects: Effects, actionID: String? = nil
+    ) async throws -> TriggerReport {
         guard let trigger = try await store.get(.trigger, id: triggerID) else {
             logger.warning("trigger.missing", metadata: ["trigger.id": "\(triggerID)"])
             metrics.triggerRan(outcome: "failed")
@@ -80,9 +84,14 @@ public struct TriggerExecutor: Sendable {
         var reports: [ActionReport] = []
         var args = args
         let actions = trigger["actions"]?.arrayValue ?? []
+        let conditions = TriggerConditions(trigger: .object(trigger))
         for (index, action) in actions.enumerated() {
             let type = action["type"]?.stringValue ?? ""
             let content = action["content"]?.objectValue ?? JSONObject()
+            if let skip = Self.skipReason(action: action, content: content, actionID: actionID, conditions: conditions, args: args, now: now) {
+                reports.append(ActionReport(index: index, type: type, status: "skipped", detail: skip))
+                continue
+            }
             switch type {
             case "restapi":
                 let action = RestAPIAction(store: store, logger: logger)
@@ -105,5 +114,41 @@ public struct TriggerExecutor: Sendable {
         metrics.triggerRan(outcome: report.succeeded ? "ok" : "failed")
         logger.debug("trigger.ran", metadata: ["trigger.id": "\(triggerID)", "trigger.succeeded": "\(report.succeeded)"])
         return report
+    }
+
+    /// Why the executor's rules (spec §8.1) skip `action`, or nil when it runs: another action was asked for
+    /// (`trigger_action_id`), the action is marked `skip_resp`, or its `content.trigger_condition` does not hold.
+    static func skipReason(
+        action: JSONValue, content: JSONObject, actionID: String?, conditions: TriggerConditions, args: JSONValue, now: Int
+    ) -> JSONObject? {
+        if let actionID, !actionID.isEmpty {
+            let own = action["_id"].flatMap { PHPText.scalarText($0) } ?? ""
+            if own != actionID {
+                return JSONObject([("reason", .string("only action \(actionID) runs (trigger_action_id)")), ("code", .string("trigger_action_id"))])
+            }
+        }
+        // The action asked for by `trigger_action_id` runs even when marked `skip_resp`, as in the reference.
+        let named = !(actionID ?? "").isEmpty
+        if !named, (action["skip_resp"] ?? content["skip_resp"]).map(PHPLoose.isTruthyValue) ?? false {
+            return JSONObject([("reason", .string("the action is marked skip_resp")), ("code", .string("skip_resp"))])
+        }
+        let expression = content["trigger_condition"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
+        guard !expression.isEmpty else { return nil }
+        guard let parsed = try? TriggerCondition(expression) else {
+            return JSONObject([
+                ("reason", .string("trigger_condition '\(expression)' does not parse")), ("code", .string("trigger_condition")),
+            ])
+        }
+        var values = JSONObject()
+        let holds = parsed.holds { name in
+            let value = conditions.holds(name, args: args, now: now)
+            values[name] = .bool(value)
+            return value
+        }
+        guard !holds else { return nil }
+        return JSONObject([
+            ("reason", .string("trigger_condition '\(expression)' does not hold")), ("code", .string("trigger_condition")),
+            ("conditions", .object(values)),
+        ])
     }
 }

@@ -125,6 +125,7 @@ struct ActionFlowTests {
                 #expect(chat["remarks"] == "VIP Ann")
                 let variables = try JSONValue(parsing: chat["chat_variables"]?.stringValue ?? "{}")
                 #expect(variables["lang"] == "lt")
+                #expect(variables["old"] == nil, "a null value removes the variable")
                 #expect(variables["aicons"] == .object(JSONObject()))
 
                 let messages = try await client.call(.get, "/api/v1/messages?chat_id=7", token: ingestToken).body
@@ -240,6 +241,7 @@ struct ActionValidationTests {
         arguments: [
             (#"{"type":"mail","content":{"text":"x","mail_options":{"subject":"s"}}}"#, "actions[1].content.mail_options.recipient"),
             (#"{"type":"mail","content":{"mail_options":"to me"}}"#, "actions[1].content.mail_options"),
+            (#"{"type":"mail","content":{"mail_options":{"recipient":"a@example.com","parse_bbcode":"yes"}}}"#, "actions[1].content.mail_options.parse_bbcode"),
             (#"{"type":"text","content":{"text":""}}"#, "actions[1].content.text"),
             (#"{"type":"command","content":{"command":"chatvariable","payload":"lang=lt"}}"#, "actions[1].content.payload"),
             (#"{"type":"command","content":{"command":"chatattribute","payload":"{}"}}"#, "actions[1].content.payload"),
@@ -269,7 +271,7 @@ struct ActionValidationTests {
         defer { try? FileManager.default.removeItem(at: database.folder) }
         let app = try await makeApp(testConfiguration(databaseURL: database.url))
         try await app.test(.router) { client in
-            let actions = [#"{"type":"buttons","content":{}}"#, #"{"type":"command","content":{"command":"setsubject","payload":"1"}}"#]
+            let actions = [#"{"type":"buttons","content":{}}"#, #"{"type":"command","content":{"command":"loopvariable","payload":"1"}}"#]
             let response = try await client.call(.post, "/api/v1/triggers", json: triggerJSON("T", actions))
             #expect(response.status == 201)
             let fields = response.body["warnings"]?.arrayValue?.compactMap { $0["field"]?.stringValue }

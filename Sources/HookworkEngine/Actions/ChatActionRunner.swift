@@ -20,8 +20,26 @@ struct ChatActionRunner: Sendable {
         guard rootKind == .argsWithChat, case .object(let chat)? = args["chat"], let chatID = chat["id"]?.looseInt, chatID > 0 else {
             return report("skipped", JSONObject([("reason", .string("the trigger has no stored chat to change (args.chat.id)"))]))
         }
+        // `messageaggregation` reads the chat's messages; no other action needs them.
+        var messages: [JSONObject] = []
+        if type == "command", content["command"]?.stringValue == "messageaggregation" {
+            do {
+                // The stored messages as this decision leaves them: its pending edits and new messages included.
+                let stored = try await store.list(.message, query: EntityQuery(chatID: chatID))
+                let storedIDs = Set(stored.compactMap { $0["id"]?.looseInt })
+                messages = stored.map { message in
+                    message["id"]?.looseInt.flatMap { effects.pending(.message, id: $0, over: message) } ?? message
+                }
+                messages += effects.pendingRecords(.message).filter {
+                    $0["chat_id"]?.looseInt == chatID && !storedIDs.contains($0["id"]?.looseInt ?? 0)
+                }
+                messages.sort { ($0["id"]?.looseInt ?? 0) < ($1["id"]?.looseInt ?? 0) }
+            } catch {
+                return report("failed", JSONObject([("error", .string("the chat's messages could not be read: \(error)"))]))
+            }
+        }
         let change: ChatActions.Change
-        switch ChatActions.plan(type: type, content: content, chat: chat, args: args, rootKind: rootKind, now: now) {
+        switch ChatActions.plan(type: type, content: content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages) {
         case .success(let planned): change = planned
         case .failure(let problem):
             return report("failed", JSONObject([("error", .string(problem.reason)), ("field", .string(problem.field))]))
@@ -37,6 +55,14 @@ struct ChatActionRunner: Sendable {
         var message = change.message
         var patch = change.patch
         do {
+            if let edit = change.messagePatch {
+                guard try await store.get(.message, id: edit.id) != nil else {
+                    detail["error"] = .string("message \(edit.id) (args.msg.id) is not stored")
+                    return report("failed", detail)
+                }
+                effects.patch(RecordPatch(kind: .message, id: edit.id, members: edit.patch))
+                detail["message_changes"] = .object(JSONObject([("id", .int(edit.id)), ("changes", .object(edit.patch))]))
+            }
             if var new = message {
                 let id = try await store.reserveID(.message)
                 new["id"] = .int(id)
@@ -58,6 +84,11 @@ struct ChatActionRunner: Sendable {
             for (key, value) in assembled.chat { updated[key] = value }
         }
         args["chat"] = .object(updated)
+        // Likewise the trigger's message, when a command changed it.
+        if let edit = change.messagePatch, case .object(var message)? = args["msg"], message["id"]?.looseInt == edit.id {
+            for (key, value) in edit.patch { message[key] = value }
+            args["msg"] = .object(message)
+        }
         detail["changes"] = .object(change.patch)
         if let message { detail["message"] = .object(message) }
 
@@ -82,7 +113,7 @@ struct ChatActionRunner: Sendable {
         if let events = executor.services.events {
             var pending = change.events
             let suppressed = args["no_auto_events"].map(PHPLoose.isTruthyValue) ?? false
-            if let message, message["user_id"]?.looseInt == -2, !suppressed {
+            if let message, message["user_id"]?.looseInt == -2, !suppressed, change.announce {
                 pending.append(("chat.web_add_msg_admin", JSONObject([("msg", .object(message))])))
             }
             for (name, extra) in pending {

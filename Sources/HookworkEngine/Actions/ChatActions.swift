@@ -17,15 +17,19 @@ enum ChatActions {
         var events: [(name: String, args: JSONObject)] = []
         /// Why nothing changed, when nothing did (`alert_icon` already there, `update_if_empty` with a value).
         var unchangedReason: String?
+        /// Members to merge into a stored message (`metamsg`, `messageattribute`): its id and the members.
+        var messagePatch: MessagePatch?
+        /// Whether a bot message it adds is announced as `chat.web_add_msg_admin` (not for `setliveattr`'s widget message).
+        var announce = true
 
         /// Whether the chat or its messages change.
-        var changes: Bool { !patch.isEmpty || message != nil }
+        var changes: Bool { !patch.isEmpty || message != nil || messagePatch != nil }
     }
 
     /// The `command` subcommands Hookwork runs.
-    static let commands: Set<String> = [
+    static let commands: Set<String> = Set([
         "chatattribute", "setchatattribute", "chatvariable", "closechat", "stopchat", "transfertobot", "setdepartment", "dispatchevent",
-    ]
+    ]).union(moreCommands)
 
     /// Chat status values (spec §10.4).
     enum Status {
@@ -35,9 +39,9 @@ enum ChatActions {
     }
 
     /// The change `type`/`content` makes to `chat`; a message saying what is wrong when the action cannot run.
-    static func plan(type: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int) -> Result<
-        Change, ActionProblem
-    > {
+    static func plan(
+        type: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, messages: [JSONObject] = []
+    ) -> Result<Change, ActionProblem> {
         func text(_ value: JSONValue?) -> String {
             guard let raw = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
             return TriggerVariables.botText(raw, args: args, rootKind: rootKind, now: now)
@@ -141,7 +145,7 @@ enum ChatActions {
                 }
                 var variables = variablesObject(chat)
                 for (key, value) in values {
-                    variables[key] = value == .null ? nil : value
+                    variables[key] = value == .null ? JSONValue?.none : value
                 }
                 change.patch = JSONObject([("chat_variables", encodeVariables(variables, like: chat["chat_variables"]))])
             case "dispatchevent":
@@ -159,6 +163,9 @@ enum ChatActions {
                         ])
                     ))
             default:
+                if let planned = planMore(command: command, content: content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages) {
+                    return planned
+                }
                 return .failure(
                     ActionProblem(
                         field: "content.command",
@@ -179,6 +186,9 @@ enum ChatActions {
             ("webhook_id", args["webhook_id"] ?? .null), ("trigger_id", .int(triggerID)),
         ])
         if let message { command["message"] = .object(message) }
+        if let edit = change.messagePatch {
+            command["message_changes"] = .object(JSONObject([("id", .int(edit.id)), ("changes", .object(edit.patch))]))
+        }
         if !change.events.isEmpty { command["events"] = .array(change.events.map { .string($0.name) }) }
         return command
     }

@@ -28,8 +28,10 @@ struct MailAction: Sendable {
         }
         let fromName = render(options["from_name"])
         let replyTo = render(options["reply_to"])
-        let body =
+        var body =
             content["text"].flatMap { PHPText.scalarText($0) }.map { TriggerVariables.botText($0, args: args, rootKind: rootKind, now: now) } ?? ""
+        // Only a JSON `true` turns it on, as the reference compares with `=== true`.
+        if options["parse_bbcode"] == .bool(true) { body = BBCodeText.plain(body) }
         let envelope = MailEnvelope(
             from: from, fromName: fromName.isEmpty ? nil : fromName, to: [recipient], replyTo: replyTo.isEmpty ? nil : replyTo,
             subject: render(options["subject"]), body: body

@@ -32,10 +32,12 @@ struct RestAPIAction: Sendable {
             context["root_kind"] = .string(rootKind == .argsWithMail ? "mail" : "chat")
             context["args"] = args
             context["depth"] = .int(RaisedEvents.depth)
-            let call = OutboundCall(
+            context["http_data"] = .string(Self.httpData(request))
+            var call = OutboundCall(
                 kind: .restapi, payload: .http(request), context: context, retry: settings.retry, retryOn: settings.retryOn,
                 signingSecrets: settings.signingSecrets, messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
             )
+            call.notBefore = RestAPIPolling.firstRequestNotBefore(built.method, now: now)
             effects.call(call)
             logger.debug("restapi.recorded", metadata: ["restapi.method": "\(request.method)", "delivery.message_id": "\(call.messageID)"])
             let detail = JSONObject([("method", .string(request.method)), ("url", .string(request.url)), ("message_id", .string(call.messageID))])
@@ -51,6 +53,26 @@ struct RestAPIAction: Sendable {
         } catch {
             return .init(index: index, type: "restapi", status: "failed", detail: JSONObject([("error", .string(String(describing: error)))]))
         }
+    }
+}
+
+extension RestAPIAction {
+    /// `{http_data}` (spec §8.3.3): the request as JSON text, `{"headers":["Name: value",...],"url":"...","body":"..."}`,
+    /// the body only when there is one. Unlike the reference, credentials in headers (`Authorization`, API keys, tokens)
+    /// are masked, as in the delivery log: the text is meant for messages and logs.
+    static func httpData(_ request: OutboundRequest) -> String {
+        var object = JSONObject()
+        object["headers"] = .array(request.headers.map { .string("\($0.name): \(isSecretHeader($0.name) ? "********" : $0.value)") })
+        object["url"] = .string(request.url)
+        if let body = request.body { object["body"] = .string(String(decoding: body, as: UTF8.self)) }
+        return JSONValue.object(object).jsonText()
+    }
+
+    /// Header names whose values `{http_data}` masks (the delivery log's rule).
+    static func isSecretHeader(_ name: String) -> Bool {
+        let lower = name.lowercased()
+        return ["authorization", "proxy-authorization", "cookie"].contains(lower)
+            || ["token", "secret", "password", "api-key", "apikey", "api_key", "signature"].contains { lower.contains($0) }
     }
 }
 

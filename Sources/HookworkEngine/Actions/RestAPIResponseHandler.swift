@@ -3,8 +3,8 @@ public import HookworkStore
 
 /// Decides what follows a Rest API response (spec §8.3.2, §8.3.3): the method's `output` rules pick a rule; the
 /// action's `rest_api_method_output` maps it to a trigger, or `default_trigger` applies when no rule matched. The
-/// follow-up trigger receives `{content_1..6}`, `{content_N_json}`, `{http_code}` and `{content_raw}` as
-/// `replace_array` variables.
+/// follow-up trigger receives `{content_1..6}`, `{content_N_json}`, `{http_code}`, `{content_raw}`, `{http_error}` and
+/// `{http_data}` as `replace_array` variables.
 struct RestAPIResponseHandler: Sendable {
     /// The trigger to run next and the variables it receives.
     struct FollowUp: Sendable {
@@ -46,7 +46,7 @@ extension RestAPIResponseHandler {
     /// deviation 4). The members to add to the action's report.
     static func follow(
         _ response: OutboundResponse, method: JSONObject, content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int,
-        executor: TriggerExecutor, effects: Effects
+        executor: TriggerExecutor, effects: Effects, extraVariables: JSONObject = JSONObject()
     ) async -> JSONObject {
         let (match, followUp) = decide(method: method, content: content, status: response.status, body: response.body)
         var detail = JSONObject()
@@ -57,20 +57,26 @@ extension RestAPIResponseHandler {
         if case .object(var object) = followArgs {
             var variables = args[TriggerVariables.key]?.objectValue ?? JSONObject()
             for (key, value) in match.variables { variables[key] = value }
+            for (key, value) in extraVariables { variables[key] = value }
             object[TriggerVariables.key] = .object(variables)
             followArgs = .object(object)
         }
-        var runs: [(key: String, id: Int)] = []
-        if let followUp { runs.append((followUp.isDefault ? "default_trigger" : "output_trigger", followUp.triggerID)) }
-        if let side = sideTrigger(content: content, match: match) { runs.append(("default_trigger_alt", side)) }
-        for (key, id) in runs {
+        var runs: [(key: String, id: Int, actionID: String?)] = []
+        if let followUp {
+            // `default_trigger_action_id`: only that action of the default trigger runs (spec §8.1 `trigger_action_id`).
+            let actionID = followUp.isDefault
+                ? content["rest_api_method_output"]?["default_trigger_action_id"].flatMap { PHPText.scalarText($0) } : nil
+            runs.append((followUp.isDefault ? "default_trigger" : "output_trigger", followUp.triggerID, actionID))
+        }
+        if let side = sideTrigger(content: content, match: match) { runs.append(("default_trigger_alt", side, nil)) }
+        for (key, id, actionID) in runs {
             guard RaisedEvents.canDescend else {
                 detail[key] = RaisedEvents.stopped("trigger \(id)")
                 continue
             }
             do {
                 let report = try await RaisedEvents.descend {
-                    try await executor.run(triggerID: id, args: followArgs, rootKind: rootKind, now: now, effects: effects)
+                    try await executor.run(triggerID: id, args: followArgs, rootKind: rootKind, now: now, effects: effects, actionID: actionID)
                 }
                 detail[key] = report.json
             } catch {
@@ -108,11 +114,13 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         self.clock = clock
     }
 
-    /// Applies the output rules of the call's Rest API method to the attempt's answer.
+    /// Applies the output rules of the call's Rest API method to the attempt's answer. A call exhausted without any
+    /// answer is read as the reference reads a transport error: HTTP code 0, an empty body and `{http_error}` saying
+    /// what failed.
     public func deliveryFinished(_ completion: DeliveryCompletion, effects: Effects) async throws {
-        guard completion.kind == .restapi, completion.status == .delivered || completion.status == .exhausted,
-            let status = completion.statusCode
-        else { return }
+        guard completion.kind == .restapi, completion.status == .delivered || completion.status == .exhausted else { return }
+        let status = completion.statusCode ?? 0
+        let httpError = completion.statusCode == nil ? (completion.error ?? "no answer") : ""
         let context = completion.context
         guard let apiID = context["rest_api_id"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else { return }
         let wanted = context["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
@@ -122,9 +130,18 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         let args = context["args"] ?? .object(JSONObject())
         let rootKind: NodeKind = context["root_kind"]?.stringValue == "mail" ? .argsWithMail : .argsWithChat
         let response = OutboundResponse(status: status, headers: completion.responseHeaders, body: completion.responseBody)
+        if let polling = try await poll(completion, method: method, content: content, response: response, effects: effects) {
+            effects.note("polling", polling)
+            executor.logger.info("restapi.polling", metadata: ["delivery.id": "\(completion.deliveryID)", "polling": "\(polling.jsonText())"])
+            return
+        }
+        let extra = JSONObject([
+            ("{http_error}", .string(httpError)), ("{http_data}", context["http_data"] ?? .string("")),
+        ])
         let detail = await RaisedEvents.$depth.withValue(context["depth"]?.looseInt ?? 0) {
             await RestAPIResponseHandler.follow(
-                response, method: method, content: content, args: args, rootKind: rootKind, now: clock.now(), executor: executor, effects: effects
+                response, method: method, content: content, args: args, rootKind: rootKind, now: clock.now(), executor: executor, effects: effects,
+                extraVariables: extra
             )
         }
         for (key, value) in detail { effects.note(key, value) }
@@ -132,5 +149,52 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
             "restapi.output_rules",
             metadata: ["delivery.id": "\(completion.deliveryID)", "restapi.status": "\(status)", "outcome": "\(JSONValue.object(detail).jsonText())"]
         )
+    }
+}
+
+extension RestAPIOutputRules {
+    /// The method's polling (spec §8.3 `polling_n_times`, `polling_n_delay`, both set): while no output rule matches, or
+    /// the matching one is marked `as_failed_request`, the same request is made again, `polling_n_delay` seconds later,
+    /// until it has been made `polling_n_times` times in all; only the last answer (or the first that matches) goes on
+    /// to the output rules' triggers. Returns what was scheduled, or nil when the answer is final.
+    func poll(_ completion: DeliveryCompletion, method: JSONObject, content: JSONObject, response: OutboundResponse, effects: Effects) async throws
+        -> JSONValue?
+    {
+        guard let (times, delay) = RestAPIPolling.settings(method) else { return nil }
+        let made = max(completion.context["poll"]?.looseInt ?? 1, 1)
+        guard made < times else { return nil }
+        let (match, _) = RestAPIResponseHandler.decide(method: method, content: content, status: response.status, body: response.body)
+        guard match.ruleID == nil || match.failed else { return nil }
+        guard let record = try await store.delivery(id: completion.deliveryID), var call = OutboundCall(record: record) else { return nil }
+        let first = completion.context["poll_of"]?.stringValue ?? completion.messageID
+        call.context["poll"] = .int(made + 1)
+        call.context["poll_of"] = .string(first)
+        call.messageID = "\(first)_poll\(made + 1)"
+        call.notBefore = clock.now() + delay
+        effects.call(call)
+        return .object(
+            JSONObject([
+                ("request", .int(made + 1)), ("of", .int(times)), ("message_id", .string(call.messageID)), ("not_before", .int(call.notBefore ?? 0)),
+                ("reason", .string(match.ruleID == nil ? "no output rule matched" : "output rule \(match.ruleID ?? "") is marked as_failed_request")),
+            ]))
+    }
+}
+
+/// A Rest API method's polling settings (spec §8.3).
+enum RestAPIPolling {
+    /// `(polling_n_times, polling_n_delay)` when the method polls: as in the reference, both must be set, each 1-10.
+    static func settings(_ method: JSONObject) -> (times: Int, delay: Int)? {
+        guard let times = method["polling_n_times"]?.looseInt, (1...10).contains(times), let delay = method["polling_n_delay"]?.looseInt,
+            (1...10).contains(delay)
+        else { return nil }
+        return (times, delay)
+    }
+
+    /// When the first request of a polling method may be made: the reference waits `polling_n_delay` before every
+    /// request, the first included, unless `polling_no_delay_first` is set. Nil: at once.
+    static func firstRequestNotBefore(_ method: JSONObject, now: Int) -> Int? {
+        guard let (_, delay) = settings(method) else { return nil }
+        if method["polling_no_delay_first"].map(PHPLoose.isTruthyValue) ?? false { return nil }
+        return now + delay
     }
 }

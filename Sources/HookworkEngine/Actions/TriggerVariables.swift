@@ -2,7 +2,7 @@ import Foundation
 import HookworkCore
 
 /// The extra variables a trigger run by another action receives (spec §8.1 `replace_array`): a Rest API output rule
-/// passes `{content_1}` … `{content_6}`, `{http_code}`, `{content_raw}` to its output trigger.
+/// passes `{content_1}` … `{content_6}`, `{http_code}`, `{content_raw}`, `{http_error}`, `{http_data}` to its output trigger.
 ///
 /// They travel in the trigger arguments as `args.replace_array`, an object from placeholder (`{content_1}`) to text,
 /// and are replaced literally, before the dialect's own placeholders, in bot texts, e-mail fields and Rest API fields.

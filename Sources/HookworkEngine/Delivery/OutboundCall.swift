@@ -29,6 +29,9 @@ public struct OutboundCall: Sendable, Equatable {
     /// The message id receivers see as `webhook-id`; derived from the decision so that a decision made twice (after a
     /// crash) records the call once.
     public var messageID: String
+    /// The earliest time (unix seconds) the call may be made; nil: at once. A Rest API method's polling re-attempts
+    /// wait `polling_n_delay` seconds this way.
+    public var notBefore: Int? = nil
 
     /// A call.
     public init(
@@ -43,6 +46,9 @@ public struct OutboundCall: Sendable, Equatable {
         self.signingSecrets = signingSecrets
         self.messageID = messageID
     }
+
+    /// The holder of a call that waits for `notBefore`: no worker has this name, so the call is claimed once the hold ends.
+    public static let notBeforeHolder = "not-before"
 
     /// `msg_` and 24 random letters and digits.
     public static func randomMessageID() -> String {
@@ -92,7 +98,8 @@ public struct OutboundCall: Sendable, Equatable {
         return NewDelivery(
             messageID: messageID, kind: kind, method: method, url: url, host: host, payload: .object(stored), context: context,
             webhookID: context["webhook_id"]?.intValue, triggerID: context["trigger_id"]?.intValue, chatID: context["chat_id"]?.intValue,
-            restAPIID: context["rest_api_id"]?.intValue, heldBy: heldBy, heldUntil: heldUntil
+            restAPIID: context["rest_api_id"]?.intValue, heldBy: notBefore == nil ? heldBy : Self.notBeforeHolder,
+            heldUntil: notBefore ?? heldUntil
         )
     }
 

@@ -1,0 +1,132 @@
+import HookworkCore
+
+/// An action's `content.trigger_condition` (spec §8.1): an expression over condition identifiers with `&&`, `||`,
+/// parentheses and a leading `-` that negates, e.g. `is_vip && (-has_email || night)`. Parsed once per run; `&&`
+/// binds tighter than `||`. Identifiers are answered by the caller; the reference counts unknown ones as false.
+struct TriggerCondition: Sendable, Equatable {
+    indirect enum Node: Sendable, Equatable {
+        case identifier(String)
+        case not(Node)
+        case and(Node, Node)
+        case or(Node, Node)
+    }
+
+    /// Why an expression does not parse: the reason and the character offset.
+    struct ParseError: Error, Sendable, Equatable {
+        var reason: String
+        var offset: Int
+    }
+
+    let root: Node
+
+    /// Parses `text`; an empty expression is refused (an empty `trigger_condition` means "no condition" and is not parsed).
+    init(_ text: String) throws(ParseError) {
+        var parser = Parser(characters: Array(text))
+        root = try parser.expression()
+        parser.skipSpaces()
+        if parser.position < parser.characters.count {
+            throw ParseError(reason: "unexpected '\(parser.characters[parser.position])'", offset: parser.position)
+        }
+    }
+
+    /// Every identifier the expression names, in order of appearance.
+    var identifiers: [String] {
+        func collect(_ node: Node, into names: inout [String]) {
+            switch node {
+            case .identifier(let name): if !names.contains(name) { names.append(name) }
+            case .not(let inner): collect(inner, into: &names)
+            case .and(let left, let right), .or(let left, let right):
+                collect(left, into: &names)
+                collect(right, into: &names)
+            }
+        }
+        var names: [String] = []
+        collect(root, into: &names)
+        return names
+    }
+
+    /// Whether the expression holds when `value` answers each identifier.
+    func holds(_ value: (String) -> Bool) -> Bool {
+        func evaluate(_ node: Node) -> Bool {
+            switch node {
+            case .identifier(let name): return value(name)
+            case .not(let inner): return !evaluate(inner)
+            case .and(let left, let right): return evaluate(left) && evaluate(right)
+            case .or(let left, let right): return evaluate(left) || evaluate(right)
+            }
+        }
+        return evaluate(root)
+    }
+
+    private struct Parser {
+        let characters: [Character]
+        var position = 0
+
+        mutating func skipSpaces() {
+            while position < characters.count, characters[position].isWhitespace { position += 1 }
+        }
+
+        mutating func take(_ token: String) -> Bool {
+            skipSpaces()
+            let wanted = Array(token)
+            guard position + wanted.count <= characters.count, Array(characters[position..<position + wanted.count]) == wanted else { return false }
+            position += wanted.count
+            return true
+        }
+
+        mutating func expression() throws(ParseError) -> Node {
+            var node = try conjunction()
+            while take("||") { node = .or(node, try conjunction()) }
+            return node
+        }
+
+        mutating func conjunction() throws(ParseError) -> Node {
+            var node = try unary()
+            while take("&&") { node = .and(node, try unary()) }
+            return node
+        }
+
+        mutating func unary() throws(ParseError) -> Node {
+            if take("-") { return .not(try unary()) }
+            if take("(") {
+                let node = try expression()
+                guard take(")") else { throw ParseError(reason: "a '(' is not closed", offset: position) }
+                return node
+            }
+            skipSpaces()
+            let start = position
+            while position < characters.count {
+                let character = characters[position]
+                if character.isWhitespace || "&|()".contains(character) { break }
+                position += 1
+            }
+            guard position > start else {
+                let found = position < characters.count ? "'\(characters[position])'" : "the end"
+                throw ParseError(reason: "expected a condition identifier, found \(found)", offset: position)
+            }
+            return .identifier(String(characters[start..<position]))
+        }
+    }
+}
+
+/// The named conditions a trigger defines (`conditions`: identifier to a condition list in the webhook format, spec §4),
+/// which `trigger_condition` expressions name. The reference names its bot "Condition" objects here; Hookwork keeps
+/// them with the trigger.
+struct TriggerConditions: Sendable {
+    let lists: [String: ConditionList]
+
+    /// The trigger's named conditions; a list that does not compile is left out (saving refuses it).
+    init(trigger: JSONValue) {
+        var lists: [String: ConditionList] = [:]
+        for (name, value) in trigger["conditions"]?.objectValue ?? JSONObject() {
+            if let list = try? ConditionList(configuration: value) { lists[name] = list }
+        }
+        self.lists = lists
+    }
+
+    /// Whether the condition `name` holds for `args` at `now`; an unknown identifier is false (spec §8.1).
+    func holds(_ name: String, args: JSONValue, now: Int) -> Bool {
+        guard let list = lists[name] else { return false }
+        return list.evaluate(ConditionInput(args: args, now: now), variant: .hook).valid
+    }
+}

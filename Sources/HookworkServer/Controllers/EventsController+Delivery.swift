@@ -21,7 +21,8 @@ extension EventsController {
             work.deliveries[index].heldBy = nil
             work.deliveries[index].heldUntil = nil
         }
-        let held = work.deliveries.map { $0.heldBy != nil }
+        // Only the calls held by this request are attempted here; a call that waits (polling delay) is left to the workers.
+        let held = work.deliveries.map { $0.heldBy == environment.inlineWorker }
         let ids = try await store.commit(work, now: environment.clock.now())
         guard !ids.isEmpty else { return report.json }
         let results = await environment.attempter.attemptNow(ids: zip(ids, held).filter(\.1).map(\.0), worker: environment.inlineWorker)

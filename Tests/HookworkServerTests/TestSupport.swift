@@ -93,40 +93,61 @@ final class Receiver: Sendable {
         respond: @escaping Responder = { _ in (200, []) }, _ body: @Sendable (Receiver, Int) async throws -> T
     ) async throws -> T {
         let receiver = Receiver()
-        let router = Router()
-        for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
-            router.on("**", method: method) { request, _ -> Response in
-                let bytes = try await request.body.collect(upTo: 1 << 20)
-                var headers: [String: String] = [:]
-                for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
-                let query = request.uri.query.map { "?" + $0 } ?? ""
-                let received = ReceivedRequest(method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: String(buffer: bytes))
-                receiver.received.withLock { $0.append(received) }
-                let answer = await respond(received)
-                var fields = HTTPFields()
-                for (name, value) in answer.headers { if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) } }
-                return Response(status: HTTPResponse.Status(code: answer.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok")))
-            }
-        }
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: testLogger
+        return try await withLoopbackServer(
+            answer: { request in
+                receiver.received.withLock { $0.append(request) }
+                let answer = await respond(request)
+                return LoopbackAnswer(status: answer.status, headers: answer.headers, body: "ok")
+            },
+            { port in try await body(receiver, port) }
         )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: testLogger))
-            group.addTask { try await serviceGroup.run() }
-            var iterator = ports.makeAsyncIterator()
-            let port = await iterator.next() ?? 0
-            do {
-                let result = try await body(receiver, port)
-                await serviceGroup.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                await serviceGroup.triggerGracefulShutdown()
-                throw error
-            }
+    }
+}
+
+/// What a loopback test server answers.
+struct LoopbackAnswer: Sendable {
+    var status: Int
+    var headers: [(String, String)]
+    var body: String
+}
+
+/// Runs `body` with a real HTTP server on a random loopback port that hands every request (any method, any path) to
+/// `answer`; returns what `body` returns.
+func withLoopbackServer<T: Sendable>(
+    answer: @escaping @Sendable (ReceivedRequest) async -> LoopbackAnswer, _ body: @Sendable (Int) async throws -> T
+) async throws -> T {
+    let router = Router()
+    for method in [HTTPRequest.Method.get, .post, .put, .delete, .patch] {
+        router.on("**", method: method) { request, _ -> Response in
+            let bytes = try await request.body.collect(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            let query = request.uri.query.map { "?" + $0 } ?? ""
+            let received = ReceivedRequest(method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: String(buffer: bytes))
+            let reply = await answer(received)
+            var fields = HTTPFields()
+            for (name, value) in reply.headers { if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) } }
+            return Response(status: HTTPResponse.Status(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+        }
+    }
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) }, logger: testLogger
+    )
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: testLogger))
+        group.addTask { try await serviceGroup.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = await iterator.next() ?? 0
+        do {
+            let result = try await body(port)
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return result
+        } catch {
+            await serviceGroup.triggerGracefulShutdown()
+            throw error
         }
     }
 }

@@ -7,20 +7,24 @@ extension SQLStore {
     public func reserveID(_ kind: EntityKind) async throws -> Int {
         let flavor = engine.flavor
         return try await guarded {
-            try await engine.transaction { db in
-                let next = """
-                    (SELECT COALESCE(MAX(id), 0) + 1 FROM hw_records WHERE kind = \(bind: kind.rawValue))
-                    """ as SQLQueryString
-                var query: SQLQueryString = "INSERT INTO hw_id_counters (kind, last_id) VALUES (\(bind: kind.rawValue), "
-                query += next
-                query += ") ON CONFLICT (kind) DO UPDATE SET last_id = \(unsafeRaw: flavor.greatest)(hw_id_counters.last_id + 1, "
-                query += next
-                query += ") RETURNING last_id"
-                guard let id = try await db.raw(query).first()?.decode(column: "last_id", as: Int.self) else {
-                    throw StoreError(code: "unavailable", message: "the database returned no id; check the hw_id_counters table")
-                }
-                return id
-            }
+            try await engine.transaction { db in try await Self.nextID(kind, on: db, flavor: flavor) }
         }
+    }
+
+    /// Takes the next id of `kind` from its counter within the caller's transaction. The counter row serialises
+    /// concurrent takers of one kind (a row lock on PostgreSQL) and keeps ids above any id that `put` wrote explicitly.
+    static func nextID(_ kind: EntityKind, on db: any SQLDatabase, flavor: SQLFlavor) async throws -> Int {
+        let next = """
+            (SELECT COALESCE(MAX(id), 0) + 1 FROM hw_records WHERE kind = \(bind: kind.rawValue))
+            """ as SQLQueryString
+        var query: SQLQueryString = "INSERT INTO hw_id_counters (kind, last_id) VALUES (\(bind: kind.rawValue), "
+        query += next
+        query += ") ON CONFLICT (kind) DO UPDATE SET last_id = \(unsafeRaw: flavor.greatest)(hw_id_counters.last_id + 1, "
+        query += next
+        query += ") RETURNING last_id"
+        guard let id = try await db.raw(query).first()?.decode(column: "last_id", as: Int.self) else {
+            throw StoreError(code: "unavailable", message: "the database returned no id; check the hw_id_counters table")
+        }
+        return id
     }
 }

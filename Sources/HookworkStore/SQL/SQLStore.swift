@@ -51,19 +51,7 @@ public struct SQLStore: Store {
         _ = try StoredJSON.text(document)  // refuse a bad document before an id is spent on it
         return try await guarded {
             try await engine.transaction { db in
-                // The counter row serialises concurrent inserts of one kind (a row lock on PostgreSQL) and keeps ids
-                // above any id that `put` wrote explicitly.
-                let next = """
-                    (SELECT COALESCE(MAX(id), 0) + 1 FROM hw_records WHERE kind = \(bind: kind.rawValue))
-                    """ as SQLQueryString
-                var query: SQLQueryString = "INSERT INTO hw_id_counters (kind, last_id) VALUES (\(bind: kind.rawValue), "
-                query += next
-                query += ") ON CONFLICT (kind) DO UPDATE SET last_id = \(unsafeRaw: flavor.greatest)(hw_id_counters.last_id + 1, "
-                query += next
-                query += ") RETURNING last_id"
-                guard let id = try await db.raw(query).first()?.decode(column: "last_id", as: Int.self) else {
-                    throw StoreError(code: "unavailable", message: "the database returned no id; check the hw_id_counters table")
-                }
+                let id = try await Self.nextID(kind, on: db, flavor: flavor)
                 try await RecordRow(kind: kind, id: id, document: document).insert(on: db)
                 return id
             }

@@ -167,8 +167,7 @@ public struct ConfigurationValidator: Sendable {
                     )
                 }
                 let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-                let methods = RestAPIRequestBuilder.object(api["configuration"])["parameters"]?.arrayValue ?? []
-                guard methods.contains(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else {
+                guard RestAPIRequestBuilder.method(wanted, in: RestAPIRequestBuilder.object(api["configuration"])) != nil else {
                     throw ValidationFailure(
                         code: "unknown_reference", field: "actions[\(index)].content.rest_api_method",
                         message: "Rest API \(apiID) has no method with id '\(wanted)'"

@@ -18,8 +18,7 @@ struct RestAPIAction: Sendable {
             )
             let request = built.request
             let apiID = content["rest_api"]?.looseInt ?? 0
-            let configuration = RestAPIRequestBuilder.object(try await store.get(.restAPI, id: apiID)?["configuration"])
-            let settings = RestAPIDeliverySettings(configuration: configuration)
+            let settings = RestAPIDeliverySettings(configuration: built.configuration)
             let webhookID = args["webhook_id"]?.looseInt
             var context = JSONObject()
             context["webhook_id"] = webhookID.map(JSONValue.int) ?? .null

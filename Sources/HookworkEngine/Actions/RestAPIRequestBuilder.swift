@@ -23,6 +23,13 @@ struct RestAPIRequestBuilder: Sendable {
     struct Built: Sendable {
         var request: OutboundRequest
         var method: JSONObject
+        /// The Rest API's configuration (its delivery settings: retry, signing secrets).
+        var configuration: JSONObject
+    }
+
+    /// The method whose `id` is `id` in a Rest API configuration's `parameters`.
+    static func method(_ id: String, in configuration: JSONObject) -> JSONObject? {
+        (configuration["parameters"]?.arrayValue ?? []).compactMap(\.objectValue).first { PHPText.scalarText($0["id"] ?? .null) == id }
     }
 
     func build(content: JSONObject, input: TemplateInput) async throws -> OutboundRequest {
@@ -35,8 +42,7 @@ struct RestAPIRequestBuilder: Sendable {
         }
         let configuration = Self.object(api["configuration"])
         let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-        let methods = configuration["parameters"]?.arrayValue ?? []
-        guard let written = methods.compactMap(\.objectValue).first(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else {
+        guard let written = Self.method(wanted, in: configuration) else {
             throw Failure(reason: "the Rest API \(apiID) has no method with id '\(wanted)'")
         }
         let method = Self.substituted(written, args: given.args)
@@ -132,7 +138,7 @@ struct RestAPIRequestBuilder: Sendable {
             method: (method["method"]?.stringValue ?? "GET").uppercased(), url: url, headers: headers, body: body,
             timeoutSeconds: timeout, verifyTLS: verify
         )
-        return Built(request: request, method: method)
+        return Built(request: request, method: method, configuration: configuration)
     }
 
     /// Every string in `value`, depth first.

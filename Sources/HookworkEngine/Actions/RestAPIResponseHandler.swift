@@ -124,8 +124,7 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         let context = completion.context
         guard let apiID = context["rest_api_id"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else { return }
         let wanted = context["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-        let methods = RestAPIRequestBuilder.object(api["configuration"])["parameters"]?.arrayValue ?? []
-        guard let method = methods.compactMap(\.objectValue).first(where: { PHPText.scalarText($0["id"] ?? .null) == wanted }) else { return }
+        guard let method = RestAPIRequestBuilder.method(wanted, in: RestAPIRequestBuilder.object(api["configuration"])) else { return }
         let content = context["content"]?.objectValue ?? JSONObject()
         let args = context["args"] ?? .object(JSONObject())
         let rootKind: NodeKind = context["root_kind"]?.stringValue == "mail" ? .argsWithMail : .argsWithChat

@@ -109,7 +109,8 @@ let package = Package(
         .testTarget(name: "HookworkEngineTests", dependencies: ["HookworkEngine"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HookworkServerTests",
-            dependencies: ["HookworkServer", .product(name: "HummingbirdTesting", package: "hummingbird")],
+            // `hookwork`: the process tests start the built executable, so the test build must make it.
+            dependencies: ["HookworkServer", "hookwork", .product(name: "HummingbirdTesting", package: "hummingbird")],
             swiftSettings: swiftSettings
         ),
     ]

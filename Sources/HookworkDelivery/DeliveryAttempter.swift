@@ -72,6 +72,8 @@ public struct DeliveryAttempter: Sendable {
     let metrics: any DeliveryMetrics
     let logger: Logger
     let jitter: @Sendable () -> Double
+    /// Looks up the secrets of calls that refer to them; nil signs with the secrets stored in the call.
+    let signingSecrets: (any SigningSecretResolver)?
     /// The settings.
     public let settings: DeliverySettings
 
@@ -79,8 +81,10 @@ public struct DeliveryAttempter: Sendable {
     public init(
         store: any Store, sender: any HTTPSender, mailSender: (any MailSender)? = nil, clock: any EngineClock, breakers: BreakerRegistry,
         completion: any DeliveryCompletionHandler = NoDeliveryCompletion(), metrics: any DeliveryMetrics = NoDeliveryMetrics(),
-        settings: DeliverySettings = DeliverySettings(), logger: Logger, jitter: @escaping @Sendable () -> Double = { Double.random(in: -1...1) }
+        settings: DeliverySettings = DeliverySettings(), logger: Logger, jitter: @escaping @Sendable () -> Double = { Double.random(in: -1...1) },
+        signingSecrets: (any SigningSecretResolver)? = nil
     ) {
+        self.signingSecrets = signingSecrets
         self.store = store
         self.sender = sender
         self.mailSender = mailSender
@@ -145,7 +149,9 @@ public struct DeliveryAttempter: Sendable {
         case .http(var request):
             let body = request.body ?? []
             do {
-                request.headers += try StandardWebhooks.headers(messageID: record.messageID, timestamp: startedAt, body: body, secrets: call.signingSecrets)
+                var secrets = call.signingSecrets
+                if let source = call.signingSource, let signingSecrets { secrets = try await signingSecrets.secrets(for: source) }
+                request.headers += try StandardWebhooks.headers(messageID: record.messageID, timestamp: startedAt, body: body, secrets: secrets)
             } catch {
                 return await finish(
                     record, number: number, startedAt: startedAt, elapsed: .zero, request: logged(request), response: nil, statusCode: nil,
@@ -167,6 +173,14 @@ public struct DeliveryAttempter: Sendable {
                     record, number: number, startedAt: startedAt, elapsed: elapsed, request: logged(request), response: logged(response),
                     statusCode: response.status, decision: decision, error: decision == .delivered ? nil : "HTTP \(response.status)",
                     responseHeaders: response.headers, responseBody: response.body, disableHost: disable
+                )
+            } catch let blocked as OutboundBlocked {
+                // Refused before any connection: retrying cannot help until the allow-list changes, and the host's
+                // breaker is not the receiver's fault.
+                return await finish(
+                    record, number: number, startedAt: startedAt, elapsed: ContinuousClock.now - started, request: logged(request), response: nil,
+                    statusCode: nil, decision: .exhausted(reason: "the outbound address policy refused the call, so it is not retried"),
+                    error: blocked.description, countsAgainstHost: false
                 )
             } catch {
                 let elapsed = ContinuousClock.now - started
@@ -212,7 +226,7 @@ public struct DeliveryAttempter: Sendable {
     private func finish(
         _ record: DeliveryRecord, number: Int, startedAt: Int, elapsed: Duration, request: JSONValue, response: JSONValue?, statusCode: Int?,
         decision: RetryPolicy.Decision, error: String?, responseHeaders: [(name: String, value: String)] = [], responseBody: [UInt8] = [],
-        disableHost: String? = nil
+        disableHost: String? = nil, countsAgainstHost: Bool = true
     ) async -> AttemptResult? {
         let now = clock.now()
         var decision = decision
@@ -232,7 +246,7 @@ public struct DeliveryAttempter: Sendable {
             lastError = [error, reason].compactMap { $0 }.joined(separator: "; ")
         }
         // The breaker counts failures that say the receiver is in trouble; a 4xx answer shows it is alive.
-        let hostFailed = statusCode.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? (record.kind != .mail || mailSender != nil)
+        let hostFailed = countsAgainstHost && (statusCode.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? (record.kind != .mail || mailSender != nil))
         let before = breakers.snapshot().first { $0.host == record.host }?.breaker.state ?? .closed
         let after = breakers.record(host: record.host, failed: hostFailed && decision != .delivered, now: now)
         if before != after {
@@ -296,11 +310,7 @@ public struct DeliveryAttempter: Sendable {
     }
 
     /// Header names whose values are never logged.
-    static func isSecretHeader(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return ["authorization", "proxy-authorization", "cookie", "set-cookie", "webhook-signature"].contains(lower)
-            || ["token", "secret", "password", "api-key", "apikey", "api_key", "signature"].contains { lower.contains($0) }
-    }
+    static func isSecretHeader(_ name: String) -> Bool { SecretMask.isSecretName(name) }
 
     /// A body as logged: text up to the bound, and whether it was cut.
     func loggedBody(_ body: [UInt8]) -> (JSONValue, Bool) {
@@ -311,7 +321,7 @@ public struct DeliveryAttempter: Sendable {
     func logged(_ request: OutboundRequest) -> JSONValue {
         let (body, cut) = loggedBody(request.body ?? [])
         return .object(JSONObject([
-            ("method", .string(request.method)), ("url", .string(request.url)),
+            ("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))),
             ("headers", .array(request.headers.map { .array([.string($0.name), .string(Self.isSecretHeader($0.name) ? "********" : $0.value)]) })),
             ("body", body), ("body_truncated", .bool(cut)),
         ]))

@@ -8,7 +8,7 @@ extension DeliveryRecord {
         var object = JSONObject([("id", .int(id)), ("message_id", .string(messageID)), ("kind", .string(kind.rawValue))])
         object["status"] = .string(status.rawValue)
         object["method"] = .string(method)
-        object["url"] = .string(url)
+        object["url"] = .string(SecretMask.maskURL(url))
         object["host"] = .string(host)
         object["webhook_id"] = number(webhookID)
         object["trigger_id"] = number(triggerID)

@@ -14,12 +14,16 @@ public struct OutboundRequest: Sendable, Equatable {
     public var timeoutSeconds: Int
     /// Whether the server's TLS certificate is checked (DESIGN §5 deviation 6).
     public var verifyTLS: Bool
+    /// Whether redirects are followed (a Rest API's `follow_redirects`, off by default); each hop is checked against
+    /// the outbound address policy again.
+    public var followRedirects: Bool
 
     /// A request.
     public init(
         method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8]? = nil,
-        timeoutSeconds: Int = 10, verifyTLS: Bool = true
+        timeoutSeconds: Int = 10, verifyTLS: Bool = true, followRedirects: Bool = false
     ) {
+        self.followRedirects = followRedirects
         self.method = method
         self.url = url
         self.headers = headers
@@ -30,7 +34,7 @@ public struct OutboundRequest: Sendable, Equatable {
 
     public static func == (lhs: OutboundRequest, rhs: OutboundRequest) -> Bool {
         lhs.method == rhs.method && lhs.url == rhs.url && lhs.body == rhs.body && lhs.timeoutSeconds == rhs.timeoutSeconds
-            && lhs.verifyTLS == rhs.verifyTLS && lhs.headers.map(\.name) == rhs.headers.map(\.name)
+            && lhs.verifyTLS == rhs.verifyTLS && lhs.followRedirects == rhs.followRedirects && lhs.headers.map(\.name) == rhs.headers.map(\.name)
             && lhs.headers.map(\.value) == rhs.headers.map(\.value)
     }
 }

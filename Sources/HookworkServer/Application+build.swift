@@ -80,6 +80,7 @@ public func buildWorkerGroup(configuration: HookworkConfiguration, dependencies:
 
 func buildServerParts(configuration: HookworkConfiguration, dependencies: ServerDependencies, withWorkers: Bool) async throws -> ServerParts {
     let logger = dependencies.logger
+    TextPattern.setRegexTimeLimit(milliseconds: configuration.regexTimeLimitMilliseconds)
     let store: any Store
     if let given = dependencies.store {
         store = given
@@ -93,7 +94,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     if let given = dependencies.sender {
         sender = given
     } else {
-        let client = AsyncHTTPSender(logger: logger)
+        let client = AsyncHTTPSender(logger: logger, addressPolicy: configuration.addressPolicy)
         services.append(client)
         sender = client
     }

@@ -25,7 +25,8 @@ func makeDeliveryParts(
     let attempter = DeliveryAttempter(
         store: store, sender: sender, mailSender: mailSender, clock: dependencies.clock, breakers: breakers,
         completion: CompletionChain(handlers: completion), metrics: metrics, settings: settings, logger: logger,
-        jitter: dependencies.jitter ?? { Double.random(in: -1...1) }
+        jitter: dependencies.jitter ?? { Double.random(in: -1...1) },
+        signingSecrets: ConfiguredSigningSecrets(store: store, callbackSecrets: configuration.callbackSecrets)
     )
     var services: [any Service] = [
         DeliveryWorker(
@@ -70,4 +71,20 @@ public func makeCommandEngine(configuration: HookworkConfiguration, store: any S
         configuration: configuration, dependencies: dependencies, store: store, sender: sender, metrics: metrics, executor: executor
     )
     return CommandEngine(executor: executor, attempter: delivery.attempter)
+}
+
+/// The secrets configured now: a Rest API's `signing_secrets` from the store, the callback's from the configuration.
+struct ConfiguredSigningSecrets: SigningSecretResolver {
+    let store: any Store
+    let callbackSecrets: [String]
+
+    func secrets(for source: SigningSource) async throws -> [String] {
+        switch source {
+        case .callback:
+            return callbackSecrets
+        case .restAPI(let id):
+            let document = try await store.get(.restAPI, id: id)
+            return (document?["configuration"]?["signing_secrets"]?.arrayValue ?? []).compactMap(\.stringValue)
+        }
+    }
 }

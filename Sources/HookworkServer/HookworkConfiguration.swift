@@ -73,6 +73,19 @@ public struct HookworkConfiguration: Sendable {
     /// `HOOKWORK_STATS_INTERVAL`: seconds between department-statistics runs inside `serve`; 0 switches them off.
     public var statsInterval: Int = 3600
 
+    /// `HOOKWORK_OUTBOUND_ALLOW`: comma-separated address ranges and host names that outbound calls may reach
+    /// although they are not public (`127.0.0.1/32,10.1.0.0/16,hooks.internal,*.corp.example`); empty by default.
+    public var outboundAllow: OutboundAddressPolicy = OutboundAddressPolicy()
+    /// `HOOKWORK_REGEX_TIME_LIMIT_MS`: the longest one regular-expression match in a condition may run (default 50).
+    public var regexTimeLimitMilliseconds: Int = 50
+
+    /// The address policy of outbound calls: the allow-list, plus the configured callback host (an operator's choice).
+    public var addressPolicy: OutboundAddressPolicy {
+        var policy = outboundAllow
+        if let callbackURL, let host = URL(string: callbackURL)?.host { policy = policy.allowing(host: host) }
+        return policy
+    }
+
     /// The defaults.
     public init() {}
 
@@ -163,6 +176,12 @@ public struct HookworkConfiguration: Sendable {
         if let value = try int("HOOKWORK_CONTINUOUS_TICK", 1...3600) { configuration.continuousTick = value }
         if let value = try int("HOOKWORK_CONTINUOUS_CHAT_LIMIT", 1...100_000_000) { configuration.continuousChatLimit = value }
         if let value = try int("HOOKWORK_STATS_INTERVAL", 0...31_536_000) { configuration.statsInterval = value }
+        if let value = string("HOOKWORK_OUTBOUND_ALLOW") {
+            do { configuration.outboundAllow = try OutboundAddressPolicy(allowList: value) } catch {
+                throw Invalid(key: "HOOKWORK_OUTBOUND_ALLOW", reason: error.description)
+            }
+        }
+        if let value = try int("HOOKWORK_REGEX_TIME_LIMIT_MS", 1...60_000) { configuration.regexTimeLimitMilliseconds = value }
         return configuration
     }
 }

@@ -28,7 +28,7 @@ struct CronWebhooks: AsyncParsableCommand {
         let configuration = try HookworkConfiguration.fromEnvironment()
         let logger = configuration.makeLogger()
         try await withCommandStore(configuration, logger: logger) { store in
-            let sender = AsyncHTTPSender(logger: logger)
+            let sender = AsyncHTTPSender(logger: logger, addressPolicy: configuration.addressPolicy)
             do {
                 let engine = makeCommandEngine(configuration: configuration, store: store, sender: sender, logger: logger)
                 let clock = WallClock()

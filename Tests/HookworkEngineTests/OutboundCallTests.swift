@@ -66,7 +66,11 @@ struct OutboundCallTests {
         let target = CallbackTarget(url: "https://platform.example.com/hookwork", secrets: ["whsec_one"])
         let call = target.call(command: JSONObject([("command", "close_chat")]), chatID: 7, webhookID: 3, messageID: "msg_cb")
         #expect(call.kind == .callback)
-        #expect(call.signingSecrets == ["whsec_one"])
+        // Signed with the callback secrets configured when each attempt is made: the outbox row holds no copy.
+        #expect(call.signingSource == .callback)
+        let row = call.newDelivery()
+        #expect(!row.payload.jsonText().contains("whsec_one"))
+        #expect(OutboundCall(record: Self.record(row))?.signingSource == .callback)
         #expect(call.context["chat_id"] == 7)
         guard case .http(let request) = call.payload else {
             Issue.record("a callback is an HTTP call")

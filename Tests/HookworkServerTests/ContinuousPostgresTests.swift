@@ -38,7 +38,7 @@ struct ContinuousPostgresTests {
 
     func run(url: String, schema: String) async throws {
         try await Receiver.with { receiver, port in
-            let sender = AsyncHTTPSender(logger: testLogger)
+            let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
             var stores: [SQLStore] = []
             do {
                 for _ in 0..<2 {

@@ -37,7 +37,7 @@ struct ContinuousHarness {
         defer { try? FileManager.default.removeItem(at: database.folder) }
         let path = String(database.url.dropFirst("sqlite://".count))
         try await Receiver.with { receiver, port in
-            let sender = AsyncHTTPSender(logger: testLogger)
+            let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
             let harness: ContinuousHarness
             do {
                 harness = try await open(path: path, receiver: receiver, sender: sender)

@@ -127,7 +127,7 @@ struct ContinuousToolsTests {
             #expect(extracted.body["value"] == "vip")
 
             // A second process on the same file runs the passes.
-            let other = try await ContinuousHarness.open(path: path, receiver: receiver, sender: AsyncHTTPSender(logger: testLogger))
+            let other = try await ContinuousHarness.open(path: path, receiver: receiver, sender: AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed))
             do {
                 #expect(try await other.pass(at: 1_000).contains("/closed/41"))
                 #expect(try await other.pass(at: 1_001).contains("/closed/41") == false)

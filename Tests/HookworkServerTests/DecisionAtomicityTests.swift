@@ -25,7 +25,7 @@ struct ChangingHarness {
         let database = temporaryDatabaseURL()
         defer { try? FileManager.default.removeItem(at: database.folder) }
         let store = try await SQLiteStore.open(path: String(database.url.dropFirst("sqlite://".count)), logger: testLogger)
-        let sender = AsyncHTTPSender(logger: testLogger)
+        let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
         do {
             try await store.migrate()
             var configuration = HookworkConfiguration()

@@ -14,9 +14,8 @@ final class HookworkProcess: Sendable {
     let process: Process
     let output: URL
 
-    /// The built executable (`swift build --build-tests` builds it beside the tests).
-    static let executable: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent(".build/debug/hookwork")
+    /// The built executable, found beside the test bundle (the test target depends on it, so `swift test` builds it).
+    static let executable: URL = (try? hookworkExecutable()) ?? URL(fileURLWithPath: "hookwork")
 
     init(_ arguments: [String], environment: [String: String], output: URL) throws {
         let process = Process()
@@ -95,7 +94,7 @@ struct DeliveryProcessTests {
             return (200, [])
         }) { receiver, receiverPort in
             let environment = [
-                "HOOKWORK_DATABASE_URL": database.url, "HOOKWORK_HTTP_PORT": String(port), "HOOKWORK_ADMIN_TOKEN": adminToken,
+                "HOOKWORK_DATABASE_URL": database.url, "HOOKWORK_HTTP_PORT": String(port), "HOOKWORK_OUTBOUND_ALLOW": "127.0.0.0/8", "HOOKWORK_ADMIN_TOKEN": adminToken,
                 "HOOKWORK_INGEST_TOKEN": ingestToken, "HOOKWORK_WEBHOOKS_WORKER": "queue", "HOOKWORK_QUEUE_LEASE_SECONDS": "5",
                 "HOOKWORK_DELIVERY_LEASE_SECONDS": "5", "HOOKWORK_QUEUE_POLL_MS": "20", "HOOKWORK_DELIVERY_POLL_MS": "20", "HOOKWORK_LOG_LEVEL": "error",
             ]
@@ -201,7 +200,7 @@ struct DeliveryProcessTests {
             // Recorded before the workers start, so that both find a full queue.
             _ = try await store.commit(UnitOfWork(deliveries: deliveries), now: Int(Date().timeIntervalSince1970))
             let environment = [
-                "HOOKWORK_DATABASE_URL": url, "HOOKWORK_DELIVERY_CONCURRENCY": "4", "HOOKWORK_DELIVERY_POLL_MS": "10", "HOOKWORK_LOG_LEVEL": "info",
+                "HOOKWORK_DATABASE_URL": url, "HOOKWORK_OUTBOUND_ALLOW": "127.0.0.0/8", "HOOKWORK_DELIVERY_CONCURRENCY": "4", "HOOKWORK_DELIVERY_POLL_MS": "10", "HOOKWORK_LOG_LEVEL": "info",
                 "HOOKWORK_ADMIN_TOKEN": adminToken,
             ]
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)

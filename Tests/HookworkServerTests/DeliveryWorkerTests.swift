@@ -87,7 +87,7 @@ struct DeliveryWorkerTests {
             try await Receiver.with { receiver, port in
                 let secret = DeliveryFixture.secret()
                 let target = CallbackTarget(url: "http://127.0.0.1:\(port)/callback", secrets: [secret])
-                let sender = AsyncHTTPSender(logger: testLogger)
+                let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
                 do {
                     try await checkCallback(sender: sender, store: store, receiver: receiver, target: target, secret: secret, port: port)
                 } catch {
@@ -133,7 +133,7 @@ struct DeliveryWorkerTests {
             }) { receiver, port in
                 let clock = WallClock()
                 let breakers = BreakerRegistry()
-                let sender = AsyncHTTPSender(logger: testLogger)
+                let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
                 let attempter = DeliveryAttempter(store: store, sender: sender, clock: clock, breakers: breakers, logger: testLogger)
                 let calls = (0..<3).map { index in
                     OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(port)/n/\(index)", timeoutSeconds: 30)))
@@ -171,7 +171,7 @@ struct DeliveryWorkerTests {
                 try await Receiver.with { healthy, healthyPort in
                     let clock = WallClock()
                     let breakers = BreakerRegistry()
-                    let sender = AsyncHTTPSender(logger: testLogger)
+                    let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
                     let attempter = DeliveryAttempter(store: store, sender: sender, clock: clock, breakers: breakers, logger: testLogger)
                     var calls = (0..<8).map { index in
                         OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(hangingPort)/n/\(index)", timeoutSeconds: 30)))

@@ -1,5 +1,6 @@
 import Foundation
 import HookworkCore
+import HookworkDelivery
 import HookworkEngine
 import HookworkStore
 import HTTPTypes
@@ -30,9 +31,13 @@ func temporaryDatabaseURL() -> (url: String, folder: URL) {
     return ("sqlite://" + folder.appendingPathComponent("hookwork.sqlite").path, folder)
 }
 
-/// A configuration for tests: both tokens set, a fast queue poll.
+/// The address policy of tests: their receivers listen on loopback, which the default policy refuses.
+let loopbackAllowed = OutboundAddressPolicy(allowedNetworks: [IPNetwork("127.0.0.0/8")!, IPNetwork("::1")!])
+
+/// A configuration for tests: both tokens set, a fast queue poll, loopback receivers allowed.
 func testConfiguration(worker: WorkerMode = .http, databaseURL: String) -> HookworkConfiguration {
     var configuration = HookworkConfiguration()
+    configuration.outboundAllow = loopbackAllowed
     configuration.databaseURL = databaseURL
     configuration.port = 0
     configuration.worker = worker

@@ -107,7 +107,7 @@ struct SQLiteDecisionStoreTests {
 
 @Suite(
     "Decision store on PostgreSQL",
-    .enabled(if: Backend.postgresURL != nil, "HOOKWORK_TEST_POSTGRES_URL is not set; run eval \"$(.ci/postgres.sh start)\" first")
+    .enabled(if: Backend.postgresURL != nil, "HOOKWORK_TEST_POSTGRES_URL is not set; run eval \"$(scripts/postgres.sh start)\" first")
 )
 struct PostgresDecisionStoreTests {
     @Test("PostgreSQL", arguments: DecisionStoreConformance.checks)

@@ -169,7 +169,7 @@ struct SQLiteDeliveryStoreTests {
 
 @Suite(
     "Delivery store on PostgreSQL",
-    .enabled(if: Backend.postgresURL != nil, "HOOKWORK_TEST_POSTGRES_URL is not set; run eval \"$(.ci/postgres.sh start)\" first")
+    .enabled(if: Backend.postgresURL != nil, "HOOKWORK_TEST_POSTGRES_URL is not set; run eval \"$(scripts/postgres.sh start)\" first")
 )
 struct PostgresDeliveryStoreTests {
     @Test("PostgreSQL", arguments: DeliveryConformance.checks)

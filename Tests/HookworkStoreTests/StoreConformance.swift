@@ -367,7 +367,7 @@ struct SQLiteConformanceTests {
 
 @Suite(
     "Store conformance on PostgreSQL",
-    .enabled(if: Backend.postgresURL != nil, "HOOKWORK_TEST_POSTGRES_URL is not set; run eval \"$(.ci/postgres.sh start)\" first")
+    .enabled(if: Backend.postgresURL != nil, "HOOKWORK_TEST_POSTGRES_URL is not set; run eval \"$(scripts/postgres.sh start)\" first")
 )
 struct PostgresConformanceTests {
     @Test("PostgreSQL", arguments: StoreConformance.checks)

@@ -11,7 +11,7 @@ enum Backend: String, Sendable {
     case sqlite
     case postgres
 
-    /// The PostgreSQL server for tests, from `eval "$(.ci/postgres.sh start)"`.
+    /// The PostgreSQL server for tests, from `eval "$(scripts/postgres.sh start)"`.
     static var postgresURL: String? {
         guard let url = ProcessInfo.processInfo.environment["HOOKWORK_TEST_POSTGRES_URL"], !url.isEmpty else { return nil }
         return url

@@ -8,17 +8,27 @@ import Foundation
 /// `.` concatenates, `**` is a right-associative power binding tighter than unary minus, and `+ - * / %` have PHP's
 /// int/float rules (int overflow becomes float, `/` gives an int only for exact division).
 public struct ArithmeticExpression: Sendable {
-    /// The parsed tree.
-    let root: ArithmeticNode
-    /// The same tree in postfix order, for evaluation without reference counting.
+    /// The expression in postfix order, built by the parser without a tree, so that neither evaluation nor release
+    /// recurses however long the expression is.
     let program: [ArithmeticInstruction]
     /// The deepest the postfix evaluation stack gets.
     let stackDepth: Int
     /// How many leaves (substituted values) the expression has.
     public let leafCount: Int
 
-    /// Parses plain text, as `eval` would; the error is a PHP `ParseError`.
+    /// The most bytes a side may have to be evaluated at all; longer text is not parsed (`ArithmeticError.limit`).
+    public static let maxLength = 65_536
+    /// The most tokens (numbers, operators, parentheses) an expression may have.
+    public static let maxTokens = 10_000
+    /// The deepest nesting of parentheses, unary signs and `**` right operands; the parser recurses once per level,
+    /// so this keeps it well inside the smallest thread stack.
+    public static let maxNesting = 100
+
+    /// Parses plain text, as `eval` would; the error is a PHP `ParseError`, or `.limit` past the limits above.
     public init(parsing text: String) throws(ArithmeticError) {
+        guard text.utf8.count <= Self.maxLength else {
+            throw .limit("the arithmetic is \(text.utf8.count) bytes long, over the limit of \(Self.maxLength)")
+        }
         let bytes = Array(text.utf8)
         // Bytes from 0x80 up mark leaves in `init(symbols:)`; in plain text they are just invalid characters.
         guard !bytes.contains(where: { $0 >= 0x80 }) else { throw .syntax("syntax error, unexpected character") }
@@ -30,22 +40,24 @@ public struct ArithmeticExpression: Sendable {
     /// A leaf must stand as a number token of its own (no digit or `.` next to it); otherwise the substituted text
     /// would lex differently, and `ArithmeticError.leafNotIsolated` says so.
     init(symbols: [UInt8]) throws(ArithmeticError) {
+        guard symbols.count <= Self.maxLength else {
+            throw .limit("the arithmetic is \(symbols.count) bytes long, over the limit of \(Self.maxLength)")
+        }
         var lexer = ArithmeticLexer(symbols: symbols)
         var tokens: [ArithmeticToken] = []
         while true {
             let token = try lexer.next()
             tokens.append(token)
             if case .end = token { break }
+            guard tokens.count <= Self.maxTokens else {
+                throw .limit("the arithmetic has more than \(Self.maxTokens) tokens")
+            }
         }
         var parser = ArithmeticParser(tokens: tokens)
-        root = try parser.parseProgram()
+        try parser.parseProgram()
         leafCount = lexer.maxLeaf + 1
-        var program: [ArithmeticInstruction] = []
-        var depth = 0
-        var deepest = 0
-        root.emit(into: &program, depth: &depth, deepest: &deepest)
-        self.program = program
-        stackDepth = deepest
+        program = parser.program
+        stackDepth = max(parser.deepest, 1)
     }
 
     /// Evaluates the expression; `leaf(n)` gives the integer substituted for leaf `n`.
@@ -56,7 +68,44 @@ public struct ArithmeticExpression: Sendable {
             case .double(let value): return .double(value)
             }
         }
-        return try root.evaluate(leaf)
+        return try evaluateExactly(leaf: leaf)
+    }
+
+    /// The exact route over PHP scalars (concatenation, and every error), in the same postfix order: operands left
+    /// to right, each operator after its operands, as the reference evaluates them.
+    func evaluateExactly(leaf: (Int) -> Int) throws(ArithmeticError) -> PHPScalar {
+        var stack: [PHPScalar] = []
+        stack.reserveCapacity(stackDepth)
+        for instruction in program {
+            switch instruction {
+            case .push(.int(let value)): stack.append(.int(value))
+            case .push(.double(let value)): stack.append(.double(value))
+            case .leaf(let index): stack.append(.int(leaf(index)))
+            case .negate:
+                stack[stack.count - 1] = PHPMath.multiply(try PHPMath.number(stack[stack.count - 1]), .int(-1)).scalar
+            case .identity:
+                stack[stack.count - 1] = PHPMath.multiply(try PHPMath.number(stack[stack.count - 1]), .int(1)).scalar
+            case .binary(let op):
+                let right = stack.removeLast()
+                let left = stack.removeLast()
+                if case .concat = op {
+                    stack.append(.string(left.text + right.text))
+                    continue
+                }
+                let a = try PHPMath.number(left)
+                let b = try PHPMath.number(right)
+                switch op {
+                case .add: stack.append(PHPMath.add(a, b).scalar)
+                case .subtract: stack.append(PHPMath.subtract(a, b).scalar)
+                case .multiply: stack.append(PHPMath.multiply(a, b).scalar)
+                case .divide: stack.append(try PHPMath.divide(a, b).scalar)
+                case .modulo: stack.append(try PHPMath.modulo(a, b).scalar)
+                case .power: stack.append(PHPMath.power(a, b).scalar)
+                case .concat: stack.append(.string(left.text + right.text))
+                }
+            }
+        }
+        return stack[0]
     }
 
     /// The common case without allocation or reference counting: nil when the expression concatenates or raises,
@@ -120,6 +169,9 @@ public enum ArithmeticError: Error, Sendable, Equatable, CustomStringConvertible
     case unsupportedOperand
     /// A leaf is glued to a digit or `.`, so its value's text would merge into a neighbouring number.
     case leafNotIsolated
+    /// The text is longer, has more tokens or nests deeper than `ArithmeticExpression`'s limits (not PHP's: a
+    /// deviation that keeps hostile values from exhausting the stack; the condition is then false with this reason).
+    case limit(String)
 
     /// Whether this is a parse-time error (PHP `ParseError`) rather than a run-time one.
     public var isParseError: Bool {
@@ -137,6 +189,7 @@ public enum ArithmeticError: Error, Sendable, Equatable, CustomStringConvertible
         case .moduloByZero: return "DivisionByZeroError: Modulo by zero"
         case .unsupportedOperand: return "TypeError: Unsupported operand types"
         case .leafNotIsolated: return "ParseError: a substituted value is glued to a number"
+        case .limit(let message): return "LimitError: \(message)"
         }
     }
 }
@@ -144,64 +197,6 @@ public enum ArithmeticError: Error, Sendable, Equatable, CustomStringConvertible
 /// A binary operator of the arithmetic subset.
 enum ArithmeticOperator: Sendable {
     case add, subtract, multiply, divide, modulo, power, concat
-}
-
-/// The parsed tree; `negate`/`identity` are PHP's unary minus and plus (compiled as `* -1` and `* 1`).
-indirect enum ArithmeticNode: Sendable {
-    case number(PHPNumberValue)
-    case leaf(Int)
-    case negate(ArithmeticNode)
-    case identity(ArithmeticNode)
-    case binary(ArithmeticOperator, ArithmeticNode, ArithmeticNode)
-
-    func evaluate(_ leaf: (Int) -> Int) throws(ArithmeticError) -> PHPScalar {
-        switch self {
-        case .number(.int(let value)): return .int(value)
-        case .number(.double(let value)): return .double(value)
-        case .leaf(let index): return .int(leaf(index))
-        case .negate(let operand): return PHPMath.multiply(try PHPMath.number(try operand.evaluate(leaf)), .int(-1)).scalar
-        case .identity(let operand): return PHPMath.multiply(try PHPMath.number(try operand.evaluate(leaf)), .int(1)).scalar
-        case .binary(let op, let lhs, let rhs):
-            let left = try lhs.evaluate(leaf)
-            let right = try rhs.evaluate(leaf)
-            if case .concat = op { return .string(left.text + right.text) }
-            let a = try PHPMath.number(left)
-            let b = try PHPMath.number(right)
-            switch op {
-            case .add: return PHPMath.add(a, b).scalar
-            case .subtract: return PHPMath.subtract(a, b).scalar
-            case .multiply: return PHPMath.multiply(a, b).scalar
-            case .divide: return try PHPMath.divide(a, b).scalar
-            case .modulo: return try PHPMath.modulo(a, b).scalar
-            case .power: return PHPMath.power(a, b).scalar
-            case .concat: return .string(left.text + right.text)
-            }
-        }
-    }
-
-    /// Appends the postfix form, tracking the stack depth it needs.
-    func emit(into program: inout [ArithmeticInstruction], depth: inout Int, deepest: inout Int) {
-        switch self {
-        case .number(let value):
-            program.append(.push(value))
-            depth += 1
-        case .leaf(let index):
-            program.append(.leaf(index))
-            depth += 1
-        case .negate(let operand):
-            operand.emit(into: &program, depth: &depth, deepest: &deepest)
-            program.append(.negate)
-        case .identity(let operand):
-            operand.emit(into: &program, depth: &depth, deepest: &deepest)
-            program.append(.identity)
-        case .binary(let op, let lhs, let rhs):
-            lhs.emit(into: &program, depth: &depth, deepest: &deepest)
-            rhs.emit(into: &program, depth: &depth, deepest: &deepest)
-            program.append(.binary(op))
-            depth -= 1
-        }
-        deepest = max(deepest, depth)
-    }
 }
 
 /// One step of the postfix form.
@@ -350,18 +345,25 @@ struct ArithmeticLexer {
 
 /// PHP's grammar for this subset (`zend_language_parser.y`), lowest precedence first:
 /// `.` < `+ -` < `* / %` < unary `+ -` < `**` (right-associative, its right operand may be unary).
+///
+/// It appends the postfix program as it goes instead of building a tree: left-associative chains are loops, and
+/// only nesting (parentheses, unary signs, `**`) recurses, at most `ArithmeticExpression.maxNesting` levels.
 struct ArithmeticParser {
     let tokens: [ArithmeticToken]
     var position = 0
+    var program: [ArithmeticInstruction] = []
+    /// The evaluation stack's size after the instructions so far, and its maximum.
+    var depth = 0
+    var deepest = 0
+    var nesting = 0
 
     init(tokens: [ArithmeticToken]) { self.tokens = tokens }
 
     var current: ArithmeticToken { tokens[position] }
 
-    mutating func parseProgram() throws(ArithmeticError) -> ArithmeticNode {
-        let node = try parseConcat()
+    mutating func parseProgram() throws(ArithmeticError) {
+        try parseConcat()
         guard case .end = current else { throw unexpected() }
-        return node
     }
 
     func unexpected() -> ArithmeticError {
@@ -374,80 +376,112 @@ struct ArithmeticParser {
         }
     }
 
-    mutating func parseConcat() throws(ArithmeticError) -> ArithmeticNode {
-        var node = try parseAdditive()
-        while case .dot = current {
-            position += 1
-            node = .binary(.concat, node, try parseAdditive())
-        }
-        return node
+    mutating func push(_ instruction: ArithmeticInstruction) {
+        program.append(instruction)
+        depth += 1
+        deepest = max(deepest, depth)
     }
 
-    mutating func parseAdditive() throws(ArithmeticError) -> ArithmeticNode {
-        var node = try parseMultiplicative()
+    mutating func binary(_ op: ArithmeticOperator) {
+        program.append(.binary(op))
+        depth -= 1
+    }
+
+    /// Enters one level of nesting, refusing past the limit.
+    mutating func enter() throws(ArithmeticError) {
+        nesting += 1
+        guard nesting <= ArithmeticExpression.maxNesting else {
+            throw .limit("the arithmetic nests deeper than \(ArithmeticExpression.maxNesting) levels")
+        }
+    }
+
+    mutating func parseConcat() throws(ArithmeticError) {
+        try parseAdditive()
+        while case .dot = current {
+            position += 1
+            try parseAdditive()
+            binary(.concat)
+        }
+    }
+
+    mutating func parseAdditive() throws(ArithmeticError) {
+        try parseMultiplicative()
         while true {
             switch current {
             case .plus:
                 position += 1
-                node = .binary(.add, node, try parseMultiplicative())
+                try parseMultiplicative()
+                binary(.add)
             case .minus:
                 position += 1
-                node = .binary(.subtract, node, try parseMultiplicative())
+                try parseMultiplicative()
+                binary(.subtract)
             default:
-                return node
+                return
             }
         }
     }
 
-    mutating func parseMultiplicative() throws(ArithmeticError) -> ArithmeticNode {
-        var node = try parseUnary()
+    mutating func parseMultiplicative() throws(ArithmeticError) {
+        try parseUnary()
         while true {
             let op: ArithmeticOperator
             switch current {
             case .star: op = .multiply
             case .slash: op = .divide
             case .percent: op = .modulo
-            default: return node
+            default: return
             }
             position += 1
-            node = .binary(op, node, try parseUnary())
+            try parseUnary()
+            binary(op)
         }
     }
 
-    mutating func parseUnary() throws(ArithmeticError) -> ArithmeticNode {
+    mutating func parseUnary() throws(ArithmeticError) {
         switch current {
         case .minus:
             position += 1
-            return .negate(try parseUnary())
+            try enter()
+            try parseUnary()
+            nesting -= 1
+            program.append(.negate)
         case .plus:
             position += 1
-            return .identity(try parseUnary())
+            try enter()
+            try parseUnary()
+            nesting -= 1
+            program.append(.identity)
         default:
-            return try parsePower()
+            try parsePower()
         }
     }
 
-    mutating func parsePower() throws(ArithmeticError) -> ArithmeticNode {
-        let base = try parsePrimary()
-        guard case .power = current else { return base }
+    mutating func parsePower() throws(ArithmeticError) {
+        try parsePrimary()
+        guard case .power = current else { return }
         position += 1
-        return .binary(.power, base, try parseUnary())
+        try enter()
+        try parseUnary()
+        nesting -= 1
+        binary(.power)
     }
 
-    mutating func parsePrimary() throws(ArithmeticError) -> ArithmeticNode {
+    mutating func parsePrimary() throws(ArithmeticError) {
         switch current {
         case .number(let value):
             position += 1
-            return .number(value)
+            push(.push(value))
         case .leaf(let index):
             position += 1
-            return .leaf(index)
+            push(.leaf(index))
         case .openParen:
             position += 1
-            let inner = try parseConcat()
+            try enter()
+            try parseConcat()
+            nesting -= 1
             guard case .closeParen = current else { throw unexpected() }
             position += 1
-            return inner
         default:
             throw unexpected()
         }

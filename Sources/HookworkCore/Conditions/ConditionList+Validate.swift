@@ -122,11 +122,20 @@ extension ConditionList {
     /// Placeholder syntax and arithmetic of one side.
     static func sideIssues(_ text: String, index: Int, field: String, textOperator: Bool) -> [ConditionIssue] {
         var issues: [ConditionIssue] = []
+        guard text.utf8.count <= ConditionLimits.maxSideLength else {
+            return [
+                ConditionIssue(
+                    index: index, field: field, reason: "is \(text.utf8.count) bytes long, over the limit of \(ConditionLimits.maxSideLength)")
+            ]
+        }
         let bytes = Array(text.utf8)
         let matches = PlaceholderScanner.argsMatches(in: bytes)
         var from = 0
+        var nextMatch = 0
         while let start = PlaceholderScanner.firstIndex(of: PlaceholderScanner.argsPrefix, in: bytes, from: from) {
-            if !matches.contains(where: { $0.range.contains(start) }) {
+            // Matches are sorted and disjoint: skip those that end before `start` (linear overall, not quadratic).
+            while nextMatch < matches.count, matches[nextMatch].range.upperBound <= start { nextMatch += 1 }
+            if nextMatch == matches.count || !matches[nextMatch].range.contains(start) {
                 issues.append(
                     ConditionIssue(
                         index: index, field: field,
@@ -135,6 +144,12 @@ extension ConditionList {
                 break
             }
             from = start + 1
+        }
+        if let long = matches.first(where: { bytes[$0.pathRange].count(where: { $0 == UInt8(ascii: ".") }) >= DotPath.maxSegments }) {
+            issues.append(
+                ConditionIssue(
+                    index: index, field: field,
+                    reason: "the placeholder at byte \(long.range.lowerBound) has more than \(DotPath.maxSegments) path segments"))
         }
         for near in ["{Args.", "{ARGS.", "{ args.", "{args .", "{Time}", "{ time}", "{time }"]
         where PlaceholderScanner.contains(bytes, Array(near.utf8)) {
@@ -166,6 +181,10 @@ extension ConditionList {
                 }
             }
         } catch {
+            if case .limit(let message) = error {
+                issues.append(ConditionIssue(index: index, field: field, reason: "\(message); shorten or flatten the expression"))
+                return issues
+            }
             issues.append(
                 ConditionIssue(
                     index: index, field: field,

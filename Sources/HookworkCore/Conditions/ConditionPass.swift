@@ -207,6 +207,7 @@ public struct ConditionPass: Sendable {
     func messageContains(_ index: Int, _ pattern: TextPattern, messages: [ConditionMessage], state: inout EvaluationState) -> Bool {
         let text: String?
         let found: Bool
+        var timedOut = false
         if variant == .continuousMail {
             text = nil
             found = false
@@ -214,14 +215,20 @@ public struct ConditionPass: Sendable {
             let body = mail["body"].flatMap(PHPText.scalarText) ?? ""
             let alternative = mail["alt_body"].flatMap(PHPText.scalarText) ?? ""
             text = body
-            found = pattern.match(body, typos: 0).found || pattern.match(alternative, typos: 0).found
+            let first = pattern.match(body, typos: 0)
+            let second = first.found || first.timedOut ? first : pattern.match(alternative, typos: 0)
+            found = second.found
+            timedOut = second.timedOut
         } else if let message = state.nextMessage(messages) {
             text = message.text
-            found = message.userID == 0 && pattern.match(message.text, typos: 0).found
+            let match = message.userID == 0 ? pattern.match(message.text, typos: 0) : TextMatchResult(found: false, typosUsed: 0)
+            found = match.found
+            timedOut = match.timedOut
         } else {
             text = nil
             found = false
         }
+        if timedOut { return state.failed(index, TextMatchResult.timeoutReason) }
         if state.tracing {
             let shown = text.map(PHPCompare.jsonString) ?? "null"
             state.record(
@@ -244,7 +251,17 @@ public struct ConditionPass: Sendable {
         case .value(let value): right = value
         case .fault(let message): return state.failed(index, message)
         }
-        let result = comparison.op.map { apply($0, left, right, comparison) } ?? false
+        let result: Bool
+        switch comparison.op {
+        case .like?, .notlike?:
+            let match = likeMatch(left, right, comparison)
+            if match.timedOut { return state.failed(index, TextMatchResult.timeoutReason) }
+            result = (comparison.op == .like) == match.found
+        case let op?:
+            result = apply(op, left, right, comparison)
+        case nil:
+            result = false
+        }
         if state.tracing {
             state.record(
                 index, "attr => \(left.jsonText) \(comparison.opText) \(right.jsonText) => \(result ? "VALID" : "INVALID")", valid: result,
@@ -302,9 +319,13 @@ public struct ConditionPass: Sendable {
     }
 
     func like(_ left: PHPScalar, _ right: PHPScalar, _ comparison: Comparison) -> Bool {
+        likeMatch(left, right, comparison).found
+    }
+
+    func likeMatch(_ left: PHPScalar, _ right: PHPScalar, _ comparison: Comparison) -> TextMatchResult {
         let pattern = comparison.constantPattern ?? TextPattern(right.text, compatibility: program.compatibility)
-        if pattern.source.isEmpty { return false }
-        return pattern.match(left.text, typos: 0).found
+        if pattern.source.isEmpty { return TextMatchResult(found: false, typosUsed: 0) }
+        return pattern.match(left.text, typos: 0)
     }
 
     /// `$a == $b` after both sides became strings (spec §4.4 step 4, §4.7), without building text for ints.

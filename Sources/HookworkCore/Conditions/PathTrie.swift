@@ -69,7 +69,9 @@ struct PathTrie: Sendable {
     /// The member names of a qualifying path, or nil.
     static func segments(_ path: String) -> [String]? {
         guard !path.isEmpty, !path.contains("^"), !path.contains("___") else { return nil }
-        let segments = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        // The trie is built and read recursively, one level a segment: longer paths take the plain resolver.
+        let segments = path.split(separator: ".", maxSplits: DotPath.maxSegments, omittingEmptySubsequences: false).map(String.init)
+        guard segments.count <= DotPath.maxSegments else { return nil }
         for segment in segments {
             guard !segment.isEmpty, !segment.hasPrefix("["), !segment.contains("]"), !isCanonicalInteger(segment) else {
                 return nil

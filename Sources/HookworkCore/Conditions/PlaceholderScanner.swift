@@ -15,38 +15,48 @@ enum PlaceholderScanner {
     static let timeToken: [UInt8] = Array("{time}".utf8)
 
     /// Every non-overlapping match, left to right, as `preg_match_all` reports them.
+    ///
+    /// One pass with a stack of open `{args.` starts: a `}` closes the innermost (that start's match ends there), a
+    /// `{` that does not open `{args.` fails every open start (their scans would stop on it), and nesting deeper than
+    /// PCRE's recursion limit fails the outermost. The alternatives start with different characters and the run is
+    /// possessive, so this is the only way the pattern can match, and a text of any length costs one pass.
     static func argsMatches(in bytes: [UInt8]) -> [Match] {
-        var matches: [Match] = []
-        var start = 0
-        while start < bytes.count {
-            if bytes[start] == UInt8(ascii: "{"), let end = matchArgs(bytes, at: start, depth: 0) {
-                matches.append(Match(range: start..<end, pathRange: (start + argsPrefix.count)..<(end - 1)))
-                start = end
-            } else {
-                start += 1
+        var ends = [Int](repeating: -1, count: bytes.count)
+        var open: [Int] = []
+        var failedBelow = 0
+        var anyEnd = false
+        for index in bytes.indices {
+            switch bytes[index] {
+            case UInt8(ascii: "{"):
+                if hasPrefix(bytes, argsPrefix, at: index) {
+                    if open.count - failedBelow >= maxNesting { failedBelow += 1 }
+                    open.append(index)
+                } else {
+                    open.removeAll(keepingCapacity: true)
+                    failedBelow = 0
+                }
+            case UInt8(ascii: "}"):
+                if open.count > failedBelow {
+                    ends[open.removeLast()] = index + 1
+                    anyEnd = true
+                }
+            default:
+                break
             }
+        }
+        guard anyEnd else { return [] }
+        var matches: [Match] = []
+        var cursor = 0
+        for start in bytes.indices where start >= cursor && ends[start] >= 0 {
+            let end = ends[start]
+            matches.append(Match(range: start..<end, pathRange: (start + argsPrefix.count)..<(end - 1)))
+            cursor = end
         }
         return matches
     }
 
-    /// The end of a match starting at `start`, or nil. The alternatives start with different characters and the
-    /// character run is possessive, so there is never more than one way to match: no backtracking is needed.
-    static func matchArgs(_ bytes: [UInt8], at start: Int, depth: Int) -> Int? {
-        // PCRE gives up on very deep recursion; so does this.
-        guard depth < 250, hasPrefix(bytes, argsPrefix, at: start) else { return nil }
-        var position = start + argsPrefix.count
-        while position < bytes.count {
-            let byte = bytes[position]
-            if byte == UInt8(ascii: "}") { return position + 1 }
-            if byte == UInt8(ascii: "{") {
-                guard let end = matchArgs(bytes, at: position, depth: depth + 1) else { return nil }
-                position = end
-            } else {
-                position += 1
-            }
-        }
-        return nil
-    }
+    /// PCRE gives up on recursion this deep; so does the scan.
+    static let maxNesting = 250
 
     /// `{condition.IDENT}` occurrences (the bot text translator's syntax, spec §8.4): ranges and identifiers.
     static func conditionMatches(in bytes: [UInt8]) -> [(range: Range<Int>, identifier: String)] {
@@ -104,4 +114,10 @@ enum PlaceholderScanner {
         out.append(contentsOf: bytes[copied...])
         return out
     }
+}
+
+/// The bounds on condition text that arrives from an administrator or a visitor (README, "Limits").
+public enum ConditionLimits {
+    /// The longest `attr` or `value` a condition may have when it is saved.
+    public static let maxSideLength = 65_536
 }

@@ -4,7 +4,8 @@ enum SidePipeline {
     ///
     /// `preg_replace('/\s+/', '', …)` deletes ASCII whitespace. The side is evaluated when it is non-empty and made
     /// only of the characters the filter keeps. A parse error leaves it as it was; a division by zero is raised in
-    /// the hook flavour and ignored (side unchanged) in the continuous one (spec §4.8).
+    /// the hook flavour and ignored (side unchanged) in the continuous one (spec §4.8). Arithmetic past
+    /// `ArithmeticExpression`'s limits is a fault in both.
     static func finish(_ text: String, textOperator: Bool, flavor: ConditionFlavor) -> SideValue {
         if textOperator { return .value(.string(text)) }
         let stripped: String
@@ -21,6 +22,9 @@ enum SidePipeline {
         do {
             expression = try ArithmeticExpression(parsing: stripped)
         } catch {
+            // Past the parser's limits the side is neither evaluated nor compared: the condition is false, and the
+            // trace says why (DESIGN §5 deviation 1). A PHP parse error leaves the side as it was.
+            if case .limit = error { return .fault(error.description) }
             return .value(.string(stripped))
         }
         do {

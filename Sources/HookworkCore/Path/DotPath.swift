@@ -118,6 +118,10 @@ public struct DotPath: Sendable, Hashable {
         let template: String
     }
 
+    /// The most segments a path may have where it is saved (a condition, a template); resolution is a loop, so a
+    /// longer path that arrives otherwise costs only its length.
+    public static let maxSegments = 64
+
     /// Compiles `text`, split on `separator` (`.` in conditions and templates, `:` in Rest API response rules).
     public init(_ text: String, separator: Character = ".") {
         source = text

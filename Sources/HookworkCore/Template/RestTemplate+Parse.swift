@@ -218,21 +218,24 @@ extension RestTemplate {
             var scan = 0
             let closers = [Array("{/not_empty}".utf8), Array("{/is_empty}".utf8)]
             let openers = [(Array("{not_empty__".utf8), true), (Array("{is_empty__".utf8), false)]
+            var nextClose: [Int?] = [-1, -1]
             // preg_match_all('/\{(not|is)_empty__(.*?)\}(.*?)\{\/(not|is)_empty\}/ms'): the name runs to the first
             // `}`, the body to the nearest closing tag of either kind.
+            // When no `}` or no closing tag follows an opener, none follows a later one either: stop there, so that
+            // a text full of openers costs one pass, not one per opener.
             while let open = PHPString.find([UInt8(ascii: "{")], in: bytes, from: scan) {
-                guard let (opener, keepWhenFilled) = openers.first(where: { PHPString.hasPrefix($0.0, in: bytes, at: open) }),
-                    let nameEnd = PHPString.find([UInt8(ascii: "}")], in: bytes, from: open + opener.count)
-                else {
+                guard let (opener, keepWhenFilled) = openers.first(where: { PHPString.hasPrefix($0.0, in: bytes, at: open) }) else {
                     scan = open + 1
                     continue
                 }
+                guard let nameEnd = PHPString.find([UInt8(ascii: "}")], in: bytes, from: open + opener.count) else { break }
                 let bodyStart = nameEnd + 1
-                let closes = closers.compactMap { closer in PHPString.find(closer, in: bytes, from: bodyStart).map { ($0, closer.count) } }
-                guard let (close, closeLength) = closes.min(by: { $0.0 < $1.0 }) else {
-                    scan = open + 1
-                    continue
+                // Each closing tag's next position is remembered (or its absence), so every search moves forward only.
+                for kind in closers.indices where nextClose[kind] != nil && nextClose[kind]! < bodyStart {
+                    nextClose[kind] = PHPString.find(closers[kind], in: bytes, from: bodyStart)
                 }
+                let closes = closers.indices.compactMap { kind in nextClose[kind].map { ($0, closers[kind].count) } }
+                guard let (close, closeLength) = closes.min(by: { $0.0 < $1.0 }) else { break }
                 nodes += tokens(position, open)
                 let names = String(decoding: bytes[(open + opener.count)..<nameEnd], as: UTF8.self)
                 let checks = names.components(separatedBy: "||").map { checkVariable($0) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A `/body/flags` alternative (spec §7.2, regex form), compiled once into ICU with PHP `preg_match`'s meaning as far
 /// as ICU allows.
@@ -57,11 +58,35 @@ struct PCREPattern: Sendable {
         self.expression = expression
     }
 
-    /// Whether the pattern matches somewhere in the raw `text`.
-    func matches(_ text: String) -> Bool {
+    /// The outcome of one match: ICU backtracks, so a hostile pattern and subject could run for minutes.
+    enum Outcome: Sendable, Equatable {
+        case matched, notMatched, timedOut
+    }
+
+    /// The longest one match may run, in milliseconds (`HOOKWORK_REGEX_TIME_LIMIT_MS`, default 50); set once at start.
+    static let timeLimitMilliseconds = Atomic<Int>(50)
+
+    /// Whether the pattern matches somewhere in the raw `text`, within the time limit.
+    ///
+    /// ICU calls the block now and then during a long match (`.reportProgress`); past the deadline the block stops
+    /// the match, and the outcome is `timedOut` (the condition is then false, with the reason in the trace).
+    func matches(_ text: String) -> Outcome {
         let subject = bytewise && !text.utf8.allSatisfy({ $0 < 0x80 }) ? Self.byteString(text) : text
         let range = NSRange(location: 0, length: subject.utf16.count)
-        return expression.rangeOfFirstMatch(in: subject, options: [], range: range).location != NSNotFound
+        let limit = Duration.milliseconds(Self.timeLimitMilliseconds.load(ordering: .relaxed))
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        var outcome = Outcome.notMatched
+        expression.enumerateMatches(in: subject, options: [.reportProgress], range: range) { match, _, stop in
+            if match != nil {
+                outcome = .matched
+                stop.pointee = true
+            } else if clock.now >= deadline {
+                outcome = .timedOut
+                stop.pointee = true
+            }
+        }
+        return outcome
     }
 
     /// `text` with each non-ASCII UTF-8 byte turned into its private-use code point.

@@ -24,7 +24,11 @@ extension TextPattern {
                 switch alternative {
                 case .regex(let regex):
                     // The regex sees the raw text: no lower-casing, line breaks kept (spec §7.2).
-                    if regex?.matches(text) == true { partTypos = 0 }
+                    switch regex?.matches(text) {
+                    case .matched: partTypos = 0
+                    case .timedOut: return TextMatchResult(found: false, typosUsed: used, timedOut: true)
+                    case .notMatched, nil: break
+                    }
                 case .word(let word):
                     partTypos = word.typosUsed(in: letters, globalTypos: typos)
                 }

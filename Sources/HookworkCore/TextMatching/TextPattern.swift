@@ -13,11 +13,21 @@ public struct TextMatchResult: Sendable, Equatable {
     /// Typos used by the parts that matched, counted even when a later part failed (conformance tm-000134).
     public var typosUsed: Int
 
+    /// Whether a regular expression ran out of time (`PCREPattern.timeLimitMilliseconds`); `found` is then false.
+    public var timedOut: Bool
+
     /// A result as the reference reports it.
-    public init(found: Bool, typosUsed: Int) {
+    public init(found: Bool, typosUsed: Int, timedOut: Bool = false) {
         self.found = found
         self.typosUsed = typosUsed
+        self.timedOut = timedOut
     }
+
+    /// The reason a condition gives when a regular expression ran out of time.
+    public static var timeoutReason: String {
+        "a regular expression ran longer than its time limit of \(PCREPattern.timeLimitMilliseconds.load(ordering: .relaxed)) ms"
+    }
+
 }
 
 /// A text-matching pattern compiled once ("hello,hi && price{1}$ [params max_words=3]"), spec §7.
@@ -240,5 +250,12 @@ extension TextPattern {
                 return limit.lexicographicallyPrecedes(digits)
             }
         }
+    }
+}
+
+extension TextPattern {
+    /// Sets the time limit of one regular-expression match (`HOOKWORK_REGEX_TIME_LIMIT_MS`), at start.
+    public static func setRegexTimeLimit(milliseconds: Int) {
+        PCREPattern.timeLimitMilliseconds.store(max(1, milliseconds), ordering: .relaxed)
     }
 }

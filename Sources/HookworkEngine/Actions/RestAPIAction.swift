@@ -36,15 +36,17 @@ struct RestAPIAction: Sendable {
                 kind: .restapi, payload: .http(request), context: context, retry: settings.retry, retryOn: settings.retryOn,
                 signingSecrets: settings.signingSecrets, messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
             )
+            // The outbox refers to the Rest API's secrets instead of copying them (rotation reaches queued retries).
+            if apiID > 0 { call.signingSource = .restAPI(id: apiID) }
             call.notBefore = RestAPIPolling.firstRequestNotBefore(built.method, now: now)
             effects.call(call)
             logger.debug("restapi.recorded", metadata: ["restapi.method": "\(request.method)", "delivery.message_id": "\(call.messageID)"])
-            let detail = JSONObject([("method", .string(request.method)), ("url", .string(request.url)), ("message_id", .string(call.messageID))])
+            let detail = JSONObject([("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))), ("message_id", .string(call.messageID))])
             return .init(index: index, type: "restapi", status: "queued", detail: detail)
         } catch let failure as RestAPIRequestBuilder.Failure {
             var detail = JSONObject([("error", .string(failure.reason))])
             if let code = failure.code { detail["code"] = .string(code) }
-            if let url = failure.url { detail["url"] = .string(url) }
+            if let url = failure.url { detail["url"] = .string(SecretMask.maskURL(url)) }
             for (key, value) in failure.detail { detail[key] = value }
             if failure.skipped { return .init(index: index, type: "restapi", status: "skipped", detail: detail) }
             logger.warning("restapi.not_sent", metadata: ["error.code": "\(failure.code ?? "restapi_failed")"])
@@ -62,17 +64,13 @@ extension RestAPIAction {
     static func httpData(_ request: OutboundRequest) -> String {
         var object = JSONObject()
         object["headers"] = .array(request.headers.map { .string("\($0.name): \(isSecretHeader($0.name) ? "********" : $0.value)") })
-        object["url"] = .string(request.url)
+        object["url"] = .string(SecretMask.maskURL(request.url))
         if let body = request.body { object["body"] = .string(String(decoding: body, as: UTF8.self)) }
         return JSONValue.object(object).jsonText()
     }
 
     /// Header names whose values `{http_data}` masks (the delivery log's rule).
-    static func isSecretHeader(_ name: String) -> Bool {
-        let lower = name.lowercased()
-        return ["authorization", "proxy-authorization", "cookie"].contains(lower)
-            || ["token", "secret", "password", "api-key", "apikey", "api_key", "signature"].contains { lower.contains($0) }
-    }
+    static func isSecretHeader(_ name: String) -> Bool { SecretMask.isSecretName(name) }
 }
 
 /// A Rest API's delivery settings (`configuration.retry`, `retry_on`, `signing_secrets`), read leniently when a call

@@ -134,9 +134,10 @@ struct RestAPIRequestBuilder: Sendable {
         }
         let timeout = min(max(method["max_execution_time"]?.looseInt ?? 10, 1), 360)
         let verify = configuration["verify_tls"].map { PHPLoose.isTruthyValue($0) } ?? true
+        let followRedirects = configuration["follow_redirects"].map { PHPLoose.isTruthyValue($0) } ?? false
         let request = OutboundRequest(
             method: (method["method"]?.stringValue ?? "GET").uppercased(), url: url, headers: headers, body: body,
-            timeoutSeconds: timeout, verifyTLS: verify
+            timeoutSeconds: timeout, verifyTLS: verify, followRedirects: followRedirects
         )
         return Built(request: request, method: method, configuration: configuration)
     }

@@ -19,8 +19,19 @@ struct TriggerCondition: Sendable, Equatable {
 
     let root: Node
 
+    /// The longest expression, in characters.
+    static let maxLength = 4_096
+    /// The most identifiers an expression may name (each `&&`/`||` adds a level to the tree).
+    static let maxTerms = 64
+    /// The deepest nesting of parentheses and `-`. With `maxTerms`, this bounds the tree's depth, so the recursive
+    /// parse, evaluation and release stay well inside any thread's stack.
+    static let maxNesting = 32
+
     /// Parses `text`; an empty expression is refused (an empty `trigger_condition` means "no condition" and is not parsed).
     init(_ text: String) throws(ParseError) {
+        guard text.count <= Self.maxLength else {
+            throw ParseError(reason: "the expression is longer than \(Self.maxLength) characters", offset: Self.maxLength)
+        }
         var parser = Parser(characters: Array(text))
         root = try parser.expression()
         parser.skipSpaces()
@@ -61,6 +72,15 @@ struct TriggerCondition: Sendable, Equatable {
     private struct Parser {
         let characters: [Character]
         var position = 0
+        var nesting = 0
+        var terms = 0
+
+        mutating func enter() throws(ParseError) {
+            nesting += 1
+            guard nesting <= TriggerCondition.maxNesting else {
+                throw ParseError(reason: "parentheses and '-' nest deeper than \(TriggerCondition.maxNesting) levels", offset: position)
+            }
+        }
 
         mutating func skipSpaces() {
             while position < characters.count, characters[position].isWhitespace { position += 1 }
@@ -87,8 +107,14 @@ struct TriggerCondition: Sendable, Equatable {
         }
 
         mutating func unary() throws(ParseError) -> Node {
-            if take("-") { return .not(try unary()) }
+            if take("-") {
+                try enter()
+                defer { nesting -= 1 }
+                return .not(try unary())
+            }
             if take("(") {
+                try enter()
+                defer { nesting -= 1 }
                 let node = try expression()
                 guard take(")") else { throw ParseError(reason: "a '(' is not closed", offset: position) }
                 return node
@@ -103,6 +129,10 @@ struct TriggerCondition: Sendable, Equatable {
             guard position > start else {
                 let found = position < characters.count ? "'\(characters[position])'" : "the end"
                 throw ParseError(reason: "expected a condition identifier, found \(found)", offset: position)
+            }
+            terms += 1
+            guard terms <= TriggerCondition.maxTerms else {
+                throw ParseError(reason: "the expression names more than \(TriggerCondition.maxTerms) conditions", offset: start)
             }
             return .identifier(String(characters[start..<position]))
         }

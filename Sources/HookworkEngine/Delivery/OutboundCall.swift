@@ -25,7 +25,10 @@ public struct OutboundCall: Sendable, Equatable {
     /// 4xx status codes that are retried besides 408 and 429.
     public var retryOn: [Int]
     /// Standard Webhooks secrets (`whsec_...`); each signs the call, for rotation. Empty: the call is not signed.
+    /// Used only when `signingSource` is nil: the outbox keeps no copy of a configured secret.
     public var signingSecrets: [String]
+    /// Whose secrets sign the call, looked up when each attempt is made, so that a rotation reaches queued retries.
+    public var signingSource: SigningSource? = nil
     /// The message id receivers see as `webhook-id`; derived from the decision so that a decision made twice (after a
     /// crash) records the call once.
     public var messageID: String
@@ -72,13 +75,15 @@ public struct OutboundCall: Sendable, Equatable {
         switch payload {
         case .http(let request):
             method = request.method
-            url = request.url
+            // The column is what the log shows; the call itself is sent from the payload.
+            url = SecretMask.maskURL(request.url)
             host = Self.hostKey(of: request.url)
             var object = JSONObject([("method", .string(request.method)), ("url", .string(request.url))])
             object["headers"] = .array(request.headers.map { .array([.string($0.name), .string($0.value)]) })
             object["body_base64"] = request.body.map { .string(Data($0).base64EncodedString()) } ?? .null
             object["timeout"] = .int(request.timeoutSeconds)
             object["verify_tls"] = .bool(request.verifyTLS)
+            if request.followRedirects { object["follow_redirects"] = .bool(true) }
             stored["request"] = .object(object)
         case .mail(let mail):
             method = "SMTP"
@@ -94,7 +99,11 @@ public struct OutboundCall: Sendable, Equatable {
         }
         stored["retry"] = retry?.json ?? .null
         stored["retry_on"] = .array(retryOn.map(JSONValue.int))
-        stored["signing_secrets"] = .array(signingSecrets.map(JSONValue.string))
+        switch signingSource {
+        case .restAPI(let id)?: stored["signing"] = .object(JSONObject([("rest_api_id", .int(id))]))
+        case .callback?: stored["signing"] = .object(JSONObject([("source", .string("callback"))]))
+        case nil: stored["signing_secrets"] = .array(signingSecrets.map(JSONValue.string))
+        }
         return NewDelivery(
             messageID: messageID, kind: kind, method: method, url: url, host: host, payload: .object(stored), context: context,
             webhookID: context["webhook_id"]?.intValue, triggerID: context["trigger_id"]?.intValue, chatID: context["chat_id"]?.intValue,
@@ -117,7 +126,8 @@ public struct OutboundCall: Sendable, Equatable {
             payload = .http(
                 OutboundRequest(
                     method: request["method"]?.stringValue ?? "POST", url: request["url"]?.stringValue ?? record.url, headers: pairs(request["headers"]),
-                    body: body, timeoutSeconds: request["timeout"]?.intValue ?? 10, verifyTLS: request["verify_tls"]?.boolValue ?? true
+                    body: body, timeoutSeconds: request["timeout"]?.intValue ?? 10, verifyTLS: request["verify_tls"]?.boolValue ?? true,
+                    followRedirects: request["follow_redirects"]?.boolValue ?? false
                 )
             )
         } else if case .object(let mail)? = stored["mail"] {
@@ -136,8 +146,27 @@ public struct OutboundCall: Sendable, Equatable {
         retry = stored["retry"].flatMap { $0.isNull ? nil : try? RetrySchedule(json: $0) }
         retryOn = (stored["retry_on"]?.arrayValue ?? []).compactMap(\.intValue)
         signingSecrets = (stored["signing_secrets"]?.arrayValue ?? []).compactMap(\.stringValue)
+        if let id = stored["signing"]?["rest_api_id"]?.intValue {
+            signingSource = .restAPI(id: id)
+        } else if stored["signing"]?["source"]?.stringValue == "callback" {
+            signingSource = .callback
+        }
         messageID = record.messageID
     }
+}
+
+/// Whose Standard Webhooks secrets sign a call: read from the configuration when the attempt is made.
+public enum SigningSource: Sendable, Equatable {
+    /// The `signing_secrets` of Rest API `id`.
+    case restAPI(id: Int)
+    /// `HOOKWORK_CALLBACK_SECRETS`.
+    case callback
+}
+
+/// Looks up the secrets of a `SigningSource` at attempt time.
+public protocol SigningSecretResolver: Sendable {
+    /// The secrets that sign a call from `source` now; empty: the call is sent unsigned.
+    func secrets(for source: SigningSource) async throws -> [String]
 }
 
 /// The chat platform's callback endpoint: where chat-changing actions send their signed commands.
@@ -166,8 +195,8 @@ public struct CallbackTarget: Sendable, Equatable {
         let request = OutboundRequest(
             method: "POST", url: url, headers: [("Content-Type", "application/json")], body: Array(JSONValue.object(body).jsonText().utf8)
         )
-        return OutboundCall(
-            kind: .callback, payload: .http(request), context: context, signingSecrets: secrets, messageID: messageID ?? OutboundCall.randomMessageID()
-        )
+        var call = OutboundCall(kind: .callback, payload: .http(request), context: context, messageID: messageID ?? OutboundCall.randomMessageID())
+        call.signingSource = .callback
+        return call
     }
 }

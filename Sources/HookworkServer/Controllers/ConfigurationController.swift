@@ -21,6 +21,11 @@ struct ConfigurationController {
         let base = "/api/v1/\(path)"
         let store = environment.store
         let limit = environment.configuration.maxBodyBytes
+        // Secrets are write-only: Rest APIs read back masked, and a masked value saved back keeps the stored secret.
+        @Sendable func shown(_ document: JSONObject) -> JSONObject { kind == .restAPI ? SecretMask.maskRestAPI(document) : document }
+        @Sendable func unmasked(_ input: JSONObject, stored: JSONObject?) -> JSONObject {
+            kind == .restAPI ? SecretMask.restoreRestAPI(input, stored: stored) : input
+        }
         @Sendable func checked(_ input: JSONObject) async throws -> JSONObject {
             do {
                 var document = try await validate(input)
@@ -34,33 +39,34 @@ struct ConfigurationController {
         table.add(.post, base, "Create a \(label)", scope: .admin, tag: "configuration", body: true, success: 201) { request, _ in
             let document = try await checked(try await request.jsonObject(limit: limit))
             let id = try await store.insert(kind, document: document)
-            return JSONResponse.make(.object(try await store.get(kind, id: id) ?? document), status: .created)
+            return JSONResponse.make(.object(shown(try await store.get(kind, id: id) ?? document)), status: .created)
         }
         table.add(.get, base, "List \(label)s", scope: .admin, tag: "configuration") { _, _ in
             let records = try await store.list(kind, query: EntityQuery())
-            return JSONResponse.make(.object(JSONObject([("items", .array(records.map(JSONValue.object)))])))
+            return JSONResponse.make(.object(JSONObject([("items", .array(records.map { .object(shown($0)) }))])))
         }
         table.add(.get, base + "/{id}", "Read a \(label)", scope: .admin, tag: "configuration") { _, context in
             let id = try context.intParameter()
             guard let document = try await store.get(kind, id: id) else { throw APIError.notFound(label, id: id) }
-            return JSONResponse.make(.object(document))
+            return JSONResponse.make(.object(shown(document)))
         }
         table.add(.put, base + "/{id}", "Replace a \(label)", scope: .admin, tag: "configuration", body: true) { request, context in
             let id = try context.intParameter()
-            guard try await store.get(kind, id: id) != nil else { throw APIError.notFound(label, id: id) }
-            var document = try await checked(try await request.jsonObject(limit: limit))
+            guard let stored = try await store.get(kind, id: id) else { throw APIError.notFound(label, id: id) }
+            var document = try await checked(unmasked(try await request.jsonObject(limit: limit), stored: stored))
             document["id"] = .int(id)
             try await store.put(kind, id: id, document: document)
-            return JSONResponse.make(.object(document))
+            return JSONResponse.make(.object(shown(document)))
         }
         table.add(.patch, base + "/{id}", "Update some members of a \(label)", scope: .admin, tag: "configuration", body: true) { request, context in
             let id = try context.intParameter()
-            guard var current = try await store.get(kind, id: id) else { throw APIError.notFound(label, id: id) }
+            guard let stored = try await store.get(kind, id: id) else { throw APIError.notFound(label, id: id) }
+            var current = stored
             for (key, value) in try await request.jsonObject(limit: limit) where key != "id" { current[key] = value }
-            var document = try await checked(current)
+            var document = try await checked(unmasked(current, stored: stored))
             document["id"] = .int(id)
             try await store.put(kind, id: id, document: document)
-            return JSONResponse.make(.object(document))
+            return JSONResponse.make(.object(shown(document)))
         }
         table.add(.delete, base + "/{id}", "Delete a \(label)", scope: .admin, tag: "configuration", success: 204) { _, context in
             let id = try context.intParameter()

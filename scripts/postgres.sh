@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # A private, throw-away PostgreSQL for the store tests.
 #
-#   eval "$(.ci/postgres.sh start)"   # installs PostgreSQL if needed, starts it, exports HOOKWORK_TEST_POSTGRES_URL
-#   .ci/postgres.sh stop              # stops it and removes its folder
+#   eval "$(scripts/postgres.sh start)"   # installs PostgreSQL if needed, starts it, exports HOOKWORK_TEST_POSTGRES_URL
+#   scripts/postgres.sh stop              # stops it and removes its folder
 #
 # Only the export lines go to standard output (so that eval works); progress goes to standard error.
 set -euo pipefail

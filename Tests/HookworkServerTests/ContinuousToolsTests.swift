@@ -215,6 +215,7 @@ func runHookwork(_ arguments: [String], databasePath: String, environment extra:
     var environment = ProcessInfo.processInfo.environment
     environment["HOOKWORK_DATABASE_URL"] = "sqlite://" + databasePath
     environment["HOOKWORK_LOG_LEVEL"] = "warning"
+    environment["HOOKWORK_OUTBOUND_ALLOW"] = "127.0.0.0/8"  // the tests' receivers listen on loopback
     for (key, value) in extra { environment[key] = value }
     process.environment = environment
     let out = Pipe()

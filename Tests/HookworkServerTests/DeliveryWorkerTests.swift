@@ -103,7 +103,8 @@ struct DeliveryWorkerTests {
                 let clock = WallClock()
                 let attempter = DeliveryAttempter(
                     store: store, sender: sender, clock: clock, breakers: BreakerRegistry(),
-                    completion: CallbackOnSuccess(target: target), logger: testLogger
+                    completion: CallbackOnSuccess(target: target), logger: testLogger,
+                    signingSecrets: ConfiguredSigningSecrets(store: store, callbackSecrets: target.secrets)
                 )
                 let request = OutboundRequest(method: "POST", url: "http://127.0.0.1:\(port)/hook", body: Array("{}".utf8))
                 let call = OutboundCall(kind: .restapi, payload: .http(request), context: JSONObject([("chat_id", 7), ("webhook_id", 3)]))

@@ -9,6 +9,8 @@ final class ScriptedReceiver: Sendable {
         var status: Int = 200
         var contentType = "application/json"
         var body: String
+        /// Further header fields (a redirect's `Location`).
+        var headers: [(String, String)] = []
     }
 
     let received = Mutex<[ReceivedRequest]>([])
@@ -30,7 +32,7 @@ final class ScriptedReceiver: Sendable {
                 receiver.received.withLock { $0.append(request) }
                 let path = String(request.path.split(separator: "?", maxSplits: 1).first ?? "")
                 let answer = receiver.answers[path] ?? Answer(contentType: "text/plain", body: "ok")
-                return LoopbackAnswer(status: answer.status, headers: [("Content-Type", answer.contentType)], body: answer.body)
+                return LoopbackAnswer(status: answer.status, headers: [("Content-Type", answer.contentType)] + answer.headers, body: answer.body)
             },
             { port in try await body(receiver, port) }
         )

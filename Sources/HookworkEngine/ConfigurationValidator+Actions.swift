@@ -47,9 +47,18 @@ extension ConfigurationValidator {
         switch type {
         case "mail":
             let options = try object("mail_options")
-            _ = try text(options["recipient"], "\(prefix).mail_options.recipient", required: true)
-            for key in ["subject", "from_email", "from_name", "reply_to"] {
-                _ = try text(options[key], "\(prefix).mail_options.\(key)", required: false)
+            // Mail headers are text (a number is refused, not sent as "5") and never carry a line break.
+            for key in ["recipient", "subject", "from_email", "from_name", "reply_to"] {
+                let field = "\(prefix).mail_options.\(key)"
+                switch options[key] {
+                case nil, .null?: if key == "recipient" { throw ValidationFailure(field: field, message: "\(field) is required") }
+                case .string(let value)?:
+                    if key == "recipient" && value.trimmingCharacters(in: .whitespaces).isEmpty {
+                        throw ValidationFailure(field: field, message: "\(field) must not be empty")
+                    }
+                    try Self.checkHeaderText(value, field: field)
+                default: throw ValidationFailure(field: field, message: "\(field) must be text")
+                }
             }
             _ = try text(content["text"], "\(prefix).text", required: false)
             switch options["parse_bbcode"] {

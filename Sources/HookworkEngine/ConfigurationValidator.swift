@@ -200,6 +200,12 @@ public struct ConfigurationValidator: Sendable {
         guard let host = configuration["host"]?.stringValue, host.hasPrefix("http://") || host.hasPrefix("https://") else {
             throw ValidationFailure(field: "configuration.host", message: "host must be an http:// or https:// URL")
         }
+        let authority = Self.urlHost(host)
+        guard !authority.isEmpty, !authority.hasPrefix(":"), !host.contains(where: { $0.isWhitespace }) else {
+            throw ValidationFailure(field: "configuration.host", message: "host must name a server, such as https://api.example.com")
+        }
+        try checkFlag(configuration["verify_tls"], field: "configuration.verify_tls")
+        try checkFlag(configuration["follow_redirects"], field: "configuration.follow_redirects")
         guard case .array(let methods)? = configuration["parameters"] ?? .array([]) else {
             throw ValidationFailure(field: "configuration.parameters", message: "parameters must be a list of methods")
         }
@@ -214,6 +220,7 @@ public struct ConfigurationValidator: Sendable {
             guard seen.insert(id).inserted else {
                 throw ValidationFailure(field: "configuration.parameters[\(index)].id", message: "method id '\(id)' is used twice")
             }
+            try checkRestMethodTypes(object, prefix: "configuration.parameters[\(index)]")
             let verb = (object["method"]?.stringValue ?? "GET").uppercased()
             guard ["GET", "POST", "PUT", "DELETE", "PATCH"].contains(verb) else {
                 throw ValidationFailure(field: "configuration.parameters[\(index)].method", message: "method must be GET, POST, PUT, DELETE or PATCH")

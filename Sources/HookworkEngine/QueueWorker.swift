@@ -20,13 +20,15 @@ public struct QueueWorker: Service {
     public var leaseSeconds: Int
     /// The name this worker claims under.
     public var name: String
-    /// After this many claims an event that keeps failing is completed with its error.
+    /// Claims an event gets. Attempts are counted when an event is claimed, so an event whose run crashed or
+    /// stalled the process (it was never completed and came back when its lease ended) counts too: past this many
+    /// it is parked unrun, and one that failed with an error on its last claim is parked with that error.
     public var maxAttempts: Int
 
     /// A worker.
     public init(
         store: any Store, runner: EventRunner, clock: any EngineClock, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics(),
-        concurrency: Int = 4, pollInterval: Duration = .milliseconds(200), leaseSeconds: Int = 300, name: String, maxAttempts: Int = 5
+        concurrency: Int = 4, pollInterval: Duration = .milliseconds(200), leaseSeconds: Int = 300, name: String, maxAttempts: Int = 3
     ) {
         self.store = store
         self.runner = runner
@@ -37,7 +39,7 @@ public struct QueueWorker: Service {
         self.pollInterval = pollInterval
         self.leaseSeconds = leaseSeconds
         self.name = name
-        self.maxAttempts = maxAttempts
+        self.maxAttempts = max(maxAttempts, 1)
     }
 
     /// Polls until graceful shutdown.
@@ -65,9 +67,15 @@ public struct QueueWorker: Service {
         logger.info("queue.worker_stopped", metadata: ["worker.name": "\(name)"])
     }
 
-    /// Runs one claimed event and records its outcome.
+    /// Runs one claimed event and records its outcome; parks it when it has had its attempts.
     func process(_ event: StoredEvent) async {
         let now = clock.now()
+        if event.attempts > maxAttempts {
+            let claims = event.attempts - 1
+            await park(
+                event, reason: "claimed \(claims) time\(claims == 1 ? "" : "s") without completing: the run crashed or stalled the worker", now: now)
+            return
+        }
         do {
             // The event's completion, its follow-up entries and its calls are one transaction (the outbox): a crash
             // before the commit re-runs the event, and its calls keep their message ids, so nothing is lost or doubled.
@@ -80,10 +88,18 @@ public struct QueueWorker: Service {
                 metadata: ["event.sequence": "\(event.sequence)", "event.attempts": "\(event.attempts)", "error": "\(error)"]
             )
             metrics.errorOccurred(code: "event_failed")
-            if event.attempts >= maxAttempts {
-                let outcome: JSONValue = .object(JSONObject([("error", .string(String(describing: error))), ("attempts", .int(event.attempts))]))
-                try? await store.completeEvent(sequence: event.sequence, outcome: outcome, now: clock.now())
-            }
+            if event.attempts >= maxAttempts { await park(event, reason: String(describing: error), now: clock.now()) }
+        }
+    }
+
+    /// Sets the event aside with its reason; an operator lists and replays parked events.
+    func park(_ event: StoredEvent, reason: String, now: Int) async {
+        do {
+            try await store.parkEvent(sequence: event.sequence, reason: reason, attempts: event.attempts, now: now)
+            logger.warning("queue.event_parked", metadata: ["event.sequence": "\(event.sequence)", "event.attempts": "\(event.attempts)", "reason": "\(reason)"])
+            metrics.errorOccurred(code: "event_parked")
+        } catch {
+            logger.error("queue.park_failed", metadata: ["event.sequence": "\(event.sequence)", "error": "\(error)"])
         }
     }
 }

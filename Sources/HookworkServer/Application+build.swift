@@ -64,6 +64,7 @@ public func buildApplication(configuration: HookworkConfiguration, dependencies:
     let parts = try await buildServerParts(configuration: configuration, dependencies: dependencies, withWorkers: configuration.runQueueWorkers)
     return Application(
         router: parts.router,
+        server: .http1(configuration: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds)))),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Hookwork"),
         services: parts.services,
         logger: dependencies.logger
@@ -118,7 +119,8 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
             QueueWorker(
                 store: store, runner: runner, clock: dependencies.clock, logger: logger, metrics: metrics,
                 concurrency: configuration.workerConcurrency, pollInterval: .milliseconds(configuration.queuePollMilliseconds),
-                leaseSeconds: configuration.queueLeaseSeconds, name: "worker-\(Int.random(in: 100_000...999_999))"
+                leaseSeconds: configuration.queueLeaseSeconds, name: "worker-\(Int.random(in: 100_000...999_999))",
+                maxAttempts: configuration.eventMaxAttempts
             )
         )
     }
@@ -128,7 +130,10 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
         configuration: configuration, store: store, executor: executor, clock: dependencies.clock, logger: logger, attempter: delivery.attempter
     )
 
-    let auth = TokenAuthenticator(store: store, adminToken: configuration.adminToken, ingestToken: configuration.ingestToken)
+    let auth = TokenAuthenticator(
+        store: store, clock: dependencies.clock, adminToken: configuration.adminToken, ingestToken: configuration.ingestToken,
+        failureLimit: configuration.authFailureLimit
+    )
     if let secret = try await auth.bootstrapAdminToken() {
         logger.notice("auth.admin_token_created", metadata: ["token.scope": "admin"])
         dependencies.announceAdminToken(secret)
@@ -136,9 +141,10 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
 
     let router = Router(context: HookworkRequestContext.self)
     router.middlewares.add(ErrorMiddleware(metrics: metrics))
-    let table = RouteTable(router: router, auth: auth)
+    let table = RouteTable(router: router, auth: auth, deadlineSeconds: configuration.requestTimeoutSeconds)
     OperationsController(environment: environment).register(on: table)
     EventsController(environment: environment).register(on: table)
+    TokensController(environment: environment, auth: auth).register(on: table)
     StateController(environment: environment).register(on: table)
     ConfigurationController(environment: environment).register(on: table)
     AdminPageController().register(on: table)

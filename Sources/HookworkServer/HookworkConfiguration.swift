@@ -30,12 +30,23 @@ public struct HookworkConfiguration: Sendable {
     public var ingestToken: String?
     /// `HOOKWORK_MAX_BODY_BYTES`: larger request bodies get 413.
     public var maxBodyBytes: Int = 1 << 20
+    /// `HOOKWORK_REQUEST_TIMEOUT_SECONDS`: a request (reading its body and answering it) that takes longer is
+    /// answered 503 `deadline_exceeded`, so that a slow client or a stalled database never holds a request for ever.
+    public var requestTimeoutSeconds: Int = 30
+    /// `HOOKWORK_IDLE_TIMEOUT_SECONDS`: a connection with no request in progress (a keep-alive connection, or one
+    /// that sent half a request head) is closed after this long.
+    public var idleTimeoutSeconds: Int = 60
     /// `HOOKWORK_WORKER_CONCURRENCY`: events a queue worker runs at the same time.
     public var workerConcurrency: Int = 4
     /// `HOOKWORK_QUEUE_POLL_MS`: pause between polls of an empty queue.
     public var queuePollMilliseconds: Int = 200
     /// `HOOKWORK_QUEUE_LEASE_SECONDS`: how long a claimed event is held before another worker may take it.
     public var queueLeaseSeconds: Int = 300
+    /// `HOOKWORK_AUTH_FAILURE_LIMIT`: requests with a missing or invalid token one client address may make per
+    /// minute before it gets 429 for the rest of that minute.
+    public var authFailureLimit: Int = 20
+    /// `HOOKWORK_EVENT_MAX_ATTEMPTS`: claims an event gets before it is parked (a failing or crashing event).
+    public var eventMaxAttempts: Int = 3
     /// `HOOKWORK_LOG_LEVEL`: trace, debug, info, notice, warning, error, critical.
     public var logLevel: String = "info"
     /// Whether `serve` runs queue workers in its own process (`HOOKWORK_SERVE_WORKERS`, default true).
@@ -135,9 +146,13 @@ public struct HookworkConfiguration: Sendable {
         configuration.adminToken = string("HOOKWORK_ADMIN_TOKEN")
         configuration.ingestToken = string("HOOKWORK_INGEST_TOKEN")
         if let value = try int("HOOKWORK_MAX_BODY_BYTES", 1024...(1 << 30)) { configuration.maxBodyBytes = value }
+        if let value = try int("HOOKWORK_REQUEST_TIMEOUT_SECONDS", 1...3_600) { configuration.requestTimeoutSeconds = value }
+        if let value = try int("HOOKWORK_IDLE_TIMEOUT_SECONDS", 1...3_600) { configuration.idleTimeoutSeconds = value }
         if let value = try int("HOOKWORK_WORKER_CONCURRENCY", 1...256) { configuration.workerConcurrency = value }
         if let value = try int("HOOKWORK_QUEUE_POLL_MS", 10...60_000) { configuration.queuePollMilliseconds = value }
         if let value = try int("HOOKWORK_QUEUE_LEASE_SECONDS", 5...86_400) { configuration.queueLeaseSeconds = value }
+        if let value = try int("HOOKWORK_EVENT_MAX_ATTEMPTS", 1...100) { configuration.eventMaxAttempts = value }
+        if let value = try int("HOOKWORK_AUTH_FAILURE_LIMIT", 1...1_000_000) { configuration.authFailureLimit = value }
         if let value = string("HOOKWORK_LOG_LEVEL") { configuration.logLevel = value }
         if let value = try bool("HOOKWORK_SERVE_WORKERS") { configuration.runQueueWorkers = value }
         if let value = string("HOOKWORK_SMTP_URL") {

@@ -39,3 +39,17 @@ extension HookworkRequestContext {
         return value
     }
 }
+
+extension Parameters {
+    /// The optional integer query parameter `name`, within `range`; 400 naming it otherwise.
+    func checkedInt(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
+        guard let text = self[Substring(name)].map(String.init), !text.isEmpty else { return nil }
+        guard let value = Int(text), range.contains(value) else {
+            throw APIError(
+                .badRequest, code: "invalid_query", message: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound); got '\(text)'",
+                field: name
+            )
+        }
+        return value
+    }
+}

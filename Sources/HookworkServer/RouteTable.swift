@@ -1,5 +1,6 @@
 import HookworkCore
 import Hummingbird
+import Synchronization
 
 /// One documented route: how it is registered and how the OpenAPI document describes it.
 struct RouteSpec: Sendable {
@@ -16,11 +17,14 @@ struct RouteSpec: Sendable {
 final class RouteTable {
     let router: Router<HookworkRequestContext>
     let auth: TokenAuthenticator
+    /// Seconds a request may take, reading its body included.
+    let deadlineSeconds: Int
     private(set) var specs: [RouteSpec] = []
 
-    init(router: Router<HookworkRequestContext>, auth: TokenAuthenticator) {
+    init(router: Router<HookworkRequestContext>, auth: TokenAuthenticator, deadlineSeconds: Int = 30) {
         self.router = router
         self.auth = auth
+        self.deadlineSeconds = deadlineSeconds
     }
 
     func add(
@@ -29,9 +33,81 @@ final class RouteTable {
     ) {
         specs.append(RouteSpec(method: method, path: path, summary: summary, scope: scope, tag: tag, hasBody: body, success: success))
         let auth = auth
+        let deadline = deadlineSeconds
         router.on(RouterPath(path), method: method) { request, context in
-            try await auth.authorize(request, needed: scope)
-            return try await handler(request, context)
+            try await Self.within(seconds: deadline) {
+                try await auth.authorize(request, needed: scope, client: context.clientAddress)
+                return try await handler(request, context)
+            }
+        }
+    }
+
+    /// Runs `body`, or answers 503 `deadline_exceeded` when it takes longer than `seconds`. The body runs in its own
+    /// task and is cancelled at the deadline; the answer does not wait for it to notice (a client that sends its
+    /// body slowly, or a store call that does not return, never holds the request for ever).
+    static func within(seconds: Int, _ body: @escaping @Sendable () async throws -> Response) async throws -> Response {
+        let race = DeadlineRace()
+        let work = Task { race.finish(await Result(catching: body)) }
+        let timer = Task {
+            try await Task.sleep(for: .seconds(seconds))
+            race.finish(
+                .failure(
+                    APIError(
+                        .serviceUnavailable, code: "deadline_exceeded",
+                        message: "the request did not finish within \(seconds) s (HOOKWORK_REQUEST_TIMEOUT_SECONDS); try again",
+                        headers: [.retryAfter: "1"])))
+        }
+        defer {
+            timer.cancel()
+            work.cancel()
+        }
+        return try await withTaskCancellationHandler {
+            try await race.value()
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
+        }
+    }
+}
+
+/// The first of several outcomes, handed to one waiter.
+final class DeadlineRace: Sendable {
+    private struct State {
+        var result: Result<Response, any Error>?
+        var waiter: CheckedContinuation<Response, any Error>?
+    }
+    private let state = Mutex(State())
+
+    /// Records `result` unless one came first, and wakes the waiter.
+    func finish(_ result: Result<Response, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Response, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// The first outcome, when there is one.
+    func value() async throws -> Response {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<Response, any Error>? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+}
+
+extension Result where Failure == any Error {
+    /// The outcome of an async throwing body.
+    init(catching body: () async throws -> Success) async {
+        do {
+            self = .success(try await body())
+        } catch {
+            self = .failure(error)
         }
     }
 }

@@ -91,26 +91,6 @@ public enum EnqueueResult: Sendable, Equatable {
     case duplicate(sequence: Int)
 }
 
-/// An API token as stored: only a hash of the secret is kept.
-public struct StoredToken: Sendable, Equatable {
-    /// The token's id.
-    public var id: Int
-    /// SHA-256 of the secret, hex.
-    public var secretHash: String
-    /// `admin` or `ingest`.
-    public var scope: String
-    /// A label for people.
-    public var name: String
-
-    /// A token record.
-    public init(id: Int, secretHash: String, scope: String, name: String) {
-        self.id = id
-        self.secretHash = secretHash
-        self.scope = scope
-        self.name = name
-    }
-}
-
 /// Why a store operation failed.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
     /// A stable code (`not_found`, `conflict`, `invalid`, `unavailable`).
@@ -128,7 +108,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Hookwork's persistent state. One protocol, two implementations (SQLite, PostgreSQL), one conformance suite.
-public protocol Store: Sendable, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore {
+public protocol Store: Sendable, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore, TokenStore, EventParkingStore {
     /// Runs the named, forward-only migrations that have not run yet.
     func migrate() async throws
 
@@ -155,13 +135,6 @@ public protocol Store: Sendable, DeliveryStore, ContinuousStore, RecordIDStore, 
     func completeEvent(sequence: Int, outcome: JSONValue, now: Int) async throws
     /// The event with this sequence number, with its outcome if it has run.
     func event(sequence: Int) async throws -> (event: StoredEvent, outcome: JSONValue?)?
-
-    /// Adds an API token.
-    func addToken(secretHash: String, scope: String, name: String) async throws -> StoredToken
-    /// The token whose secret hashes to this, or nil.
-    func token(secretHash: String) async throws -> StoredToken?
-    /// How many tokens exist.
-    func tokenCount() async throws -> Int
 
     /// Closes connections.
     func shutdown() async throws

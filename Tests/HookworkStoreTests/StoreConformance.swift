@@ -18,7 +18,7 @@ struct ConformanceCheck: Sendable, CustomTestStringConvertible {
 
 /// The conformance suite: records, batches, the event queue, tokens, migrations and reopening.
 enum StoreConformance {
-    static let checks: [ConformanceCheck] = records + batches + events + tokens + lifecycle
+    static let checks: [ConformanceCheck] = records + batches + events + parking + tokens + lifecycle
 
     static let records: [ConformanceCheck] = [
         ConformanceCheck("a stored record reads back exactly, unknown members and their order included") { _, store in
@@ -80,7 +80,7 @@ enum StoreConformance {
             // On SQLite these land in shared group-commit transactions; a refused write must not take the rest along.
             let outcomes = try await withThrowingTaskGroup(of: (String, Bool).self) { group in
                 for index in 1...20 {
-                    group.addTask { ("token", (try? await store.addToken(secretHash: "dup", scope: "admin", name: "t\(index)")) != nil) }
+                    group.addTask { ("token", (try? await store.addToken(secretHash: "dup", scope: "admin", name: "t\(index)", now: 1)) != nil) }
                     group.addTask {
                         let batch: [(kind: EntityKind, id: Int, document: JSONObject)] = [
                             (kind: .chat, id: 100 + index, document: object(["status": 1])),
@@ -279,19 +279,62 @@ enum StoreConformance {
         },
     ]
 
+    static let parking: [ConformanceCheck] = [
+        ConformanceCheck("a parked event is done with its reason, listed, and replayed once as a fresh claim") { _, store in
+            guard case .accepted(let first) = try await store.enqueueEvent(key: "p1", name: "chat.close", args: .object(JSONObject()), receivedAt: 100, runAt: 100),
+                case .accepted(let second) = try await store.enqueueEvent(key: nil, name: "chat.open", args: .object(JSONObject()), receivedAt: 100, runAt: 100)
+            else { Issue.record("not accepted"); return }
+            let claimed = try await store.claimEvents(limit: 10, now: 200, worker: "w", leaseSeconds: 30)
+            #expect(claimed.map(\.attempts) == [1, 1])
+            try await store.parkEvent(sequence: first, reason: "crashed", attempts: 4, now: 210)
+            #expect(try await store.event(sequence: first)?.outcome == ParkedEvent.outcome(reason: "crashed", attempts: 4))
+            let parked = try await store.parkedEvents(afterSequence: 0, limit: 10)
+            #expect(parked.map(\.event.sequence) == [first])
+            #expect(parked.first?.reason == "crashed" && parked.first?.parkedAt == 210)
+            #expect(try await store.parkedEventCount() == 1)
+            #expect(try await store.claimEvents(limit: 10, now: 300, worker: "w", leaseSeconds: 1_000).map(\.sequence) == [second], "parked events are not claimed")
+            #expect(try await store.replayEvent(sequence: second, now: 400) == .notParked)
+            #expect(try await store.replayEvent(sequence: 999, now: 400) == .notFound)
+            #expect(try await store.replayEvent(sequence: first, now: 400) == .replayed)
+            #expect(try await store.replayEvent(sequence: first, now: 400) == .notParked, "a replay is not queued twice")
+            #expect(try await store.parkedEventCount() == 0)
+            #expect(try await store.event(sequence: first)?.outcome == nil)
+            let again = try await store.claimEvents(limit: 10, now: 400, worker: "w", leaseSeconds: 30)
+            #expect(again.map(\.sequence) == [first])
+            #expect(again.first?.attempts == 1, "a replay starts its attempts again")
+        }
+    ]
+
     static let tokens: [ConformanceCheck] = [
         ConformanceCheck("tokens are added, found by hash, counted, and a hash is unique") { _, store in
             #expect(try await store.tokenCount() == 0)
-            let admin = try await store.addToken(secretHash: "aa11", scope: "admin", name: "Admin")
-            let ingest = try await store.addToken(secretHash: "bb22", scope: "ingest", name: "Platform")
+            let admin = try await store.addToken(secretHash: "aa11", scope: "admin", name: "Admin", now: 100)
+            let ingest = try await store.addToken(secretHash: "bb22", scope: "ingest", name: "Platform", now: 101)
             #expect(admin.id != ingest.id)
             #expect(try await store.token(secretHash: "bb22") == ingest)
             #expect(try await store.token(secretHash: "cc33") == nil)
             #expect(try await store.tokenCount() == 2)
-            let duplicate = await #expect(throws: StoreError.self) { _ = try await store.addToken(secretHash: "aa11", scope: "ingest", name: "again") }
+            let duplicate = await #expect(throws: StoreError.self) { _ = try await store.addToken(secretHash: "aa11", scope: "ingest", name: "again", now: 102) }
             #expect(duplicate?.code == "conflict")
             #expect(try await store.tokenCount() == 2)
-        }
+        },
+        ConformanceCheck("tokens list oldest first, rotate to a new hash, record their last use, and revoke") { _, store in
+            let admin = try await store.addToken(secretHash: "aa11", scope: "admin", name: "Admin", now: 100)
+            let ingest = try await store.addToken(secretHash: "bb22", scope: "ingest", name: "Platform", now: 101)
+            #expect(try await store.tokens().map(\.name) == ["Admin", "Platform"])
+            #expect(admin.createdAt == 100)
+            #expect(admin.lastUsedAt == nil)
+            try await store.markTokenUsed(id: ingest.id, at: 150)
+            #expect(try await store.token(secretHash: "bb22")?.lastUsedAt == 150)
+            let rotated = try #require(try await store.rotateToken(id: ingest.id, secretHash: "cc33", now: 200))
+            #expect(rotated.id == ingest.id && rotated.name == "Platform" && rotated.createdAt == 200 && rotated.lastUsedAt == nil)
+            #expect(try await store.token(secretHash: "bb22") == nil, "the old secret stops working")
+            #expect(try await store.token(secretHash: "cc33")?.id == ingest.id)
+            #expect(try await store.rotateToken(id: 99, secretHash: "dd44", now: 200) == nil)
+            #expect(try await store.deleteToken(id: admin.id))
+            #expect(try await store.deleteToken(id: admin.id) == false)
+            #expect(try await store.tokens().map(\.id) == [ingest.id])
+        },
     ]
 
     static let lifecycle: [ConformanceCheck] = [
@@ -324,7 +367,7 @@ enum StoreConformance {
         ConformanceCheck("a reopened store keeps records, events and tokens") { database, store in
             try await store.put(.chat, id: 9, document: object(["status": 1, "nick": "kept"]))
             let queued = try await sequence(of: store.enqueueEvent(key: "kept", name: "chat.close", args: ["x": 1], receivedAt: 5, runAt: 5))
-            _ = try await store.addToken(secretHash: "hash", scope: "admin", name: "kept")
+            _ = try await store.addToken(secretHash: "hash", scope: "admin", name: "kept", now: 1)
             let reopened = try await database.open()
             try await closing(reopened) {
                 try await reopened.migrate()

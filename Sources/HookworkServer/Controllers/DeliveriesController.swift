@@ -107,16 +107,7 @@ struct DeliveriesController {
 
     /// The list filters, each checked: 400 naming the parameter.
     static func query(_ parameters: Parameters) throws -> DeliveryQuery {
-        func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int? {
-            guard let text = parameters[Substring(name)].map(String.init), !text.isEmpty else { return nil }
-            guard let value = Int(text), range.contains(value) else {
-                throw APIError(
-                    .badRequest, code: "invalid_query", message: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound); got '\(text)'",
-                    field: name
-                )
-            }
-            return value
-        }
+        func int(_ name: String, _ range: ClosedRange<Int>) throws -> Int? { try parameters.checkedInt(name, range) }
         var query = DeliveryQuery()
         if let text = parameters["status"].map(String.init), !text.isEmpty {
             guard let status = DeliveryStatus(rawValue: text) else {

@@ -25,9 +25,69 @@ struct EventsController {
             object["received_at"] = .int(event.receivedAt)
             object["run_at"] = .int(event.runAt)
             object["attempts"] = .int(event.attempts)
-            object["status"] = .string(outcome == nil ? "queued" : "done")
+            object["status"] = .string(Self.status(outcome))
             object["outcome"] = outcome ?? .null
             return JSONResponse.make(.object(object))
+        }
+        table.add(.get, "/api/v1/events/parked", "Events parked after failing or crashing their worker, oldest first", scope: .admin, tag: "events") {
+            request, _ in
+            let parameters = request.uri.queryParameters
+            let after = try parameters.checkedInt("after", 0...Int.max) ?? 0
+            let limit = try parameters.checkedInt("limit", 1...500) ?? 100
+            let parked = try await environment.store.parkedEvents(afterSequence: after, limit: limit)
+            var object = JSONObject([("events", .array(parked.map(\.json)))])
+            object["total"] = .int(try await environment.store.parkedEventCount())
+            object["next_after"] = parked.count == limit ? parked.last.map { .int($0.event.sequence) } ?? .null : .null
+            return JSONResponse.make(.object(object))
+        }
+        table.add(
+            .post, "/api/v1/events/{id}/replay", "Queue a parked event again (attempts reset)", scope: .admin, tag: "events", success: 202
+        ) { _, context in
+            let sequence = try context.intParameter()
+            switch try await environment.store.replayEvent(sequence: sequence, now: environment.clock.now()) {
+            case .notFound: throw APIError.notFound("event", id: sequence)
+            case .notParked:
+                throw APIError(.conflict, code: "not_parked", message: "event \(sequence) is not parked; only parked events are replayed")
+            case .replayed:
+                environment.logger.info("queue.event_replayed", metadata: ["event.sequence": "\(sequence)"])
+                return JSONResponse.make(.object(JSONObject([("event_id", .int(sequence)), ("status", .string("queued"))])), status: .accepted)
+            }
+        }
+    }
+
+    /// `queued` until the event has an outcome, then `done`, or `parked` when it was set aside.
+    static func status(_ outcome: JSONValue?) -> String {
+        guard let outcome else { return "queued" }
+        return outcome["status"]?.stringValue == "parked" ? "parked" : "done"
+    }
+
+    /// The state-carrying members of `args` (EventIntake) with their types checked: `chat`, `mail` and
+    /// `conversation` are objects with a positive integer `id`, `msg` an object with a positive integer `chat_id`
+    /// (and, if given, `id`). An integer sent as a string of digits is accepted, as PHP platforms send them.
+    static func checkStateMembers(_ args: JSONObject) throws {
+        func positiveID(_ object: JSONObject, _ member: String, field: String, required: Bool) throws {
+            let value = object[member]
+            if value == nil || value?.isNull == true {
+                guard required else { return }
+                throw APIError(.unprocessableContent, code: "validation_failed", message: "\(field) is required (a positive integer)", field: field)
+            }
+            let number: Int?
+            switch value {
+            case .int(let int)?: number = int
+            case .string(let text)? where !text.isEmpty && text.count <= 19 && text.utf8.allSatisfy({ (48...57).contains($0) }): number = Int(text)
+            default: number = nil
+            }
+            guard let number, number > 0 else {
+                throw APIError(.unprocessableContent, code: "validation_failed", message: "\(field) must be a positive integer", field: field)
+            }
+        }
+        for (member, kind, idMember) in [("chat", "chat", "id"), ("msg", "message", "chat_id"), ("mail", "mail message", "id"), ("conversation", "conversation", "id")] {
+            guard let value = args[member], !value.isNull else { continue }
+            guard case .object(let object) = value else {
+                throw APIError(.unprocessableContent, code: "validation_failed", message: "args.\(member) must be a \(kind) object", field: "args.\(member)")
+            }
+            try positiveID(object, idMember, field: "args.\(member).\(idMember)", required: true)
+            if member == "msg" { try positiveID(object, "id", field: "args.msg.id", required: false) }
         }
     }
 
@@ -62,13 +122,7 @@ struct EventsController {
                 )
             }
         }
-        for (member, kind) in [("chat", "chat"), ("msg", "message"), ("mail", "mail message"), ("conversation", "conversation")] {
-            if let value = args[member], case .object = value {
-                continue
-            } else if let value = args[member], !value.isNull, member != "chat" {
-                throw APIError(.unprocessableContent, code: "validation_failed", message: "args.\(member) must be a \(kind) object", field: "args.\(member)")
-            }
-        }
+        try Self.checkStateMembers(args)
 
         let configuration = environment.configuration
         let store = environment.store
@@ -88,7 +142,7 @@ struct EventsController {
             environment.metrics.eventReceived(mode: mode, result: "duplicate")
             let outcome = try await store.event(sequence: sequence)?.outcome
             var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(true))])
-            object["status"] = .string(outcome == nil ? "queued" : "done")
+            object["status"] = .string(Self.status(outcome))
             object["outcome"] = outcome ?? .null
             return JSONResponse.make(.object(object))
         case .accepted(let sequence):

@@ -210,45 +210,6 @@ public struct SQLStore: Store {
         return (try row.event(), try row.outcome.map { try StoredJSON.value($0) })
     }
 
-    // MARK: Tokens
-
-    /// Adds an API token; `conflict` if the hash is already stored.
-    public func addToken(secretHash: String, scope: String, name: String) async throws -> StoredToken {
-        let id = try await guarded {
-            try await engine.write { db in
-                try await db.raw(
-                    "INSERT INTO hw_tokens (secret_hash, scope, name) VALUES (\(bind: secretHash), \(bind: scope), \(bind: name)) RETURNING id"
-                ).first()?.decode(column: "id", as: Int.self)
-            }
-        }
-        guard let id else { throw StoreError(code: "unavailable", message: "the database returned no token id; check the hw_tokens table") }
-        return StoredToken(id: id, secretHash: secretHash, scope: scope, name: name)
-    }
-
-    /// The token with this secret hash, or nil.
-    public func token(secretHash: String) async throws -> StoredToken? {
-        try await guarded {
-            try await engine.read { db in
-                guard let row = try await db.raw("SELECT id, scope, name FROM hw_tokens WHERE secret_hash = \(bind: secretHash)").first() else {
-                    return nil
-                }
-                return StoredToken(
-                    id: try row.decode(column: "id", as: Int.self), secretHash: secretHash,
-                    scope: try row.decode(column: "scope", as: String.self), name: try row.decode(column: "name", as: String.self)
-                )
-            }
-        }
-    }
-
-    /// How many tokens exist.
-    public func tokenCount() async throws -> Int {
-        try await guarded {
-            try await engine.read { db in
-                try await db.raw("SELECT COUNT(*) AS n FROM hw_tokens").first()?.decode(column: "n", as: Int.self) ?? 0
-            }
-        }
-    }
-
     /// Closes every connection (and the SQLite store's threads).
     public func shutdown() async throws {
         try await engine.shutdown()
@@ -345,7 +306,7 @@ struct RecordRow: Sendable {
 }
 
 /// One row of `hw_events` as read back.
-private struct EventRow: Sendable {
+struct EventRow: Sendable {
     var sequence: Int
     var key: String?
     var name: String

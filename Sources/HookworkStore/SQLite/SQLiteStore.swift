@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 public import Logging
 import SQLiteKit
 import Synchronization
@@ -13,6 +18,16 @@ public enum SQLiteStore {
     public static func open(path: String, synchronous: Synchronous = .normal, logger: Logger) async throws -> SQLStore {
         guard !path.isEmpty else {
             throw StoreError(code: "invalid", message: "the SQLite path is empty; set database.url to sqlite://./hookwork.sqlite or sqlite:///absolute/path")
+        }
+        if SQLiteFile.identity(path) == nil {
+            // A missing file next to its write-ahead log was deleted while in use: creating an empty database there
+            // would silently drop every event, chat and configuration it held.
+            if SQLiteFile.identity(path + "-wal") != nil {
+                throw StoreError(
+                    code: "unavailable",
+                    message: "the SQLite database \(path) is missing but its write-ahead log \(path)-wal is there: the file was deleted while in use; restore it from a backup, or remove the -wal and -shm files to start empty")
+            }
+            logger.notice("store.sqlite.created", metadata: ["store.path": "\(path)"])
         }
         let engine = try await SQLiteEngine.open(storage: .file(path: path), synchronous: synchronous, logger: logger)
         return SQLStore(engine: engine, logger: logger)
@@ -46,9 +61,12 @@ final class SQLiteEngine: SQLEngine {
     private let lock = AsyncLock()
     private let pending = Mutex(PendingWrites())
     private let threads: NIOThreadPool
+    /// The database file and its identity when it was opened (nil in memory).
+    private let file: (path: String, identity: SQLiteFile.Identity)?
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool, file: (path: String, identity: SQLiteFile.Identity)?) {
         self.threads = threads
+        self.file = file
         self.writer = writer
         self.writerDatabase = writer.sql(queryLogLevel: .trace)
         self.readerConnections = readers
@@ -105,10 +123,22 @@ final class SQLiteEngine: SQLEngine {
             if let error = error as? StoreError { throw error }
             throw StoreError(code: "unavailable", message: "cannot prepare the SQLite database (\(error)); check that the file is a Hookwork database")
         }
-        return SQLiteEngine(writer: writer, readers: readers, threads: threads)
+        var file: (path: String, identity: SQLiteFile.Identity)?
+        if case .file(let path) = storage, let identity = SQLiteFile.identity(path) { file = (path, identity) }
+        return SQLiteEngine(writer: writer, readers: readers, threads: threads, file: file)
+    }
+
+    /// Fails when the database file was deleted or replaced since it was opened: writes to the open handle would be
+    /// acknowledged and then lost with the unlinked file.
+    private func checkFile() throws {
+        guard let file, SQLiteFile.identity(file.path) != file.identity else { return }
+        throw StoreError(
+            code: "unavailable",
+            message: "the SQLite database \(file.path) was deleted or replaced while in use; nothing more is written to it: restore the file and restart Hookwork")
     }
 
     func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
+        try checkFile()
         guard !readers.isEmpty else { return try await write(body) }
         let index = nextReader.add(1, ordering: .relaxed).newValue
         return try await body(readers[index % readers.count])
@@ -169,6 +199,12 @@ final class SQLiteEngine: SQLEngine {
                 return batch
             }
             if batch.isEmpty { return }
+            do {
+                try checkFile()
+            } catch {
+                for write in batch { write.finish(error) }
+                continue
+            }
             let outcomes: [(any Error)?]
             do {
                 outcomes = try await lock.withLock { await runBatch(batch) }
@@ -289,5 +325,21 @@ final class SQLiteEngine: SQLEngine {
         // Wait for a write in progress rather than closing the connection under it.
         try await lock.withLock { try await writer.close() }
         try await threads.shutdownGracefully()
+    }
+}
+
+/// The identity of a file on disk (device and inode), to notice a database file deleted or replaced under an open
+/// connection.
+enum SQLiteFile {
+    struct Identity: Equatable, Sendable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
+    /// The file's identity, or nil if there is no file at `path`.
+    static func identity(_ path: String) -> Identity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Identity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 }

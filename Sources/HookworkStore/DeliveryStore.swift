@@ -453,6 +453,8 @@ public protocol DeliveryStore: Sendable {
     func purgeDeliveries(deliveredBefore before: Int) async throws -> Int
     /// Hosts whose retries are stopped (410 Gone).
     func disabledHosts() async throws -> [DisabledHost]
+    /// Lets calls to a host that answered 410 go again; false if it was not disabled.
+    func enableHost(_ host: String) async throws -> Bool
     /// Events received and deliveries finished per bucket of `bucketSeconds`, `count` buckets from `start`.
     func activity(start: Int, bucketSeconds: Int, count: Int) async throws -> [ActivityBucket]
 }

@@ -222,13 +222,13 @@ struct OperatorSafetyTests {
             _ = try await RouteTable.within(seconds: 1) {
                 // A body that ignores cancellation, as a store call waiting on its own threads would.
                 await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-                    DispatchQueue.global().asyncAfter(deadline: .now() + 5) { done.resume() }
+                    DispatchQueue.global().asyncAfter(deadline: .now() + 30) { done.resume() }
                 }
                 return Response(status: .ok)
             }
         }
         #expect(error.code == "deadline_exceeded")
-        #expect(ContinuousClock.now - started < .seconds(4))
+        #expect(ContinuousClock.now - started < .seconds(20), "the answer did not wait for the 30 s body")
         let fast = try await RouteTable.within(seconds: 5) { Response(status: .noContent) }
         #expect(fast.status == .noContent)
     }

@@ -59,6 +59,16 @@ struct DeliveriesController {
             environment.logger.info("delivery.replayed_range", metadata: ["delivery.count": "\(count)", "delivery.status": "\(status.rawValue)"])
             return JSONResponse.make(.object(JSONObject([("replayed", .int(count))])))
         }
+        table.add(
+            .post, "/api/v1/breakers/{host}/enable", "Retry calls to a host again after it answered 410 Gone", scope: .admin, tag: "deliveries"
+        ) { _, context in
+            let host = try context.parameters.require("host")
+            guard try await environment.store.enableHost(host) else {
+                throw APIError(.notFound, code: "not_found", message: "\(host) is not disabled; GET /api/v1/breakers lists the hosts")
+            }
+            environment.logger.notice("delivery.host_enabled", metadata: ["delivery.host": "\(host)"])
+            return JSONResponse.make(.object(JSONObject([("host", .string(host)), ("enabled", .bool(true))])))
+        }
         table.add(.get, "/api/v1/breakers", "Circuit breakers of this process, by receiver host", scope: .admin, tag: "deliveries") { _, _ in
             let disabled = try await environment.store.disabledHosts()
             var hosts: [String: JSONObject] = [:]

@@ -250,6 +250,14 @@ extension SQLStore {
         }
     }
 
+    public func enableHost(_ host: String) async throws -> Bool {
+        try await guarded {
+            try await engine.write { db in
+                try await db.raw("DELETE FROM hw_delivery_hosts WHERE host = \(bind: host) RETURNING host").first() != nil
+            }
+        }
+    }
+
     /// Events received and deliveries finished per bucket.
     public func activity(start: Int, bucketSeconds: Int, count: Int) async throws -> [ActivityBucket] {
         guard bucketSeconds > 0, count > 0 else { return [] }

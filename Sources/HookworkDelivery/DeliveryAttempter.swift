@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 public import HookworkCore
 public import HookworkEngine
 public import HookworkStore
@@ -74,6 +75,10 @@ public struct DeliveryAttempter: Sendable {
     let jitter: @Sendable () -> Double
     /// Looks up the secrets of calls that refer to them; nil signs with the secrets stored in the call.
     let signingSecrets: (any SigningSecretResolver)?
+    /// Reports exhausted deliveries, opened breakers and disabled hosts.
+    let operations: OperationalEvents
+    /// The hosts a 410 disabled, as last read (a second at most old); `forget` when an admin enables one.
+    public let disabledHosts: DisabledHostCache
     /// The settings.
     public let settings: DeliverySettings
 
@@ -82,9 +87,11 @@ public struct DeliveryAttempter: Sendable {
         store: any Store, sender: any HTTPSender, mailSender: (any MailSender)? = nil, clock: any EngineClock, breakers: BreakerRegistry,
         completion: any DeliveryCompletionHandler = NoDeliveryCompletion(), metrics: any DeliveryMetrics = NoDeliveryMetrics(),
         settings: DeliverySettings = DeliverySettings(), logger: Logger, jitter: @escaping @Sendable () -> Double = { Double.random(in: -1...1) },
-        signingSecrets: (any SigningSecretResolver)? = nil
+        signingSecrets: (any SigningSecretResolver)? = nil, operations: OperationalEvents = .none, disabledHosts: DisabledHostCache = DisabledHostCache()
     ) {
         self.signingSecrets = signingSecrets
+        self.operations = operations
+        self.disabledHosts = disabledHosts
         self.store = store
         self.sender = sender
         self.mailSender = mailSender
@@ -148,6 +155,13 @@ public struct DeliveryAttempter: Sendable {
         switch call.payload {
         case .http(var request):
             let body = request.body ?? []
+            if let disabled = await disabledHosts.lookup(record.host, in: store, now: startedAt) {
+                // A 410 stopped this host: new calls end at once, visibly, until an admin enables the host again.
+                return await finish(
+                    record, number: number, startedAt: startedAt, elapsed: .zero, request: logged(request), response: nil, statusCode: nil,
+                    decision: .exhausted(reason: Self.disabledReason(disabled)), error: "not sent", breaker: .untouched
+                )
+            }
             do {
                 var secrets = call.signingSecrets
                 if let source = call.signingSource, let signingSecrets { secrets = try await signingSecrets.secrets(for: source) }
@@ -180,7 +194,7 @@ public struct DeliveryAttempter: Sendable {
                 return await finish(
                     record, number: number, startedAt: startedAt, elapsed: ContinuousClock.now - started, request: logged(request), response: nil,
                     statusCode: nil, decision: .exhausted(reason: "the outbound address policy refused the call, so it is not retried"),
-                    error: blocked.description, countsAgainstHost: false
+                    error: blocked.description, breaker: .untouched
                 )
             } catch {
                 let elapsed = ContinuousClock.now - started
@@ -191,10 +205,7 @@ public struct DeliveryAttempter: Sendable {
                 )
             }
         case .mail(let envelope):
-            let request: JSONValue = .object(JSONObject([
-                ("method", "SMTP"), ("url", .string(record.url)), ("headers", .array([])), ("body", .string(String(envelope.subject.prefix(200)))),
-                ("body_truncated", .bool(false)),
-            ]))
+            let request = logged(envelope, url: record.url)
             guard let mailSender else {
                 return await finish(
                     record, number: number, startedAt: startedAt, elapsed: .zero, request: request, response: nil, statusCode: nil,
@@ -226,12 +237,12 @@ public struct DeliveryAttempter: Sendable {
     private func finish(
         _ record: DeliveryRecord, number: Int, startedAt: Int, elapsed: Duration, request: JSONValue, response: JSONValue?, statusCode: Int?,
         decision: RetryPolicy.Decision, error: String?, responseHeaders: [(name: String, value: String)] = [], responseBody: [UInt8] = [],
-        disableHost: String? = nil, countsAgainstHost: Bool = true
+        disableHost: String? = nil, breaker effect: BreakerEffect = .byOutcome
     ) async -> AttemptResult? {
         let now = clock.now()
         var decision = decision
-        if case .retry = decision, (try? await store.disabledHosts())?.contains(where: { $0.host == record.host }) == true {
-            decision = .exhausted(reason: "not retried: \(record.host) answered 410 Gone before")
+        if case .retry = decision, let disabled = await disabledHosts.lookup(record.host, in: store, now: now) {
+            decision = .exhausted(reason: "not retried: " + Self.disabledReason(disabled))
         }
         let status: DeliveryStatus
         var next: Int?
@@ -245,19 +256,31 @@ public struct DeliveryAttempter: Sendable {
             status = .exhausted
             lastError = [error, reason].compactMap { $0 }.joined(separator: "; ")
         }
-        // The breaker counts failures that say the receiver is in trouble; a 4xx answer shows it is alive.
-        let hostFailed = countsAgainstHost && (statusCode.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? (record.kind != .mail || mailSender != nil))
-        let before = breakers.snapshot().first { $0.host == record.host }?.breaker.state ?? .closed
-        let after = breakers.record(host: record.host, failed: hostFailed && decision != .delivered, now: now)
-        if before != after {
-            metrics.breakerChanged(host: record.host, state: after.rawValue)
-            logger.notice("delivery.breaker_changed", metadata: ["delivery.host": "\(record.host)", "breaker.state": "\(after.rawValue)"])
-            if after == .open, let probeAt = breakers.snapshot().first(where: { $0.host == record.host })?.breaker.nextProbeAt {
-                // The host's waiting calls move to the probe time, so that claims for other hosts do not pass over them.
-                _ = try? await store.postponeDeliveries(host: record.host, until: probeAt, now: now)
-            }
-        }
         let effects = Effects(keyPrefix: "d\(record.id)_\(number)")
+        if effect == .byOutcome {
+            // The breaker counts failures that say the receiver is in trouble; a 4xx answer shows it is alive.
+            let hostFailed = statusCode.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? (record.kind != .mail || mailSender != nil)
+            await recordBreaker(host: record.host, failed: hostFailed && decision != .delivered, now: now, effects: effects)
+        }
+        if let disableHost {
+            disabledHosts.add(DisabledHost(host: disableHost, disabledAt: now, reason: lastError ?? "410 Gone"))
+            operations.report(
+                .hostDisabled, data: JSONObject([("host", .string(disableHost)), ("delivery_id", .int(record.id)), ("url", .string(record.url))]),
+                at: now, into: effects, suffix: "host_disabled"
+            )
+        }
+        if status == .exhausted, record.kind != .operations {
+            var data = JSONObject([
+                ("delivery_id", .int(record.id)), ("message_id", .string(record.messageID)), ("kind", .string(record.kind.rawValue)),
+                ("url", .string(record.url)), ("host", .string(record.host)), ("attempts", .int(number)),
+                ("last_status_code", statusCode.map(JSONValue.int) ?? .null), ("last_error", lastError.map(JSONValue.string) ?? .null),
+            ])
+            data["webhook_id"] = record.webhookID.map(JSONValue.int) ?? .null
+            data["chat_id"] = record.chatID.map(JSONValue.int) ?? .null
+            // The event is about the call, not the host: it goes even when the operations endpoint was the receiver.
+            data["host"] = record.host == operations.target?.host ? nil : .string(record.host)
+            operations.report(.deliveryExhausted, data: data, at: now, into: effects, suffix: "exhausted")
+        }
         do {
             try await completion.deliveryFinished(
                 DeliveryCompletion(
@@ -303,14 +326,82 @@ public struct DeliveryAttempter: Sendable {
         )
     }
 
+    /// Records an attempt's outcome in the host's breaker. When the breaker opens (a run of failures, or a failed
+    /// probe), the calls that were waiting for the host are settled and the rest move to the probe time.
+    private func recordBreaker(host: String, failed: Bool, now: Int, effects: Effects) async {
+        let before = breakers.snapshot().first { $0.host == host }?.breaker.state ?? .closed
+        let after = breakers.record(host: host, failed: failed, now: now)
+        guard before != after else { return }
+        metrics.breakerChanged(host: host, state: after.rawValue)
+        logger.notice("delivery.breaker_changed", metadata: ["delivery.host": "\(host)", "breaker.state": "\(after.rawValue)"])
+        guard after == .open, let breaker = breakers.snapshot().first(where: { $0.host == host })?.breaker, let probeAt = breaker.nextProbeAt else { return }
+        if before == .closed {
+            operations.report(
+                .breakerOpened,
+                data: JSONObject([
+                    ("host", .string(host)), ("consecutive_failures", .int(breaker.consecutiveFailures)), ("next_probe_at", .int(probeAt)),
+                ]),
+                at: now, into: effects, suffix: "breaker_opened"
+            )
+        }
+        await settleHeld(host: host, now: now)
+        // The host's waiting calls move to the probe time, so that claims for other hosts do not pass over them.
+        _ = try? await store.postponeDeliveries(host: host, until: probeAt, now: now)
+    }
+
+    /// The most waiting calls one breaker opening settles; the oldest go first, the rest at the next opening.
+    static let settleBatch = 500
+
+    /// Calls waiting for a host whose breaker just opened (or whose probe failed): a call whose retry schedule has run
+    /// out since it was recorded ends `exhausted`, not sent, with the reason; the others wait for the next probe. So
+    /// no call waits behind an open breaker for longer than its schedule (plus one cool-down), and a call's attempts
+    /// are spent only on real sends.
+    private func settleHeld(host: String, now: Int) async {
+        let worker = "breaker-\(Int.random(in: 100_000...999_999))"
+        guard
+            let held = try? await store.claimDeliveries(
+                DeliveryClaim(limit: Self.settleBatch, now: now, worker: worker, leaseSeconds: settings.leaseSeconds, onlyHost: host)
+            ), !held.isEmpty
+        else { return }
+        var waiting: [Int] = []
+        for record in held {
+            let call = OutboundCall(record: record)
+            let delays = record.oneShot ? [] : (call?.retry ?? settings.defaultSchedule).delays
+            let deadline = record.createdAt + delays.reduce(0, +)
+            guard let call, now >= deadline else {
+                waiting.append(record.id)
+                continue
+            }
+            let request: JSONValue
+            switch call.payload {
+            case .http(let outbound): request = logged(outbound)
+            case .mail(let envelope): request = logged(envelope, url: record.url)
+            }
+            let reason =
+                "the breaker for \(host) stayed open (its last probe failed) past the end of this call's retry schedule "
+                + "(\(delays.isEmpty ? "no retries" : "\(delays.reduce(0, +)) s after it was recorded"))"
+            _ = await finish(
+                record, number: record.attempts, startedAt: now, elapsed: .zero, request: request, response: nil, statusCode: nil,
+                decision: .exhausted(reason: reason), error: "not sent", breaker: .untouched
+            )
+        }
+        do { try await store.releaseDeliveries(ids: waiting, worker: worker) } catch {
+            logger.error("delivery.release_failed", metadata: ["delivery.host": "\(host)", "error": "\(error)"])
+        }
+    }
+
+    /// Why a call to a disabled host is not made.
+    static func disabledReason(_ disabled: DisabledHost) -> String {
+        "\(disabled.host) is disabled since it answered 410 Gone (at \(disabled.disabledAt)); "
+            + "enable it with POST /api/v1/breakers/\(disabled.host)/enable or `hookwork breakers enable \(disabled.host)`"
+    }
+
     /// An error as one line for the log (AsyncHTTPClient's errors describe themselves tersely).
     static func describe(_ error: any Error) -> String {
         let text = String(describing: error)
         return text.isEmpty ? String(reflecting: error) : text
     }
 
-    /// Header names whose values are never logged.
-    static func isSecretHeader(_ name: String) -> Bool { SecretMask.isSecretName(name) }
 
     /// A body as logged: text up to the bound, and whether it was cut.
     func loggedBody(_ body: [UInt8]) -> (JSONValue, Bool) {
@@ -322,8 +413,15 @@ public struct DeliveryAttempter: Sendable {
         let (body, cut) = loggedBody(request.body ?? [])
         return .object(JSONObject([
             ("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))),
-            ("headers", .array(request.headers.map { .array([.string($0.name), .string(Self.isSecretHeader($0.name) ? "********" : $0.value)]) })),
+            ("headers", .array(request.headers.map { .array([.string($0.name), .string(SecretMask.isSecretName($0.name) ? "********" : $0.value)]) })),
             ("body", body), ("body_truncated", .bool(cut)),
+        ]))
+    }
+
+    func logged(_ envelope: MailEnvelope, url: String) -> JSONValue {
+        .object(JSONObject([
+            ("method", "SMTP"), ("url", .string(url)), ("headers", .array([])), ("body", .string(String(envelope.subject.prefix(200)))),
+            ("body_truncated", .bool(false)),
         ]))
     }
 
@@ -331,8 +429,53 @@ public struct DeliveryAttempter: Sendable {
         let (body, cut) = loggedBody(response.body)
         return .object(JSONObject([
             ("status", .int(response.status)),
-            ("headers", .array(response.headers.map { .array([.string($0.name), .string(Self.isSecretHeader($0.name) ? "********" : $0.value)]) })),
+            ("headers", .array(response.headers.map { .array([.string($0.name), .string(SecretMask.isSecretName($0.name) ? "********" : $0.value)]) })),
             ("body", body), ("body_truncated", .bool(cut)),
         ]))
+    }
+}
+
+/// Whether an attempt's outcome moves its host's breaker.
+enum BreakerEffect: Sendable, Equatable {
+    /// A failure that says the receiver is in trouble counts against it; anything else closes the breaker.
+    case byOutcome
+    /// The call was not sent (refused by the address policy, a disabled host, settled behind an open breaker).
+    case untouched
+}
+
+/// The hosts a 410 disabled, read from the store at most once a second, so that each attempt does not query it.
+public final class DisabledHostCache: Sendable {
+    private struct State {
+        var hosts: [String: DisabledHost] = [:]
+        var readAt: Int?
+    }
+    private let state = Mutex(State())
+
+    /// An empty cache (read on first use).
+    public init() {}
+
+    /// The host's record if it is disabled. A store that cannot be read leaves the last known list in place.
+    func lookup(_ host: String, in store: any Store, now: Int) async -> DisabledHost? {
+        let fresh = state.withLock { state in state.readAt.map { now - $0 < 1 } ?? false }
+        if !fresh, let hosts = try? await store.disabledHosts() {
+            state.withLock { state in
+                state.hosts = Dictionary(hosts.map { ($0.host, $0) }, uniquingKeysWith: { first, _ in first })
+                state.readAt = now
+            }
+        }
+        return state.withLock { $0.hosts[host] }
+    }
+
+    /// A host this process just disabled.
+    func add(_ host: DisabledHost) {
+        state.withLock { $0.hosts[host.host] = host }
+    }
+
+    /// A host an admin enabled: calls to it go again at once.
+    public func forget(_ host: String) {
+        state.withLock { state in
+            state.hosts[host] = nil
+            state.readAt = nil
+        }
     }
 }

@@ -24,12 +24,16 @@ public struct QueueWorker: Service {
     /// stalled the process (it was never completed and came back when its lease ended) counts too: past this many
     /// it is parked unrun, and one that failed with an error on its last claim is parked with that error.
     public var maxAttempts: Int
+    /// Reports parked events.
+    let operations: OperationalEvents
 
     /// A worker.
     public init(
         store: any Store, runner: EventRunner, clock: any EngineClock, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics(),
-        concurrency: Int = 4, pollInterval: Duration = .milliseconds(200), leaseSeconds: Int = 300, name: String, maxAttempts: Int = 3
+        concurrency: Int = 4, pollInterval: Duration = .milliseconds(200), leaseSeconds: Int = 300, name: String, maxAttempts: Int = 3,
+        operations: OperationalEvents = .none
     ) {
+        self.operations = operations
         self.store = store
         self.runner = runner
         self.clock = clock
@@ -100,6 +104,22 @@ public struct QueueWorker: Service {
             metrics.errorOccurred(code: "event_parked")
         } catch {
             logger.error("queue.park_failed", metadata: ["event.sequence": "\(event.sequence)", "error": "\(error)"])
+            return
+        }
+        // The operator hears of it (a crash between the two writes loses this notice, never the event).
+        let effects = Effects(keyPrefix: "e\(event.sequence)_parked_\(event.attempts)")
+        operations.report(
+            .eventParked,
+            data: JSONObject([
+                ("sequence", .int(event.sequence)), ("name", .string(event.name)), ("attempts", .int(event.attempts)), ("reason", .string(String(reason.prefix(2000)))),
+            ]),
+            at: now, into: effects, suffix: "event_parked"
+        )
+        guard !effects.calls.isEmpty else { return }
+        do {
+            _ = try await store.commit(effects.unitOfWork(), now: now)
+        } catch {
+            logger.error("queue.operations_failed", metadata: ["event.sequence": "\(event.sequence)", "error": "\(error)"])
         }
     }
 }

@@ -120,7 +120,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
                 store: store, runner: runner, clock: dependencies.clock, logger: logger, metrics: metrics,
                 concurrency: configuration.workerConcurrency, pollInterval: .milliseconds(configuration.queuePollMilliseconds),
                 leaseSeconds: configuration.queueLeaseSeconds, name: "worker-\(Int.random(in: 100_000...999_999))",
-                maxAttempts: configuration.eventMaxAttempts
+                maxAttempts: configuration.eventMaxAttempts, operations: operationalEvents(configuration, metrics: metrics)
             )
         )
     }

@@ -26,7 +26,9 @@ func makeDeliveryParts(
         store: store, sender: sender, mailSender: mailSender, clock: dependencies.clock, breakers: breakers,
         completion: CompletionChain(handlers: completion), metrics: metrics, settings: settings, logger: logger,
         jitter: dependencies.jitter ?? { Double.random(in: -1...1) },
-        signingSecrets: ConfiguredSigningSecrets(store: store, callbackSecrets: configuration.callbackSecrets)
+        signingSecrets: ConfiguredSigningSecrets(
+            store: store, callbackSecrets: configuration.callbackSecrets, operationsSecrets: configuration.operationsSecrets),
+        operations: operationalEvents(configuration, metrics: metrics)
     )
     var services: [any Service] = [
         DeliveryWorker(
@@ -39,6 +41,11 @@ func makeDeliveryParts(
         services.append(DeliveryRetention(store: store, clock: dependencies.clock, logger: logger, days: configuration.deliveryRetentionDays))
     }
     return DeliveryParts(breakers: breakers, attempter: attempter, services: services)
+}
+
+/// Operational events as configured: counted in `metrics`, sent to `HOOKWORK_OPERATIONS_URL` when it is set.
+func operationalEvents(_ configuration: HookworkConfiguration, metrics: ServerMetrics) -> OperationalEvents {
+    OperationalEvents(target: configuration.operationsURL.map(OperationsTarget.init(url:)), metrics: metrics)
 }
 
 /// Tells each handler in turn about an attempt's outcome; their effects commit together.
@@ -77,11 +84,14 @@ public func makeCommandEngine(configuration: HookworkConfiguration, store: any S
 struct ConfiguredSigningSecrets: SigningSecretResolver {
     let store: any Store
     let callbackSecrets: [String]
+    var operationsSecrets: [String] = []
 
     func secrets(for source: SigningSource) async throws -> [String] {
         switch source {
         case .callback:
             return callbackSecrets
+        case .operations:
+            return operationsSecrets
         case .restAPI(let id):
             let document = try await store.get(.restAPI, id: id)
             return (document?["configuration"]?["signing_secrets"]?.arrayValue ?? []).compactMap(\.stringValue)

@@ -74,6 +74,11 @@ public struct HookworkConfiguration: Sendable {
     public var callbackURL: String?
     /// `HOOKWORK_CALLBACK_SECRETS`: comma-separated `whsec_...` secrets that sign callback commands (never logged).
     public var callbackSecrets: [String] = []
+    /// `HOOKWORK_OPERATIONS_URL`: where operational events (`delivery.exhausted`, `breaker.opened`, `host.disabled`,
+    /// `event.parked`) are POSTed; none by default (they are still counted in `/metrics`).
+    public var operationsURL: String?
+    /// `HOOKWORK_OPERATIONS_SECRETS`: Standard Webhooks secrets that sign operational events (required with the URL).
+    public var operationsSecrets: [String] = []
 
     /// `HOOKWORK_CONTINUOUS_ENABLED`: whether `serve` runs the continuous scheduler (types 1 and 2, statistics).
     public var continuousEnabled: Bool = true
@@ -94,6 +99,7 @@ public struct HookworkConfiguration: Sendable {
     public var addressPolicy: OutboundAddressPolicy {
         var policy = outboundAllow
         if let callbackURL, let host = URL(string: callbackURL)?.host { policy = policy.allowing(host: host) }
+        if let operationsURL, let host = URL(string: operationsURL)?.host { policy = policy.allowing(host: host) }
         return policy
     }
 
@@ -130,6 +136,21 @@ public struct HookworkConfiguration: Sendable {
             case "0", "false", "no", "off": return false
             default: throw Invalid(key: key, reason: "expected true or false, got '\(text)'")
             }
+        }
+        func httpURL(_ key: String) throws -> String? {
+            guard let value = string(key) else { return nil }
+            guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
+                throw Invalid(key: key, reason: "expected an http:// or https:// URL, got '\(value)'")
+            }
+            return value
+        }
+        func signingSecrets(_ key: String) throws -> [String] {
+            guard let value = string(key) else { return [] }
+            let secrets = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for (index, secret) in secrets.enumerated() where !ConfigurationValidator.isSigningSecret(secret) {
+                throw Invalid(key: key, reason: "secret \(index) is not whsec_ followed by base64 of 24 to 64 bytes")
+            }
+            return secrets
         }
         if let value = string("HOOKWORK_DATABASE_URL") { configuration.databaseURL = value }
         if let value = string("HOOKWORK_HTTP_HOST") { configuration.host = value }
@@ -174,18 +195,14 @@ public struct HookworkConfiguration: Sendable {
         if let value = try int("HOOKWORK_DELIVERY_RETENTION_DAYS", 0...36_500) { configuration.deliveryRetentionDays = value }
         if let value = try int("HOOKWORK_BREAKER_THRESHOLD", 1...1000) { configuration.breakerThreshold = value }
         if let value = try int("HOOKWORK_BREAKER_COOLDOWN_SECONDS", 1...86_400) { configuration.breakerCooldownSeconds = value }
-        if let value = string("HOOKWORK_CALLBACK_URL") {
-            guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                throw Invalid(key: "HOOKWORK_CALLBACK_URL", reason: "expected an http:// or https:// URL, got '\(value)'")
-            }
-            configuration.callbackURL = value
-        }
-        if let value = string("HOOKWORK_CALLBACK_SECRETS") {
-            let secrets = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            for (index, secret) in secrets.enumerated() where !ConfigurationValidator.isSigningSecret(secret) {
-                throw Invalid(key: "HOOKWORK_CALLBACK_SECRETS", reason: "secret \(index) is not whsec_ followed by base64 of 24 to 64 bytes")
-            }
-            configuration.callbackSecrets = secrets
+        configuration.callbackURL = try httpURL("HOOKWORK_CALLBACK_URL")
+        configuration.callbackSecrets = try signingSecrets("HOOKWORK_CALLBACK_SECRETS")
+        configuration.operationsURL = try httpURL("HOOKWORK_OPERATIONS_URL")
+        configuration.operationsSecrets = try signingSecrets("HOOKWORK_OPERATIONS_SECRETS")
+        if configuration.operationsURL != nil, configuration.operationsSecrets.isEmpty {
+            throw Invalid(
+                key: "HOOKWORK_OPERATIONS_SECRETS",
+                reason: "HOOKWORK_OPERATIONS_URL is set, so operational events need a signing secret (whsec_ followed by base64 of 24 to 64 bytes)")
         }
         if let value = try bool("HOOKWORK_CONTINUOUS_ENABLED") { configuration.continuousEnabled = value }
         if let value = try int("HOOKWORK_CONTINUOUS_TICK", 1...3600) { configuration.continuousTick = value }

@@ -1,7 +1,8 @@
 public import HookworkDelivery
+public import HookworkEngine
 import Prometheus
 
-extension ServerMetrics: DeliveryMetrics {
+extension ServerMetrics: DeliveryMetrics, OperationalEventMetrics {
     /// An attempt ended.
     public func deliveryAttempted(kind: String, outcome: String) {
         let descriptor = MetricNameDescriptor(metricName: "hookwork_delivery_attempts", unitName: "total", helpText: "Delivery attempts by kind and outcome")
@@ -14,5 +15,11 @@ extension ServerMetrics: DeliveryMetrics {
         for candidate in ["closed", "open", "half_open"] {
             registry.makeGauge(descriptor: descriptor, labels: [("host", host), ("state", candidate)]).set(to: candidate == state ? 1.0 : 0.0)
         }
+    }
+
+    /// An operational event happened (whether or not `HOOKWORK_OPERATIONS_URL` is set).
+    public func operationalEvent(_ type: OperationalEventType) {
+        let descriptor = MetricNameDescriptor(metricName: "hookwork_operational_events", unitName: "total", helpText: "Operational events by type")
+        registry.makeCounter(descriptor: descriptor, labels: [("type", type.rawValue)]).increment()
     }
 }

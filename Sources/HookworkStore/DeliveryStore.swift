@@ -22,6 +22,8 @@ public enum DeliveryKind: String, Sendable, CaseIterable, Codable {
     case callback
     /// An e-mail.
     case mail
+    /// An operational event (`delivery.exhausted`, `breaker.opened`, ...) POSTed to `HOOKWORK_OPERATIONS_URL`.
+    case operations
 }
 
 /// A delivery to record in a unit of work (the outbox row of one outbound call).
@@ -354,6 +356,8 @@ public struct DeliveryQuery: Sendable, Equatable {
     public var status: DeliveryStatus?
     /// Only this webhook's.
     public var webhookID: Int?
+    /// Only calls of this kind.
+    public var kind: DeliveryKind? = nil
     /// Only this chat's.
     public var chatID: Int?
     /// Created at or after (unix seconds).

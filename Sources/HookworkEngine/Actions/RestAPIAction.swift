@@ -63,14 +63,12 @@ extension RestAPIAction {
     /// are masked, as in the delivery log: the text is meant for messages and logs.
     static func httpData(_ request: OutboundRequest) -> String {
         var object = JSONObject()
-        object["headers"] = .array(request.headers.map { .string("\($0.name): \(isSecretHeader($0.name) ? "********" : $0.value)") })
+        object["headers"] = .array(request.headers.map { .string("\($0.name): \(SecretMask.isSecretName($0.name) ? "********" : $0.value)") })
         object["url"] = .string(SecretMask.maskURL(request.url))
         if let body = request.body { object["body"] = .string(String(decoding: body, as: UTF8.self)) }
         return JSONValue.object(object).jsonText()
     }
 
-    /// Header names whose values `{http_data}` masks (the delivery log's rule).
-    static func isSecretHeader(_ name: String) -> Bool { SecretMask.isSecretName(name) }
 }
 
 /// A Rest API's delivery settings (`configuration.retry`, `retry_on`, `signing_secrets`), read leniently when a call

@@ -102,6 +102,7 @@ public struct OutboundCall: Sendable, Equatable {
         switch signingSource {
         case .restAPI(let id)?: stored["signing"] = .object(JSONObject([("rest_api_id", .int(id))]))
         case .callback?: stored["signing"] = .object(JSONObject([("source", .string("callback"))]))
+        case .operations?: stored["signing"] = .object(JSONObject([("source", .string("operations"))]))
         case nil: stored["signing_secrets"] = .array(signingSecrets.map(JSONValue.string))
         }
         return NewDelivery(
@@ -150,6 +151,8 @@ public struct OutboundCall: Sendable, Equatable {
             signingSource = .restAPI(id: id)
         } else if stored["signing"]?["source"]?.stringValue == "callback" {
             signingSource = .callback
+        } else if stored["signing"]?["source"]?.stringValue == "operations" {
+            signingSource = .operations
         }
         messageID = record.messageID
     }
@@ -161,6 +164,8 @@ public enum SigningSource: Sendable, Equatable {
     case restAPI(id: Int)
     /// `HOOKWORK_CALLBACK_SECRETS`.
     case callback
+    /// `HOOKWORK_OPERATIONS_SECRETS`.
+    case operations
 }
 
 /// Looks up the secrets of a `SigningSource` at attempt time.

@@ -66,6 +66,7 @@ struct DeliveriesController {
             guard try await environment.store.enableHost(host) else {
                 throw APIError(.notFound, code: "not_found", message: "\(host) is not disabled; GET /api/v1/breakers lists the hosts")
             }
+            environment.attempter.disabledHosts.forget(host)
             environment.logger.notice("delivery.host_enabled", metadata: ["delivery.host": "\(host)"])
             return JSONResponse.make(.object(JSONObject([("host", .string(host)), ("enabled", .bool(true))])))
         }
@@ -78,6 +79,7 @@ struct DeliveriesController {
                 object["opened_at"] = breaker.openedAt.map(JSONValue.int) ?? .null
                 object["next_probe_at"] = breaker.nextProbeAt.map(JSONValue.int) ?? .null
                 object["retries_disabled_at"] = .null
+                object["disabled_reason"] = .null
                 hosts[host] = object
             }
             for entry in disabled {
@@ -85,6 +87,7 @@ struct DeliveriesController {
                     ("host", .string(entry.host)), ("state", "closed"), ("consecutive_failures", 0), ("opened_at", .null), ("next_probe_at", .null),
                 ])
                 object["retries_disabled_at"] = .int(entry.disabledAt)
+                object["disabled_reason"] = .string(entry.reason)
                 hosts[entry.host] = object
             }
             let list = hosts.keys.sorted().compactMap { hosts[$0].map(JSONValue.object) }
@@ -127,6 +130,15 @@ struct DeliveriesController {
                 )
             }
             query.status = status
+        }
+        if let text = parameters["kind"].map(String.init), !text.isEmpty {
+            guard let kind = DeliveryKind(rawValue: text) else {
+                throw APIError(
+                    .badRequest, code: "invalid_query",
+                    message: "kind must be one of \(DeliveryKind.allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'", field: "kind"
+                )
+            }
+            query.kind = kind
         }
         query.webhookID = try int("webhook_id", 1...Int.max)
         query.chatID = try int("chat_id", 1...Int.max)

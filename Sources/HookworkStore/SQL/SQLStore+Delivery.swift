@@ -149,6 +149,7 @@ extension SQLStore {
         guard query.limit > 0 else { return [] }
         var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.deliveryColumns) FROM hw_deliveries WHERE 1 = 1"
         if let status = query.status { sql += " AND status = \(bind: status.rawValue)" }
+        if let kind = query.kind { sql += " AND kind = \(bind: kind.rawValue)" }
         if let webhookID = query.webhookID { sql += " AND webhook_id = \(bind: webhookID)" }
         if let chatID = query.chatID { sql += " AND chat_id = \(bind: chatID)" }
         if let since = query.since { sql += " AND created_at >= \(bind: since)" }

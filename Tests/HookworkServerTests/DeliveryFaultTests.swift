@@ -67,9 +67,12 @@ struct DeliveryFaultTests {
                 #expect(list.map { $0["attempts"]?.intValue ?? -1 }.sorted() == [0, 0, 1, 1])
 
                 // The probe (the call due first) fails at the end of the cool-down: the breaker opens again, and the
-                // calls that waited past their schedule end without being sent.
+                // calls that waited past their schedule end without being sent
                 clock.advance(30)
-                list = try await waitForDeliveries(client, host: deadHost) { list in list.filter { $0["status"] == "exhausted" }.count == 3 }
+                // (the probe's own outcome commits just after the settled calls').
+                list = try await waitForDeliveries(client, host: deadHost) { list in
+                    list.filter { $0["status"] == "exhausted" }.count == 3 && list.contains { $0["status"] == "failed" }
+                }
                 let settled = list.filter { $0["status"] == "exhausted" }
                 #expect(settled.count == 3, "\(list)")
                 #expect(settled.allSatisfy { $0["last_error"]?.stringValue?.contains("not sent; the breaker for \(deadHost) stayed open") == true }, "\(settled)")

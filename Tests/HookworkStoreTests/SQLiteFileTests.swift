@@ -32,4 +32,26 @@ struct SQLiteFileTests {
         #expect(reopen?.message.contains("deleted while in use") == true)
         #expect(!FileManager.default.fileExists(atPath: path), "nothing was created in its place")
     }
+
+    @Test("a damaged document is left out of lists (and logged) instead of failing every list and continuous pass")
+    func damagedRow() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hw-damaged-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("hookwork.sqlite").path, logger: .quiet)
+        try await store.migrate()
+        for id in 1...3 { try await store.put(.chat, id: id, document: JSONObject([("id", .int(id)), ("status", .int(1))])) }
+        try await store.put(.message, id: 10, document: JSONObject([("id", .int(10)), ("chat_id", .int(1)), ("msg", "hi")]))
+        // What a disk fault or a hand edit leaves: text that is not a JSON object.
+        _ = try await store.engine.write { db in
+            try await db.raw("UPDATE hw_records SET document = '{\"id\": 2, \"status\"' WHERE kind = 'chat' AND id = 2").run()
+        }
+        let listed = try await store.list(.chat, query: EntityQuery(statuses: [1]))
+        #expect(listed.compactMap { $0["id"]?.intValue } == [1, 3])
+        let byID = try await store.records(.chat, ids: [1, 2, 3])
+        #expect(byID.keys.sorted() == [1, 3])
+        // Reading the damaged record itself still fails loudly.
+        await #expect(throws: StoreError.self) { _ = try await store.get(.chat, id: 2) }
+        try await store.shutdown()
+    }
 }

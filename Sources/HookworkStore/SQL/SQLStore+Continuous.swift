@@ -157,7 +157,7 @@ extension SQLStore {
             }
             for (chatID, text) in rows {
                 if result[chatID, default: []].count >= perChat { continue }
-                result[chatID, default: []].append(try StoredJSON.object(text))
+                if let message = readable(text, kind: .message) { result[chatID, default: []].append(message) }
             }
         }
         return result
@@ -176,7 +176,7 @@ extension SQLStore {
                         .all().map { (try $0.decode(column: "id", as: Int.self), try $0.decode(column: "document", as: String.self)) }
                 }
             }
-            for (id, text) in rows { result[id] = try StoredJSON.object(text) }
+            for (id, text) in rows { result[id] = readable(text, kind: kind) }
         }
         return result
     }

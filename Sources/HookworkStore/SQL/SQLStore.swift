@@ -119,7 +119,16 @@ public struct SQLStore: Store {
         let texts = try await guarded {
             try await engine.read { db in try await db.raw(statement).all(decodingColumn: "document", as: String.self) }
         }
-        return try texts.map { try StoredJSON.object($0) }
+        return texts.compactMap { readable($0, kind: kind) }
+    }
+
+    /// A listed document, or nil (logged) when its text cannot be read: one damaged row must not hide the others
+    /// from a list or stop every continuous pass.
+    func readable(_ text: String, kind: EntityKind) -> JSONObject? {
+        do { return try StoredJSON.object(text) } catch {
+            logger.error("store.unreadable_document", metadata: ["record.kind": "\(kind.rawValue)", "error": "\(error.message)"])
+            return nil
+        }
     }
 
     // MARK: Events

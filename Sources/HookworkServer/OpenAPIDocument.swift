@@ -14,23 +14,35 @@ enum OpenAPIDocument {
                 operation["security"] = .array([.object(JSONObject([("bearer", .array([]))]))])
                 operation["description"] = .string("Needs a bearer token with the \(spec.scope.rawValue) scope (an admin token can do everything).")
             }
-            let parameters = spec.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> JSONValue in
-                .object(JSONObject([
-                    ("name", .string(String(segment.dropFirst().dropLast()))), ("in", .string("path")), ("required", .bool(true)),
-                    ("schema", .object(JSONObject([("type", .string("integer"))]))),
-                ]))
+            var parameters = spec.path.split(separator: "/").filter { $0.hasPrefix("{") }.map { segment -> JSONValue in
+                let name = String(segment.dropFirst().dropLast())
+                let schema: JSONValue = name == "host" ? ["type": "string"] : ["type": "integer"]
+                return .object(JSONObject([("name", .string(name)), ("in", .string("path")), ("required", .bool(true)), ("schema", schema)]))
+            }
+            for (name, schema) in OpenAPISchemas.query(spec) {
+                parameters.append(.object(JSONObject([("name", .string(name)), ("in", "query"), ("required", false), ("schema", schema)])))
             }
             if !parameters.isEmpty { operation["parameters"] = .array(parameters) }
+            let bodies = OpenAPISchemas.bodies(spec)
             if spec.hasBody {
+                let schema = bodies.request.map(ref) ?? .object(JSONObject([("type", .string("object"))]))
                 operation["requestBody"] = .object(JSONObject([
                     ("required", .bool(true)),
-                    ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", .object(JSONObject([("type", .string("object"))])))])))]))),
+                    ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", schema)])))]))),
                 ]))
             }
             var responses = JSONObject()
-            responses[String(spec.success)] = .object(JSONObject([("description", .string(spec.success == 204 ? "No content" : "Success"))]))
-            if spec.path == "/api/v1/events" {
-                responses["202"] = .object(JSONObject([("description", .string("Queued (queue worker) or stored with webhooks disabled"))]))
+            var success = JSONObject([("description", .string(spec.success == 204 ? "No content" : "Success"))])
+            if spec.success != 204, let name = bodies.response {
+                let schema = name == "string" ? ["type": "string"] : ref(name)
+                success["content"] = .object(JSONObject([(bodies.contentType, .object(JSONObject([("schema", schema)])))]))
+            }
+            responses[String(spec.success)] = .object(success)
+            if spec.path == "/api/v1/events" && spec.method == .post {
+                responses["202"] = .object(JSONObject([
+                    ("description", .string("Queued (queue worker) or stored with webhooks disabled")),
+                    ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", ref("EventAnswer"))])))]))),
+                ]))
             }
             responses["default"] = .object(JSONObject([
                 ("description", .string("An error, in the one error shape")),
@@ -65,7 +77,7 @@ enum OpenAPIDocument {
             ("paths", .object(paths)),
             ("components", .object(JSONObject([
                 ("securitySchemes", .object(JSONObject([("bearer", .object(JSONObject([("type", .string("http")), ("scheme", .string("bearer"))])))]))),
-                ("schemas", .object(JSONObject([("Error", errorSchema)]))),
+                ("schemas", .object(JSONObject([("Error", errorSchema)] + OpenAPISchemas.components))),
             ]))),
         ]))
     }

@@ -143,6 +143,41 @@ struct APITests {
             }
             #expect(documented == registered)
             #expect(documented.contains("POST /api/v1/events"))
+
+            // Every JSON body in and out has a schema, and every reference resolves.
+            let schemas = response.body["components"]?["schemas"]?.objectValue ?? JSONObject()
+            var missing: [String] = []
+            var references: [String] = []
+            func collect(_ value: JSONValue) {
+                switch value {
+                case .object(let object):
+                    if let target = object["$ref"]?.stringValue { references.append(target) }
+                    for (_, member) in object { collect(member) }
+                case .array(let items): items.forEach(collect)
+                default: break
+                }
+            }
+            for (path, item) in response.body["paths"]?.objectValue ?? JSONObject() {
+                for (method, operation) in item.objectValue ?? JSONObject() {
+                    collect(operation)
+                    // The admin page's files are not JSON.
+                    if operation["tags"]?.arrayValue?.contains("admin page") == true { continue }
+                    if operation["requestBody"] != nil, operation["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] == nil {
+                        missing.append("\(method.uppercased()) \(path) request")
+                    }
+                    for (status, answer) in operation["responses"]?.objectValue ?? JSONObject() where status != "204" && answer["content"] == nil {
+                        missing.append("\(method.uppercased()) \(path) \(status)")
+                    }
+                }
+            }
+            #expect(missing.isEmpty, "\(missing.sorted())")
+            let unresolved = references.filter { schemas[String($0.dropFirst("#/components/schemas/".count))] == nil }
+            #expect(unresolved.isEmpty, "\(unresolved)")
+            let events = response.body["paths"]?["/api/v1/events"]?["post"]
+            #expect(events?["requestBody"]?["content"]?["application/json"]?["schema"]?["$ref"] == "#/components/schemas/Event")
+            #expect(schemas["Delivery"]?["properties"]?["kind"]?["enum"]?.arrayValue?.contains("operations") == true)
+            let enable = response.body["paths"]?["/api/v1/breakers/{host}/enable"]?["post"]?["parameters"]?.arrayValue?.first
+            #expect(enable?["schema"]?["type"] == "string", "a host is not an integer")
         }
     }
 }

@@ -1,0 +1,290 @@
+import HookworkCore
+import HookworkStore
+import Hummingbird
+
+/// The request and response bodies of the HTTP API, for the OpenAPI document (so that a fuzzer such as schemathesis
+/// checks what the server answers, not only that it answers). Schemas name the members a client relies on, with their
+/// types; members not listed may appear (records keep what the platform sent).
+enum OpenAPISchemas {
+    // MARK: Building blocks
+
+    static let integer: JSONValue = ["type": "integer"]
+    static let string: JSONValue = ["type": "string"]
+    static let boolean: JSONValue = ["type": "boolean"]
+    static let nullableInteger: JSONValue = ["type": "integer", "nullable": true]
+    static let nullableString: JSONValue = ["type": "string", "nullable": true]
+    /// Any JSON value.
+    static let anyValue: JSONValue = .object(JSONObject())
+
+    static func object(_ properties: [(String, JSONValue)], required: [String] = []) -> JSONValue {
+        var schema = JSONObject([("type", "object"), ("properties", .object(JSONObject(properties)))])
+        if !required.isEmpty { schema["required"] = .array(required.map(JSONValue.string)) }
+        return .object(schema)
+    }
+
+    static func array(_ items: JSONValue) -> JSONValue { ["type": "array", "items": items] }
+
+    static func enumeration(_ values: [String], nullable: Bool = false) -> JSONValue {
+        var schema = JSONObject([("type", "string"), ("enum", .array(values.map(JSONValue.string)))])
+        if nullable { schema["nullable"] = true }
+        return .object(schema)
+    }
+
+    static func ref(_ name: String) -> JSONValue { OpenAPIDocument.ref(name) }
+
+    // MARK: Components
+
+    static let delivery = object(
+        [
+            ("id", integer), ("message_id", string), ("kind", enumeration(DeliveryKind.allCases.map(\.rawValue))),
+            ("status", enumeration(DeliveryStatus.allCases.map(\.rawValue))), ("method", string), ("url", string), ("host", string),
+            ("webhook_id", nullableInteger), ("trigger_id", nullableInteger), ("chat_id", nullableInteger), ("rest_api_id", nullableInteger),
+            ("attempts", integer), ("next_attempt_at", nullableInteger), ("created_at", integer), ("updated_at", integer),
+            ("last_status_code", nullableInteger), ("last_error", nullableString),
+        ],
+        required: ["id", "message_id", "kind", "status", "host", "attempts"]
+    )
+
+    static let token = object(
+        [
+            ("id", nullableInteger), ("name", string), ("scope", enumeration(["admin", "ingest"])), ("source", string),
+            ("created_at", nullableInteger), ("last_used_at", nullableInteger),
+        ],
+        required: ["name", "scope"]
+    )
+
+    /// Every component schema by name.
+    static let components: [(String, JSONValue)] = [
+        (
+            "Webhook",
+            object([
+                ("name", string), ("event", string), ("type", anyValue), ("disabled", anyValue), ("delay", anyValue), ("conditions", anyValue),
+                ("trigger_id", anyValue), ("trigger_id_alt", anyValue), ("firing", anyValue), ("alternative_firing", anyValue),
+            ])
+        ),
+        ("Trigger", object([("name", string), ("actions", array(["type": "object"]))])),
+        ("RestAPI", object([("name", string), ("configuration", ["type": "object"])])),
+        ("ConfigurationRecord", object([("id", integer)], required: ["id"])),
+        ("ConfigurationList", object([("items", array(ref("ConfigurationRecord")))], required: ["items"])),
+        ("StateRecord", ["type": "object", "description": "A record as the platform sent it (chat, message, department, ...); `id` is the path's."]),
+        ("StateList", object([("items", array(ref("StateRecord")))], required: ["items"])),
+        (
+            "Batch",
+            [
+                "type": "object", "description": "Member per collection (chats, messages, departments, ...), each a list of records with an integer id.",
+                "additionalProperties": array(object([("id", integer)], required: ["id"])),
+            ]
+        ),
+        ("BatchAnswer", object([("stored", ["type": "object", "additionalProperties": integer])], required: ["stored"])),
+        (
+            "Event",
+            object(
+                [("event", string), ("id", string), ("args", ["type": "object"]), ("run_at", integer), ("delay", integer)],
+                required: ["event"]
+            )
+        ),
+        (
+            "EventAnswer",
+            object(
+                [("event_id", integer), ("duplicate", boolean), ("status", enumeration(["done", "queued", "stored", "parked", "pending"])), ("outcome", anyValue)],
+                required: ["event_id", "status"]
+            )
+        ),
+        (
+            "StoredEvent",
+            object(
+                [
+                    ("event_id", integer), ("event", string), ("id", nullableString), ("args", anyValue), ("received_at", integer), ("run_at", integer),
+                    ("attempts", integer), ("status", string), ("outcome", anyValue),
+                ],
+                required: ["event_id", "event", "status"]
+            )
+        ),
+        (
+            "ParkedEvents",
+            object(
+                [
+                    (
+                        "events",
+                        array(
+                            object(
+                                [
+                                    ("event_id", integer), ("event", string), ("id", nullableString), ("received_at", integer), ("parked_at", integer),
+                                    ("attempts", integer), ("reason", string), ("args", anyValue),
+                                ],
+                                required: ["event_id", "reason"]
+                            ))
+                    ), ("total", integer),
+                ],
+                required: ["events"]
+            )
+        ),
+        ("Queued", object([("event_id", integer), ("status", string)], required: ["event_id", "status"])),
+        ("Delivery", delivery),
+        (
+            "DeliveryDetail",
+            [
+                "allOf": [
+                    ref("Delivery"),
+                    object([
+                        (
+                            "attempts_log",
+                            array(
+                                object(
+                                    [
+                                        ("number", integer), ("started_at", integer), ("duration_ms", integer), ("request", ["type": "object"]),
+                                        ("response", ["type": "object", "nullable": true]), ("error", nullableString),
+                                    ],
+                                    required: ["number", "started_at"]
+                                ))
+                        )
+                    ]),
+                ]
+            ]
+        ),
+        ("DeliveryList", object([("deliveries", array(ref("Delivery"))), ("next_before_id", nullableInteger)], required: ["deliveries"])),
+        ("DeliveryAnswer", object([("delivery", ref("Delivery"))], required: ["delivery"])),
+        (
+            "ReplayRange",
+            object([("status", enumeration(["failed", "exhausted"])), ("since", integer), ("until", integer)], required: ["since", "until"])
+        ),
+        ("Replayed", object([("replayed", integer)], required: ["replayed"])),
+        (
+            "Breakers",
+            object(
+                [
+                    (
+                        "hosts",
+                        array(
+                            object(
+                                [
+                                    ("host", string), ("state", enumeration(["closed", "open", "half_open"])), ("consecutive_failures", integer),
+                                    ("opened_at", nullableInteger), ("next_probe_at", nullableInteger), ("retries_disabled_at", nullableInteger),
+                                    ("disabled_reason", nullableString),
+                                ],
+                                required: ["host", "state"]
+                            ))
+                    )
+                ],
+                required: ["hosts"]
+            )
+        ),
+        ("HostEnabled", object([("host", string), ("enabled", boolean)], required: ["host", "enabled"])),
+        (
+            "Activity",
+            object(
+                [
+                    ("window", string), ("bucket_seconds", integer),
+                    (
+                        "buckets",
+                        array(
+                            object([
+                                ("start", integer), ("events", integer), ("firings", integer), ("delivered", integer), ("failed", integer),
+                            ]))
+                    ),
+                ],
+                required: ["buckets"]
+            )
+        ),
+        ("Token", token),
+        ("TokenList", object([("tokens", array(ref("Token")))], required: ["tokens"])),
+        ("NewToken", object([("name", string), ("scope", enumeration(["admin", "ingest"]))], required: ["name", "scope"])),
+        ("TokenWithSecret", ["allOf": [ref("Token"), object([("token", string)], required: ["token"])]]),
+        ("Revoked", object([("deleted", boolean), ("id", integer)], required: ["deleted", "id"])),
+        ("WebhookTest", object([("chat_id", integer), ("message_id", integer)])),
+        ("Trace", ["type": "object", "description": "The evaluation with its trace; no trigger runs."]),
+        (
+            "Attributes",
+            object([("chat_id", integer), ("message_id", integer), ("attributes", array(object([("path", string), ("value", anyValue)])))], required: ["attributes"])
+        ),
+        ("Extracted", object([("path", string), ("found", boolean), ("value", anyValue)], required: ["path", "found"])),
+        ("Ledger", object([("webhook_id", integer)], required: ["webhook_id"])),
+        ("LedgerReset", object([("deleted", integer)], required: ["deleted"])),
+        (
+            "Health",
+            object([("status", string), ("worker", string), ("webhooks_enabled", boolean)], required: ["status"])
+        ),
+        ("ChatAttributes", ["type": "object", "description": "The chat as conditions see it, derived attributes included."]),
+        ("OpenAPI", object([("openapi", string), ("paths", ["type": "object"])], required: ["openapi", "paths"])),
+    ]
+
+    // MARK: Routes
+
+    /// The configuration collections (`/api/v1/webhooks`, ...) and their body schemas.
+    static let configuration = ["/api/v1/webhooks": "Webhook", "/api/v1/triggers": "Trigger", "/api/v1/rest_apis": "RestAPI"]
+
+    /// What a route takes and answers: request schema, success schema (nil: no body) and its content type.
+    static func bodies(_ spec: RouteSpec) -> (request: String?, response: String?, contentType: String) {
+        let method = spec.method
+        let path = spec.path
+        if let base = configuration.keys.first(where: { path == $0 || path == $0 + "/{id}" }) {
+            let input = configuration[base]
+            switch method {
+            case .get: return (nil, path == base ? "ConfigurationList" : "ConfigurationRecord", "application/json")
+            case .delete: return (nil, nil, "application/json")
+            default: return (input, "ConfigurationRecord", "application/json")
+            }
+        }
+        if path.hasPrefix("/api/v1/"), let collection = StateController.collections.first(where: { path.hasPrefix("/api/v1/\($0.path)") }),
+            path == "/api/v1/\(collection.path)" || path == "/api/v1/\(collection.path)/{id}"
+        {
+            switch method {
+            case .get: return (nil, path.hasSuffix("{id}") ? "StateRecord" : "StateList", "application/json")
+            case .delete: return (nil, nil, "application/json")
+            default: return ("StateRecord", "StateRecord", "application/json")
+            }
+        }
+        let key = "\(method.rawValue) \(path)"
+        switch key {
+        case "POST /api/v1/batch": return ("Batch", "BatchAnswer", "application/json")
+        case "POST /api/v1/events": return ("Event", "EventAnswer", "application/json")
+        case "GET /api/v1/events/{id}": return (nil, "StoredEvent", "application/json")
+        case "GET /api/v1/events/parked": return (nil, "ParkedEvents", "application/json")
+        case "POST /api/v1/events/{id}/replay": return (nil, "Queued", "application/json")
+        case "GET /api/v1/deliveries": return (nil, "DeliveryList", "application/json")
+        case "GET /api/v1/deliveries/{id}": return (nil, "DeliveryDetail", "application/json")
+        case "POST /api/v1/deliveries/{id}/replay", "POST /api/v1/deliveries/{id}/cancel": return (nil, "DeliveryAnswer", "application/json")
+        case "POST /api/v1/deliveries/replay": return ("ReplayRange", "Replayed", "application/json")
+        case "GET /api/v1/breakers": return (nil, "Breakers", "application/json")
+        case "POST /api/v1/breakers/{host}/enable": return (nil, "HostEnabled", "application/json")
+        case "GET /api/v1/activity": return (nil, "Activity", "application/json")
+        case "GET /api/v1/tokens": return (nil, "TokenList", "application/json")
+        case "POST /api/v1/tokens": return ("NewToken", "TokenWithSecret", "application/json")
+        case "POST /api/v1/tokens/{id}/rotate": return (nil, "TokenWithSecret", "application/json")
+        case "DELETE /api/v1/tokens/{id}": return (nil, "Revoked", "application/json")
+        case "POST /api/v1/webhooks/{id}/test": return ("WebhookTest", "Trace", "application/json")
+        case "GET /api/v1/chats/{id}/explore", "GET /api/v1/mail-messages/{id}/explore": return (nil, "Attributes", "application/json")
+        case "GET /api/v1/chats/{id}/extract", "GET /api/v1/mail-messages/{id}/extract": return (nil, "Extracted", "application/json")
+        case "GET /api/v1/webhooks/{id}/ledger": return (nil, "Ledger", "application/json")
+        case "DELETE /api/v1/webhooks/{id}/ledger": return (nil, "LedgerReset", "application/json")
+        case "GET /api/v1/chats/{id}/attributes": return (nil, "ChatAttributes", "application/json")
+        case "GET /health": return (nil, "Health", "application/json")
+        case "GET /api/v1/openapi.json": return (nil, "OpenAPI", "application/json")
+        case "GET /metrics": return (nil, "string", "text/plain")
+        default: return (nil, nil, "application/json")
+        }
+    }
+
+    /// The query parameters a route reads, each with its schema.
+    static func query(_ spec: RouteSpec) -> [(name: String, schema: JSONValue)] {
+        let positive: JSONValue = ["type": "integer", "minimum": 1]
+        let seconds: JSONValue = ["type": "integer", "minimum": 0]
+        switch "\(spec.method.rawValue) \(spec.path)" {
+        case "GET /api/v1/deliveries":
+            return [
+                ("status", enumeration(DeliveryStatus.allCases.map(\.rawValue))), ("kind", enumeration(DeliveryKind.allCases.map(\.rawValue))),
+                ("webhook_id", positive), ("chat_id", positive), ("since", seconds), ("until", seconds), ("before_id", positive),
+                ("limit", ["type": "integer", "minimum": 1, "maximum": 500]),
+            ]
+        case "GET /api/v1/events/parked": return [("after", seconds), ("limit", ["type": "integer", "minimum": 1, "maximum": 500])]
+        case "GET /api/v1/activity": return [("window", enumeration(["hour", "day"]))]
+        case "GET /api/v1/chats/{id}/explore", "GET /api/v1/mail-messages/{id}/explore": return [("depth", ["type": "integer", "minimum": 1, "maximum": 4])]
+        case "GET /api/v1/chats/{id}/extract", "GET /api/v1/mail-messages/{id}/extract": return [("path", string)]
+        default:
+            if spec.method == .get, StateController.collections.contains(where: { spec.path == "/api/v1/\($0.path)" }) {
+                return [("status", string), ("chat_id", integer), ("conversation_id", integer), ("after", integer), ("limit", integer)]
+            }
+            return []
+        }
+    }
+}

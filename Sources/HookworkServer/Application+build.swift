@@ -141,7 +141,8 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
 
     let router = Router(context: HookworkRequestContext.self)
     router.middlewares.add(ErrorMiddleware(metrics: metrics))
-    let table = RouteTable(router: router, auth: auth, deadlineSeconds: configuration.requestTimeoutSeconds)
+    let table = RouteTable(
+        router: router, auth: auth, deadlineSeconds: configuration.requestTimeoutSeconds, perClientLimit: configuration.maxConcurrentPerClient)
     OperationsController(environment: environment).register(on: table)
     EventsController(environment: environment).register(on: table)
     TokensController(environment: environment, auth: auth).register(on: table)

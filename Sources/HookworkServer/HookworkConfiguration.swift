@@ -36,6 +36,8 @@ public struct HookworkConfiguration: Sendable {
     /// `HOOKWORK_IDLE_TIMEOUT_SECONDS`: a connection with no request in progress (a keep-alive connection, or one
     /// that sent half a request head) is closed after this long.
     public var idleTimeoutSeconds: Int = 60
+    /// `HOOKWORK_MAX_CONCURRENT_PER_CLIENT`: requests one client address may have in progress at once; more get 429.
+    public var maxConcurrentPerClient: Int = 64
     /// `HOOKWORK_WORKER_CONCURRENCY`: events a queue worker runs at the same time.
     public var workerConcurrency: Int = 4
     /// `HOOKWORK_QUEUE_POLL_MS`: pause between polls of an empty queue.
@@ -168,6 +170,7 @@ public struct HookworkConfiguration: Sendable {
         configuration.ingestToken = string("HOOKWORK_INGEST_TOKEN")
         if let value = try int("HOOKWORK_MAX_BODY_BYTES", 1024...(1 << 30)) { configuration.maxBodyBytes = value }
         if let value = try int("HOOKWORK_REQUEST_TIMEOUT_SECONDS", 1...3_600) { configuration.requestTimeoutSeconds = value }
+        if let value = try int("HOOKWORK_MAX_CONCURRENT_PER_CLIENT", 1...100_000) { configuration.maxConcurrentPerClient = value }
         if let value = try int("HOOKWORK_IDLE_TIMEOUT_SECONDS", 1...3_600) { configuration.idleTimeoutSeconds = value }
         if let value = try int("HOOKWORK_WORKER_CONCURRENCY", 1...256) { configuration.workerConcurrency = value }
         if let value = try int("HOOKWORK_QUEUE_POLL_MS", 10...60_000) { configuration.queuePollMilliseconds = value }

@@ -19,12 +19,15 @@ final class RouteTable {
     let auth: TokenAuthenticator
     /// Seconds a request may take, reading its body included.
     let deadlineSeconds: Int
+    /// Requests in progress per client address.
+    let concurrency: ClientConcurrency
     private(set) var specs: [RouteSpec] = []
 
-    init(router: Router<HookworkRequestContext>, auth: TokenAuthenticator, deadlineSeconds: Int = 30) {
+    init(router: Router<HookworkRequestContext>, auth: TokenAuthenticator, deadlineSeconds: Int = 30, perClientLimit: Int = 64) {
         self.router = router
         self.auth = auth
         self.deadlineSeconds = deadlineSeconds
+        self.concurrency = ClientConcurrency(limit: perClientLimit)
     }
 
     func add(
@@ -34,8 +37,17 @@ final class RouteTable {
         specs.append(RouteSpec(method: method, path: path, summary: summary, scope: scope, tag: tag, hasBody: body, success: success))
         let auth = auth
         let deadline = deadlineSeconds
+        let concurrency = concurrency
         router.on(RouterPath(path), method: method) { request, context in
-            try await Self.within(seconds: deadline) {
+            let client = context.clientAddress
+            guard concurrency.enter(client) else {
+                throw APIError(
+                    .tooManyRequests, code: "too_many_concurrent_requests",
+                    message: "this address has \(concurrency.limit) requests in progress (HOOKWORK_MAX_CONCURRENT_PER_CLIENT); wait for one to finish",
+                    headers: [.retryAfter: "1"])
+            }
+            defer { concurrency.leave(client) }
+            return try await Self.within(seconds: deadline) {
                 try await auth.authorize(request, needed: scope, client: context.clientAddress)
                 return try await handler(request, context)
             }

@@ -232,4 +232,38 @@ struct OperatorSafetyTests {
         let fast = try await RouteTable.within(seconds: 5) { Response(status: .noContent) }
         #expect(fast.status == .noContent)
     }
+
+    @Test("a client with too many requests in progress gets 429 for the extra ones, and is served again once one finishes")
+    func perClientConcurrency() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let released = Setting(false)
+        try await Receiver.with(respond: { _ in
+            while !released.current { try? await Task.sleep(for: .milliseconds(10)) }
+            return (200, [])
+        }) { receiver, port in
+            var configuration = testConfiguration(worker: .http, databaseURL: database.url)
+            configuration.maxConcurrentPerClient = 2
+            let app = try await makeApp(configuration)
+            try await app.test(.router) { client in
+                try await configure(client, port: port)
+                // Two events whose inline calls hang hold both of this client's slots.
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for chat in 1...2 {
+                        group.addTask {
+                            try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "held\(chat)", chat: chat)).status
+                        }
+                    }
+                    _ = try await receiver.waitFor(2)
+                    #expect(receiver.requests.count == 2)
+                    let refused = try await client.call(.get, "/api/v1/webhooks")
+                    #expect(refused.status == 429)
+                    #expect(refused.body["error"]?["code"] == "too_many_concurrent_requests")
+                    released.current = true
+                    for try await status in group { #expect(status == 200) }
+                }
+                #expect(try await client.call(.get, "/api/v1/webhooks").status == 200)
+            }
+        }
+    }
 }

@@ -99,10 +99,10 @@ class Flow:
     def go(self, hash_route):
         self.driver.get(f"{self.base}/{hash_route}")
 
-    def api(self, method, path, body=None):
+    def api(self, method, path, body=None, token=None):
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(self.base + path, data=data, method=method)
-        request.add_header("Authorization", "Bearer " + self.token)
+        request.add_header("Authorization", "Bearer " + (token or self.token))
         if data is not None:
             request.add_header("Content-Type", "application/json")
         try:
@@ -396,6 +396,70 @@ class Flow:
             raise StepFailed(f"the breakers read: {table}")
         self.shot("12-breakers")
 
+    def operations(self):
+        """A host a 410 disabled enabled again, a parked event replayed, a token created, rotated and revoked."""
+        self.sign_in()
+        host = self.args.host
+        self.step(f"the circuit breakers show {host} disabled by a 410; enable it")
+        self.go("#/breakers")
+        cell = self.wait_or_error(f'[data-testid="disabled-{host}"]')
+        if "disabled" not in cell.text or "410" not in cell.text:
+            raise StepFailed(f"the host's row reads: {self.testid('breaker-' + host).text}")
+        self.shot("15-breakers-disabled")
+        self.testid(f"enable-{host}").click()
+        self.wait_for(lambda: self.testid(f"disabled-{host}").text.strip() == "—", "the page showing the host enabled")
+        hosts = self.api("GET", "/api/v1/breakers")[1]["hosts"]
+        if any(entry["host"] == host and entry["retries_disabled_at"] is not None for entry in hosts):
+            raise StepFailed(f"the API still lists {host} as disabled: {hosts}")
+
+        self.step("the parked event is listed with its reason; replay it")
+        self.go("#/events/parked")
+        row = self.wait_or_error('tr[data-testid^="parked-"]')
+        if "without completing" not in row.text or "chat.close" not in row.text:
+            raise StepFailed(f"the parked event reads: {row.text}")
+        event_id = int(row.get_attribute("data-testid").rsplit("-", 1)[1])
+        self.shot("16-parked")
+        self.testid(f"replay-event-{event_id}").click()
+        self.testid("parked-empty")
+        self.wait_for(lambda: self.api("GET", f"/api/v1/events/{event_id}")[1]["status"] == "done", "the replayed event running", timeout=20)
+        try:
+            self.wait_for(lambda: any(d["status"] == "delivered" for d in self.api("GET", "/api/v1/deliveries?chat_id=43")[1]["deliveries"]),
+                          "the replayed event's call delivered", timeout=20)
+        except StepFailed as failed:
+            raise StepFailed(f"{failed}: {self.api('GET', '/api/v1/deliveries')[1]} {self.api('GET', f'/api/v1/events/{event_id}')[1]}")
+
+        self.step("create an ingest token: its secret shows once and works for ingest only")
+        self.go("#/tokens")
+        self.wait_or_error('[data-testid="token-table"]')
+        self.type(self.testid("new-token-name"), "chat platform")
+        self.choose(self.testid("new-token-scope"), "ingest")
+        self.testid("create-token").click()
+        secret = self.wait_or_error('[data-testid="token-secret-value"]').text.strip()
+        if self.api("GET", "/api/v1/chats", token=secret)[0] != 200 or self.api("GET", "/api/v1/webhooks", token=secret)[0] != 403:
+            raise StepFailed("the new token is not an ingest token")
+        row = self.testid("token-chat platform")
+        if "ingest" not in row.text or secret in self.driver.find_element(By.CSS_SELECTOR, '[data-testid="token-table"]').text:
+            raise StepFailed(f"the token's row reads: {row.text}")
+        self.shot("17-tokens")
+        token_id = next(t["id"] for t in self.api("GET", "/api/v1/tokens")[1]["tokens"] if t["name"] == "chat platform")
+
+        self.step("rotate it (two clicks): a new secret, the old one refused")
+        button = self.testid(f"rotate-token-{token_id}")
+        button.click()
+        self.wait_for(lambda: "again" in self.testid(f"rotate-token-{token_id}").text, "the rotate button asking again")
+        self.testid(f"rotate-token-{token_id}").click()
+        self.wait_for(lambda: self.testid("token-secret-value").text.strip() not in ("", secret), "the rotated secret showing")
+        rotated = self.testid("token-secret-value").text.strip()
+        if self.api("GET", "/api/v1/chats", token=secret)[0] != 401 or self.api("GET", "/api/v1/chats", token=rotated)[0] != 200:
+            raise StepFailed("after rotation the old secret still works or the new one does not")
+
+        self.step("revoke it (two clicks): gone from the list, its secret refused at once")
+        self.testid(f"revoke-token-{token_id}").click()
+        self.testid(f"revoke-token-{token_id}").click()
+        self.wait_for(lambda: not self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="token-chat platform"]'), "the token leaving the list")
+        if self.api("GET", "/api/v1/chats", token=rotated)[0] != 401:
+            raise StepFailed("the revoked token still works")
+
     def explorer(self):
         """Every {args.chat.*} attribute of a stored chat with its value."""
         self.sign_in()
@@ -435,10 +499,11 @@ def main():
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--screenshots", required=True)
-    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard"], default="core")
+    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations"], default="core")
     parser.add_argument("--receiver-url", default="http://127.0.0.1:9")
     parser.add_argument("--chat-id", type=int, default=1)
     parser.add_argument("--webhook-id", type=int, default=1)
+    parser.add_argument("--host", default="")
     args = parser.parse_args()
     flow = Flow(args)
     try:

@@ -58,10 +58,15 @@ let screenshotFolder = packageRoot.appendingPathComponent(".build/screenshots")
 /// Starts the real server on a free loopback port, lets `setup` store what the scenario needs, then runs
 /// `Tests/Browser/admin_flow.py --scenario NAME` in headless Chromium and expects it to succeed, showing its output otherwise.
 func runBrowserScenario(
-    _ scenario: String, arguments: [String] = [], setup: @Sendable (any TestClientProtocol) async throws -> [String] = { _ in [] }
+    _ scenario: String, arguments: [String] = [], setup: @Sendable (any TestClientProtocol) async throws -> [String] = { _ in [] },
+    prepare: @Sendable (any Store) async throws -> Void = { _ in }
 ) async throws {
     let database = temporaryDatabaseURL()
     defer { try? FileManager.default.removeItem(at: database.folder) }
+    let prepared = try await makeStore(url: database.url, logger: testLogger)
+    try await prepared.migrate()
+    try await prepare(prepared)
+    try await prepared.shutdown()
     var configuration = testConfiguration(databaseURL: database.url)
     configuration.host = "127.0.0.1"
     let app = try await makeApp(configuration)
@@ -178,6 +183,40 @@ struct AdminPageBrowserTests {
                 try await configureOneDelivery(client, port: port)
                 return []
             }
+        }
+    }
+
+    /// Needs parked events, tokens and the enabling of a disabled host.
+    @Test("an operator replays a parked event, creates, rotates and revokes a token, and enables a host a 410 disabled")
+    func operations() async throws {
+        try await Receiver.with(respond: { request in (request.path.contains("/bot-silent/42") ? 410 : 200, []) }) { receiver, port in
+            try await runBrowserScenario(
+                "operations",
+                setup: { client in
+                    // Chat 42's call is answered 410 Gone, which disables the receiver's host.
+                    try await configureOneDelivery(client, port: port)
+                    let host = "127.0.0.1:\(port)"
+                    #expect(try await client.call(.get, "/api/v1/breakers").body["hosts"]?.arrayValue?.first?["host"] == .string(host))
+                    var parked = 0
+                    for _ in 0..<250 where parked == 0 {
+                        parked = try await client.call(.get, "/api/v1/events/parked").body["total"]?.intValue ?? 0
+                        if parked == 0 { try await Task.sleep(for: .milliseconds(20)) }
+                    }
+                    #expect(parked == 1)
+                    return ["--host", host]
+                },
+                prepare: { store in
+                    // What a worker that crashed three times on one event leaves: three claims whose leases ended.
+                    let args = try JSONValue(parsing: Fixture.closeEvent(id: "poison", chat: 43, department: 4))["args"] ?? .null
+                    // The chat the event carried, as the intake stored it when the event arrived.
+                    try await store.put(.chat, id: 43, document: args["chat"]?.objectValue ?? JSONObject())
+                    _ = try await store.enqueueEvent(key: "poison", name: "chat.close", args: args, receivedAt: 1_000, runAt: 1_000)
+                    for claim in 0..<3 { _ = try await store.claimEvents(limit: 1, now: 1_000 + claim * 10, worker: "crashed", leaseSeconds: 1) }
+                }
+            )
+            // The replayed event ran: its call went (the host was enabled first in the scenario).
+            let arrived = try await receiver.waitFor(2)
+            #expect(arrived.contains { $0.path == "/bot-silent/43" }, "\(arrived.map(\.path))")
         }
     }
 

@@ -6,6 +6,7 @@ import { triggerList, triggerEdit, restAPIList, restAPIEdit } from "./configurat
 import { deliveryList, deliveryDetail, breakerList } from "./deliveries.js";
 import { explorer } from "./explorer.js";
 import { dashboard } from "./dashboard.js";
+import { parkedEvents, tokens } from "./operations.js";
 
 const routes = [
   [/^#\/dashboard$/, dashboard],
@@ -19,6 +20,8 @@ const routes = [
   [/^#\/deliveries\/(\d+)$/, deliveryDetail],
   [/^#\/breakers$/, breakerList],
   [/^#\/explorer$/, explorer],
+  [/^#\/events\/parked$/, parkedEvents],
+  [/^#\/tokens$/, tokens],
 ];
 
 const main = () => document.getElementById("main");

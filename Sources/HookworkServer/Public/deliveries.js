@@ -171,11 +171,31 @@ export async function deliveryDetail(id) {
 export async function breakerList() {
   let answer;
   try { answer = await get("/api/v1/breakers"); } catch (error) { return h("section", {}, heading("Circuit breakers"), failure(error, "The circuit breakers")); }
-  const rows = answer.hosts.map((host) => h("tr", { "data-testid": `breaker-${host.host}` },
-    h("td", { class: "code" }, host.host), h("td", {}, h("span", { class: `status breaker-${host.state}` }, host.state.replace("_", " "))),
-    h("td", {}, host.consecutive_failures), h("td", {}, when(host.opened_at)), h("td", {}, when(host.next_probe_at))));
+  const rows = answer.hosts.map((host) => {
+    const disabled = host.retries_disabled_at !== null && host.retries_disabled_at !== undefined;
+    let enable = null;
+    if (disabled) {
+      enable = h("button", { type: "button", "data-testid": `enable-${host.host}` }, "Enable");
+      enable.addEventListener("click", async () => {
+        enable.disabled = true;
+        try {
+          await post(`/api/v1/breakers/${host.host}/enable`, {});
+          toast(`Calls to ${host.host} go again`);
+          window.dispatchEvent(new HashChangeEvent("hashchange"));
+        } catch (error) { toast(error.message); enable.disabled = false; }
+      });
+    }
+    return h("tr", { "data-testid": `breaker-${host.host}` },
+      h("td", { class: "code" }, host.host), h("td", {}, h("span", { class: `status breaker-${host.state}` }, host.state.replace("_", " "))),
+      h("td", {}, host.consecutive_failures), h("td", {}, when(host.opened_at)), h("td", {}, when(host.next_probe_at)),
+      h("td", { "data-testid": `disabled-${host.host}` }, disabled
+        ? [h("span", { class: "status status-exhausted" }, "disabled"), " ", h("span", { class: "muted" }, `since ${when(host.retries_disabled_at)}: ${host.disabled_reason || "410 Gone"}`)]
+        : "—"),
+      h("td", {}, enable));
+  });
   return h("section", {},
     heading("Circuit breakers"),
-    h("p", { class: "hint" }, "A host whose calls keep failing is paused (open) so that it does not slow the others; a probe tries it again (half open)."),
-    rows.length ? table(["Host", "State", "Consecutive failures", "Opened", "Next probe"], rows, { "data-testid": "breaker-table" }) : h("p", { class: "empty" }, "No host has been called yet."));
+    h("p", { class: "hint" }, "A host whose calls keep failing is paused (open) so that it does not slow the others; a probe tries it again (half open). ",
+      "A host that answered 410 Gone is disabled: no call goes to it until you enable it."),
+    rows.length ? table(["Host", "State", "Consecutive failures", "Opened", "Next probe", "Disabled", ""], rows, { "data-testid": "breaker-table" }) : h("p", { class: "empty" }, "No host has been called yet."));
 }

@@ -112,7 +112,7 @@ extension SQLStore {
                     """
                 ).first() != nil
                 if let host = finish.disableHost {
-                    let reason = "answered 410 Gone at \(finish.now); retries to this host are stopped"
+                    let reason = "answered 410 Gone; no call goes to this host until an admin enables it again"
                     try await db.raw(
                         """
                         INSERT INTO hw_delivery_hosts (host, disabled_at, reason) VALUES (\(bind: host), \(bind: finish.now), \(bind: reason))

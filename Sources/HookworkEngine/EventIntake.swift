@@ -24,21 +24,27 @@ public struct EventIntake: Sendable {
         public var conversationID: Int?
     }
 
-    /// Applies the event's state to the store.
-    public func apply(args: JSONObject) async throws -> Changes {
+    /// Applies the event's state to the store at `now`.
+    public func apply(args: JSONObject, now: Int) async throws -> Changes {
         var changes = Changes()
-        if case .object(let chat)? = args["chat"], let id = chat["id"]?.looseInt, id > 0 {
+        let sentChat = args["chat"]?.objectValue
+        if let chat = sentChat, let id = chat["id"]?.looseInt, id > 0 {
             try await upsert(.chat, id: id, document: chat)
+            try await closing(chatID: id, sent: chat, now: now)
             changes.chatID = id
         }
         if case .object(var message)? = args["msg"], let chatID = message["chat_id"]?.looseInt, chatID > 0 {
-            if let id = message["id"]?.looseInt, id > 0 {
+            let id: Int
+            if let given = message["id"]?.looseInt, given > 0 {
+                id = given
                 try await upsert(.message, id: id, document: message)
-                changes.messageID = id
             } else {
                 message["id"] = nil
-                changes.messageID = try await store.insert(.message, document: message)
+                id = try await store.insert(.message, document: message)
             }
+            changes.messageID = id
+            let sent = sentChat?["id"]?.looseInt == chatID ? sentChat : nil
+            try await messageStored(message, id: id, chatID: chatID, sentChat: sent, now: now)
         }
         if case .object(let conversation)? = args["conversation"], let id = conversation["id"]?.looseInt, id > 0 {
             try await upsert(.mailConversation, id: id, document: conversation)
@@ -49,6 +55,60 @@ public struct EventIntake: Sendable {
             changes.mailMessageID = id
         }
         return changes
+    }
+
+    /// What a stored message moves in its chat (spec §10.2), as the reference keeps it: `last_msg_id` (also for system
+    /// messages), and by the author `last_user_msg_time` (visitor, `user_id` 0) or `last_op_msg_time` (operator,
+    /// `user_id` > 0). Columns only move forward, and a column the platform sent with the same event is left as sent.
+    public func messageStored(_ message: JSONObject, id: Int, chatID: Int, sentChat: JSONObject?, now: Int) async throws {
+        guard let chat = try await store.get(.chat, id: chatID) else { return }
+        let patch = Self.messageEffects(message, id: id, chat: chat, sent: sentChat ?? JSONObject(), now: now)
+        if !patch.isEmpty { _ = try await store.patch(.chat, id: chatID, with: patch) }
+    }
+
+    /// The chat members a message moves; see `messageStored`.
+    static func messageEffects(_ message: JSONObject, id: Int, chat: JSONObject, sent: JSONObject, now: Int) -> JSONObject {
+        var patch = JSONObject()
+        let time = message["time"]?.looseInt ?? now
+        func advance(_ key: String, to value: Int) {
+            guard sent[key] == nil, value > (chat[key]?.looseInt ?? 0) else { return }
+            patch[key] = .int(value)
+        }
+        advance("last_msg_id", to: id)
+        let author = message["user_id"]?.looseInt ?? 0
+        if author == 0 { advance("last_user_msg_time", to: time) }
+        if author > 0 { advance("last_op_msg_time", to: time) }
+        return patch
+    }
+
+    /// What a record written through the state API moves: a message its chat's columns, a closed chat its close time
+    /// and duration. `sent` is what the platform sent (the whole record, or the patch).
+    public func stored(_ kind: EntityKind, id: Int, record: JSONObject, sent: JSONObject, now: Int) async throws {
+        switch kind {
+        case .message:
+            guard let chatID = record["chat_id"]?.looseInt, chatID > 0 else { return }
+            try await messageStored(record, id: id, chatID: chatID, sentChat: nil, now: now)
+        case .chat: try await closing(chatID: id, sent: sent, now: now)
+        default: return
+        }
+    }
+
+    /// A chat that the event closed (status 2) gets `cls_time` and `chat_duration` when the platform sent neither
+    /// and the stored chat has none, so that department statistics count it.
+    func closing(chatID: Int, sent: JSONObject, now: Int) async throws {
+        guard sent["status"]?.looseInt == 2, let chat = try await store.get(.chat, id: chatID) else { return }
+        var patch = JSONObject()
+        let closedAt = chat["cls_time"]?.looseInt.flatMap { $0 > 0 ? $0 : nil } ?? now
+        if (chat["cls_time"]?.looseInt ?? 0) <= 0 { patch["cls_time"] = .int(closedAt) }
+        if (chat["chat_duration"]?.looseInt ?? 0) <= 0 { patch["chat_duration"] = .int(Self.duration(of: chat, closedAt: closedAt)) }
+        if !patch.isEmpty { _ = try await store.patch(.chat, id: chatID, with: patch) }
+    }
+
+    /// Seconds a chat lasted when it closed at `closedAt`: from its start (`time`) to the close, as the reference's
+    /// `ChatDuration` counts it when no message timing is known; 0 when the start is unknown.
+    public static func duration(of chat: JSONObject, closedAt: Int) -> Int {
+        guard let start = chat["time"]?.looseInt, start > 0 else { return 0 }
+        return max(0, closedAt - start)
     }
 
     /// Merges `document` into the stored record, or creates it.

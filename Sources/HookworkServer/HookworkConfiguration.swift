@@ -38,6 +38,9 @@ public struct HookworkConfiguration: Sendable {
     public var idleTimeoutSeconds: Int = 60
     /// `HOOKWORK_MAX_CONCURRENT_PER_CLIENT`: requests one client address may have in progress at once; more get 429.
     public var maxConcurrentPerClient: Int = 64
+    /// `HOOKWORK_HTTP_WORKER_WAIT_MS`: how long the `http` worker's answer waits for the first attempts of the calls
+    /// an event caused; calls still under way are reported as `pending` and go on in the background.
+    public var httpWorkerWaitMilliseconds: Int = 2_000
     /// `HOOKWORK_WORKER_CONCURRENCY`: events a queue worker runs at the same time.
     public var workerConcurrency: Int = 4
     /// `HOOKWORK_QUEUE_POLL_MS`: pause between polls of an empty queue.
@@ -171,6 +174,7 @@ public struct HookworkConfiguration: Sendable {
         if let value = try int("HOOKWORK_MAX_BODY_BYTES", 1024...(1 << 30)) { configuration.maxBodyBytes = value }
         if let value = try int("HOOKWORK_REQUEST_TIMEOUT_SECONDS", 1...3_600) { configuration.requestTimeoutSeconds = value }
         if let value = try int("HOOKWORK_MAX_CONCURRENT_PER_CLIENT", 1...100_000) { configuration.maxConcurrentPerClient = value }
+        if let value = try int("HOOKWORK_HTTP_WORKER_WAIT_MS", 0...600_000) { configuration.httpWorkerWaitMilliseconds = value }
         if let value = try int("HOOKWORK_IDLE_TIMEOUT_SECONDS", 1...3_600) { configuration.idleTimeoutSeconds = value }
         if let value = try int("HOOKWORK_WORKER_CONCURRENCY", 1...256) { configuration.workerConcurrency = value }
         if let value = try int("HOOKWORK_QUEUE_POLL_MS", 10...60_000) { configuration.queuePollMilliseconds = value }

@@ -58,7 +58,7 @@ final class RouteTable {
     /// task and is cancelled at the deadline; the answer does not wait for it to notice (a client that sends its
     /// body slowly, or a store call that does not return, never holds the request for ever).
     static func within(seconds: Int, _ body: @escaping @Sendable () async throws -> Response) async throws -> Response {
-        let race = DeadlineRace()
+        let race = FirstResult<Response>()
         let work = Task { race.finish(await Result(catching: body)) }
         let timer = Task {
             try await Task.sleep(for: .seconds(seconds))
@@ -82,16 +82,16 @@ final class RouteTable {
 }
 
 /// The first of several outcomes, handed to one waiter.
-final class DeadlineRace: Sendable {
+final class FirstResult<Value: Sendable>: Sendable {
     private struct State {
-        var result: Result<Response, any Error>?
-        var waiter: CheckedContinuation<Response, any Error>?
+        var result: Result<Value, any Error>?
+        var waiter: CheckedContinuation<Value, any Error>?
     }
     private let state = Mutex(State())
 
     /// Records `result` unless one came first, and wakes the waiter.
-    func finish(_ result: Result<Response, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Response, any Error>? in
+    func finish(_ result: Result<Value, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Value, any Error>? in
             guard state.result == nil else { return nil }
             state.result = result
             defer { state.waiter = nil }
@@ -101,9 +101,9 @@ final class DeadlineRace: Sendable {
     }
 
     /// The first outcome, when there is one.
-    func value() async throws -> Response {
+    func value() async throws -> Value {
         try await withCheckedThrowingContinuation { continuation in
-            let ready = state.withLock { state -> Result<Response, any Error>? in
+            let ready = state.withLock { state -> Result<Value, any Error>? in
                 if let result = state.result { return result }
                 state.waiter = continuation
                 return nil

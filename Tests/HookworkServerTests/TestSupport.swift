@@ -45,6 +45,8 @@ func testConfiguration(worker: WorkerMode = .http, databaseURL: String) -> Hookw
     configuration.ingestToken = ingestToken
     configuration.queuePollMilliseconds = 20
     configuration.maxBodyBytes = 64 * 1024
+    // Tests that read first attempts from the answer wait for them; the bounded wait has its own test.
+    configuration.httpWorkerWaitMilliseconds = 60_000
     return configuration
 }
 

@@ -93,9 +93,9 @@ struct ChatActionRunner: Sendable {
         if let message { detail["message"] = .object(message) }
 
         let status = "done"
-        let command = ChatActions.command(change, chatID: chatID, args: args, triggerID: triggerID, message: message)
+        let webhookID = effects.webhookID(args: args)
+        let command = ChatActions.command(change, chatID: chatID, webhookID: webhookID, triggerID: triggerID, message: message)
         if let callback = executor.callback {
-            let webhookID = args["webhook_id"]?.looseInt
             let call = callback.call(
                 command: command, chatID: chatID, webhookID: webhookID,
                 context: JSONObject([("trigger_id", .int(triggerID)), ("action_index", .int(index)), ("command", .string(change.command))]),

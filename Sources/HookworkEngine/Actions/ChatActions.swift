@@ -90,6 +90,7 @@ enum ChatActions {
             case "closechat":
                 guard chat["status"]?.looseInt != Status.closed else { return .success(withReason(change, "the chat is already closed")) }
                 change.patch = JSONObject([("status", .int(Status.closed)), ("cls_time", .int(now))])
+                change.patch["chat_duration"] = .int(EventIntake.duration(of: chat, closedAt: now))
             case "stopchat":
                 guard chat["status"]?.looseInt == Status.bot else { return .success(withReason(change, "the chat is not a bot chat (status 5)")) }
                 change.patch = JSONObject([("status", .int(Status.pending)), ("pnd_time", .int(now))])
@@ -180,10 +181,10 @@ enum ChatActions {
     }
 
     /// The command JSON the platform receives.
-    static func command(_ change: Change, chatID: Int, args: JSONValue, triggerID: Int, message: JSONObject?) -> JSONObject {
+    static func command(_ change: Change, chatID: Int, webhookID: Int?, triggerID: Int, message: JSONObject?) -> JSONObject {
         var command = JSONObject([
             ("command", .string(change.command)), ("chat_id", .int(chatID)), ("changes", .object(change.patch)),
-            ("webhook_id", args["webhook_id"] ?? .null), ("trigger_id", .int(triggerID)),
+            ("webhook_id", webhookID.map(JSONValue.int) ?? .null), ("trigger_id", .int(triggerID)),
         ])
         if let message { command["message"] = .object(message) }
         if let edit = change.messagePatch {

@@ -48,7 +48,7 @@ struct MailAction: Sendable {
             return .init(
                 index: 0, type: "mail", status: "failed", detail: JSONObject([("error", .string(problem ?? "the e-mail could not be built"))]))
         }
-        let webhookID = args["webhook_id"]?.looseInt
+        let webhookID = effects.webhookID(args: args)
         var context = JSONObject()
         context["webhook_id"] = webhookID.map(JSONValue.int) ?? .null
         context["trigger_id"] = .int(triggerID)

@@ -19,7 +19,7 @@ struct RestAPIAction: Sendable {
             let request = built.request
             let apiID = content["rest_api"]?.looseInt ?? 0
             let settings = RestAPIDeliverySettings(configuration: built.configuration)
-            let webhookID = args["webhook_id"]?.looseInt
+            let webhookID = effects.webhookID(args: args)
             var context = JSONObject()
             context["webhook_id"] = webhookID.map(JSONValue.int) ?? .null
             context["trigger_id"] = .int(triggerID)

@@ -45,7 +45,7 @@ public struct ContinuousFiring: Sendable {
             return .chatClosed
         }
         let args = JSONValue.object(JSONObject([("chat", .object(chat))]))
-        let effects = Effects(keyPrefix: "f\(webhookID)_\(chatID)_\(branch.rawValue)_\(now)")
+        let effects = Effects(keyPrefix: "f\(webhookID)_\(chatID)_\(branch.rawValue)_\(now)", webhookID: webhookID, branch: branch.rawValue)
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithChat, now: now, effects: effects)
         effects.fired(FiringLogEntry(source: .continuousChat, webhookID: webhookID, triggerID: triggerID, firedAt: now))
         var work = effects.unitOfWork()
@@ -65,7 +65,7 @@ public struct ContinuousFiring: Sendable {
     public func fireMail(webhookID: Int, triggerID: Int, mail: JSONObject, now: Int) async throws -> Result {
         let messageID = mail["id"]?.looseInt ?? 0
         let args = JSONValue.object(JSONObject([("conversation", mail["conversation"] ?? .bool(false)), ("mail", .object(mail)), ("chat", .object(mail))]))
-        let effects = Effects(keyPrefix: "m\(webhookID)_\(messageID)_\(now)")
+        let effects = Effects(keyPrefix: "m\(webhookID)_\(messageID)_\(now)", webhookID: webhookID, branch: "trigger")
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithMail, now: now, effects: effects)
         effects.fired(FiringLogEntry(source: .continuousMail, webhookID: webhookID, triggerID: triggerID, firedAt: now))
         var work = effects.unitOfWork()

@@ -7,14 +7,26 @@ import Synchronization
 public final class Effects: Sendable {
     /// What message ids of this decision's calls are derived from (`e12` for event 12); nil gives random ids.
     public let keyPrefix: String?
+    /// The webhook whose firing this decision is, when one webhook made it (a continuous firing); hook webhooks pass
+    /// theirs in the trigger arguments instead, as one event's decision runs several webhooks.
+    public let webhookID: Int?
+    /// The branch that fired (`trigger` or `alternative`), with `webhookID`.
+    public let branch: String?
     private let state = Mutex(UnitOfWork())
     private let pendingCalls = Mutex<[OutboundCall]>([])
     private let suffixUses = Mutex<[String: Int]>([:])
     private let reportNotes = Mutex(JSONObject())
 
     /// An empty accumulator.
-    public init(keyPrefix: String? = nil) {
+    public init(keyPrefix: String? = nil, webhookID: Int? = nil, branch: String? = nil) {
         self.keyPrefix = keyPrefix
+        self.webhookID = webhookID
+        self.branch = branch
+    }
+
+    /// The webhook a call made under `args` comes from: the trigger arguments' `webhook_id`, else this decision's.
+    public func webhookID(args: JSONValue) -> Int? {
+        args["webhook_id"]?.looseInt ?? webhookID
     }
 
     /// The message id of the call identified by `suffix` within this decision (stable across re-runs of the decision).

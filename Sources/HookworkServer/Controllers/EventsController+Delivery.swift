@@ -25,17 +25,46 @@ extension EventsController {
         let held = work.deliveries.map { $0.heldBy == environment.inlineWorker }
         let ids = try await store.commit(work, now: environment.clock.now())
         guard !ids.isEmpty else { return report.json }
-        let results = await environment.attempter.attemptNow(ids: zip(ids, held).filter(\.1).map(\.0), worker: environment.inlineWorker)
+        // The first attempts go on in their own task: the answer waits for them at most HOOKWORK_HTTP_WORKER_WAIT_MS,
+        // then reports the calls still under way as pending; the event's stored outcome gets every result when they end.
+        let attempted = zip(ids, held).filter(\.1).map(\.0)
+        let deliveries = work.deliveries
+        let race = FirstResult<[Int: AttemptResult]?>()
+        let attempter = environment.attempter
+        let worker = environment.inlineWorker
+        let clock = environment.clock
+        let logger = environment.logger
+        let json = report.json
+        Task {
+            let results = await attempter.attemptNow(ids: attempted, worker: worker)
+            let outcome = Self.reporting(Self.byMessage(deliveries, ids: ids, results: results), in: json, waited: false)
+            do { try await store.completeEvent(sequence: sequence, outcome: outcome, now: clock.now()) } catch {
+                logger.error("event.outcome_failed", metadata: ["event.sequence": "\(sequence)", "error": "\(error)"])
+            }
+            race.finish(.success(results))
+        }
+        let wait = environment.configuration.httpWorkerWaitMilliseconds
+        let timer = Task {
+            try await Task.sleep(for: .milliseconds(wait))
+            race.finish(.success(nil))
+        }
+        defer { timer.cancel() }
+        let results = try await race.value()
+        return Self.reporting(Self.byMessage(deliveries, ids: ids, results: results ?? [:]), in: json, waited: results == nil)
+    }
+
+    /// Each recorded call by message id: its delivery id and its first attempt's result, if it is known.
+    static func byMessage(_ deliveries: [NewDelivery], ids: [Int], results: [Int: AttemptResult]) -> [String: (id: Int, result: AttemptResult?)] {
         var byMessage: [String: (id: Int, result: AttemptResult?)] = [:]
-        for (delivery, id) in zip(work.deliveries, ids) { byMessage[delivery.messageID] = (id, results[id]) }
-        let outcome = Self.reporting(byMessage, in: report.json)
-        try await store.completeEvent(sequence: sequence, outcome: outcome, now: environment.clock.now())
-        return outcome
+        for (delivery, id) in zip(deliveries, ids) { byMessage[delivery.messageID] = (id, results[id]) }
+        return byMessage
     }
 
     /// The outcome with each recorded call's action report showing its delivery and first attempt: `status` `sent`
     /// or `failed` with `http_code`, `duration_ms`, `response`, or `queued` when it was not attempted yet (open breaker).
-    static func reporting(_ deliveries: [String: (id: Int, result: AttemptResult?)], in outcome: JSONValue) -> JSONValue {
+    /// `waited`: the answer stopped waiting for the first attempts, so a call without a result is still under way
+    /// (`status` `pending`).
+    static func reporting(_ deliveries: [String: (id: Int, result: AttemptResult?)], in outcome: JSONValue, waited: Bool) -> JSONValue {
         guard case .object(var object) = outcome, case .array(let webhooks)? = object["webhooks"] else { return outcome }
         object["webhooks"] = .array(
             webhooks.map { webhook in
@@ -46,7 +75,13 @@ extension EventsController {
                         guard case .object(var report) = action, let messageID = report["message_id"]?.stringValue, let delivery = deliveries[messageID]
                         else { return action }
                         report["delivery_id"] = .int(delivery.id)
-                        guard let result = delivery.result else { return .object(report) }
+                        guard let result = delivery.result else {
+                            if waited, report["status"] == "queued" || report["status"] == "sent" {
+                                report["status"] = "pending"
+                                report["delivery_status"] = "pending"
+                            }
+                            return .object(report)
+                        }
                         report["status"] = .string(result.status == .delivered ? "sent" : "failed")
                         report["delivery_status"] = .string(result.status.rawValue)
                         if let code = result.statusCode { report["http_code"] = .int(code) }

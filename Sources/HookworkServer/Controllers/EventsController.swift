@@ -128,7 +128,7 @@ struct EventsController {
         let store = environment.store
         let now = environment.clock.now()
         // State first, so that a worker claiming the event reads the chat it carried (spec §1.4 step 7).
-        _ = try await environment.intake.apply(args: args)
+        _ = try await environment.intake.apply(args: args, now: now)
         let mode = configuration.worker.rawValue
         let runAt: Int
         if !configuration.webhooksEnabled {

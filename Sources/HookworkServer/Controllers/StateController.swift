@@ -26,6 +26,7 @@ struct StateController {
                 let id = try context.intParameter()
                 let document = try checked(kind, id: id, document: try await request.jsonObject(limit: environment.configuration.maxBodyBytes))
                 try await environment.store.put(kind, id: id, document: document)
+                try await environment.intake.stored(kind, id: id, record: document, sent: document, now: environment.clock.now())
                 return JSONResponse.make(.object(try await environment.store.get(kind, id: id) ?? document))
             }
             table.add(.patch, base + "/{id}", "Update some members of a \(label)", scope: .ingest, tag: "state", body: true) { request, context in
@@ -36,7 +37,8 @@ struct StateController {
                 }
                 patch["id"] = nil
                 guard let updated = try await environment.store.patch(kind, id: id, with: patch) else { throw APIError.notFound(label, id: id) }
-                return JSONResponse.make(.object(updated))
+                try await environment.intake.stored(kind, id: id, record: updated, sent: patch, now: environment.clock.now())
+                return JSONResponse.make(.object(try await environment.store.get(kind, id: id) ?? updated))
             }
             table.add(.get, base + "/{id}", "Read a \(label)", scope: .ingest, tag: "state") { _, context in
                 let id = try context.intParameter()

@@ -1,0 +1,147 @@
+import Foundation
+import HookworkCore
+import HookworkEngine
+import HookworkStore
+import HummingbirdTesting
+import Testing
+
+@testable import HookworkServer
+
+/// The contract between Hookwork and the platform that drives it (README, "Platform integration"): derived chat
+/// state, attribution of continuous firings, and an `http` worker that never keeps the platform waiting long.
+@Suite("Platform contract: derived chat state, attribution, bounded waits")
+struct PlatformContractTests {
+    /// The seed's "bot does not respond for 60 s" conditions (example a).
+    static let botNotResponding = "[" + [
+        compare("{args.chat.status}", "eq", "5"),
+        compare("{args.chat.last_user_msg_time}", "lt", "{time}-60", logic: "or"),
+        compare("{args.chat.last_msg.time}", "lt", "{time}-60"),
+        compare("{args.chat.status_sub}", "neq", "3"),
+        compare("{args.chat.last_msg.user_id}", "eq", "0"),
+    ].joined(separator: ",") + "]"
+
+    @Test("a new-message event with only args.msg moves the chat's last message and the visitor's time; the seed's rule then reads it")
+    func messageMovesTheChat() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let clock = ManualClock()
+        let t0 = clock.now()
+        let app = try await makeDeliveryApp(testConfiguration(databaseURL: database.url), clock: clock)
+        try await app.test(.router) { client in
+            #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Nothing","actions":[]}"#).status == 201)
+            let webhook = try await client.call(.post, "/api/v1/webhooks", json: continuousWebhook(Self.botNotResponding))
+            #expect(webhook.status == 201, "\(webhook.body)")
+            let chat = #"{"event":"chat.started","args":{"chat":{"id":901,"status":5,"status_sub":0,"last_msg_id":9101}},"#
+                + #""msg":{"id":9101,"chat_id":901,"user_id":0,"msg":"first","time":\#(t0 - 100)}}"#
+            #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: chat).status == 200)
+            // The platform sends only the new message: no chat columns.
+            let message = #"{"event":"chat.addmsguser","args":{"msg":{"id":9102,"chat_id":901,"user_id":0,"msg":"second hello","time":\#(t0)}}}"#
+            #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: message).status == 200)
+            let attributes = try await client.call(.get, "/api/v1/chats/901/attributes", token: ingestToken).body
+            #expect(attributes["last_msg_id"] == 9102)
+            #expect(attributes["last_msg"]?["msg"] == "second hello")
+            #expect(attributes["last_user_msg_time"] == .int(t0))
+
+            func verdict() async throws -> JSONValue? {
+                try await client.call(.post, "/api/v1/webhooks/1/test", json: #"{"chat_id":901}"#).body["valid"]
+            }
+            clock.set(t0 + 60)
+            #expect(try await verdict() == false, "not yet: the visitor wrote 60 s ago")
+            clock.set(t0 + 61)
+            #expect(try await verdict() == true)
+            // An operator answers (an older message synced late moves nothing back).
+            let reply = #"{"event":"chat.web_add_msg_admin","args":{"msg":{"id":9103,"chat_id":901,"user_id":5,"msg":"here","time":\#(t0 + 61)}}}"#
+            #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: reply).status == 200)
+            let late = #"{"event":"chat.addmsguser","args":{"msg":{"id":9050,"chat_id":901,"user_id":0,"msg":"old","time":\#(t0 - 500)}}}"#
+            #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: late).status == 200)
+            let after = try await client.call(.get, "/api/v1/chats/901", token: ingestToken).body
+            #expect(after["last_msg_id"] == 9103)
+            #expect(after["last_op_msg_time"] == .int(t0 + 61))
+            #expect(after["last_user_msg_time"] == .int(t0))
+            #expect(try await verdict() == false, "the last message is the operator's")
+        }
+    }
+
+    @Test("a chat closed by an event or by a closechat action gets cls_time and chat_duration, so statistics count it")
+    func closedChatsGetDuration() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let clock = ManualClock()
+        let t0 = clock.now()
+        let app = try await makeDeliveryApp(testConfiguration(databaseURL: database.url), clock: clock)
+        try await app.test(.router) { client in
+            let opened = #"{"id":11,"status":1,"time":\#(t0 - 300)}"#
+            #expect(try await client.call(.put, "/api/v1/chats/11", token: ingestToken, json: opened).status == 200)
+            let close = #"{"event":"chat.close","args":{"chat":{"id":11,"status":2}}}"#
+            #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: close).status == 200)
+            let closed = try await client.call(.get, "/api/v1/chats/11", token: ingestToken).body
+            #expect(closed["cls_time"] == .int(t0))
+            #expect(closed["chat_duration"] == 300)
+            // The platform's own figures win.
+            #expect(try await client.call(.put, "/api/v1/chats/12", token: ingestToken, json: #"{"status":2,"time":\#(t0 - 50),"chat_duration":20,"cls_time":\#(t0 - 5)}"#).status == 200)
+            let own = try await client.call(.get, "/api/v1/chats/12", token: ingestToken).body
+            #expect(own["chat_duration"] == 20)
+            #expect(own["cls_time"] == .int(t0 - 5))
+
+            // Hookwork's closechat sets them too.
+            #expect(try await client.call(.put, "/api/v1/chats/13", token: ingestToken, json: #"{"status":1,"time":\#(t0 - 120)}"#).status == 200)
+            #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Close","actions":[{"type":"command","content":{"command":"closechat"}}]}"#).status == 201)
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"close on ping","event":"chat.ping","type":0,"trigger_id":1}"#).status == 201)
+            #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":13}}}"#).status == 200)
+            let byHookwork = try await client.call(.get, "/api/v1/chats/13", token: ingestToken).body
+            #expect(byHookwork["status"] == 2)
+            #expect(byHookwork["chat_duration"] == 120)
+        }
+    }
+
+    @Test("calls and commands of a continuous webhook name it: GET /api/v1/deliveries?webhook_id=N lists them")
+    func continuousFiringsAreAttributed() async throws {
+        try await ContinuousHarness.with { h in
+            let id = try await h.webhook(continuousWebhook("[" + compare("{args.chat.status}", "eq", "1") + "]", firing: #"{"policy":"once"}"#))
+            try await h.store.put(.chat, id: 7, document: ["status": 1])
+            #expect(try await h.pass(at: continuousStart + 1) == ["/closed/7"])
+            let calls = try await h.store.deliveries(DeliveryQuery(webhookID: id, limit: 10))
+            #expect(calls.count == 1)
+            #expect(calls.first?.webhookID == id)
+            #expect(calls.first?.triggerID == 1)
+            #expect(calls.first?.chatID == 7)
+        }
+    }
+
+    @Test("with a receiver that hangs, the http worker answers within HOOKWORK_HTTP_WORKER_WAIT_MS, the call pending, and finishes it later")
+    func boundedWait() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let released = Setting(false)
+        try await Receiver.with(respond: { _ in
+            while !released.current { try? await Task.sleep(for: .milliseconds(10)) }
+            return (200, [])
+        }) { receiver, port in
+            var configuration = testConfiguration(worker: .http, databaseURL: database.url)
+            configuration.httpWorkerWaitMilliseconds = 300
+            let app = try await makeApp(configuration)
+            try await app.test(.router) { client in
+                try await configureDelivery(client, restAPI: DeliveryFixture.restAPI(port: port, timeout: 30))
+                let started = ContinuousClock.now
+                let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "slow", chat: 7))
+                #expect(ContinuousClock.now - started < .seconds(5), "the answer did not wait for the hanging receiver")
+                #expect(response.status == 200)
+                let action = response.body["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first
+                #expect(action?["status"] == "pending", "\(response.body)")
+                let deliveryID = try #require(action?["delivery_id"]?.intValue)
+                _ = try await receiver.waitFor(1)
+                released.current = true
+                let delivered = try await waitForDelivery(client, id: deliveryID) { $0["status"] == "delivered" }
+                #expect(delivered["attempts"] == 1, "the first attempt went on after the answer; no second was made")
+                let eventID = try #require(response.body["event_id"]?.intValue)
+                var stored: JSONValue = .null
+                for _ in 0..<250 {
+                    stored = try await client.call(.get, "/api/v1/events/\(eventID)", token: ingestToken).body
+                    if stored["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first?["status"] == "sent" { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(stored["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first?["http_code"] == 200)
+            }
+        }
+    }
+}

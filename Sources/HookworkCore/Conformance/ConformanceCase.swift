@@ -10,7 +10,8 @@ public struct ConformanceResult: Sendable {
     public var deviation: String?
 }
 
-/// Runs conformance cases of all four kinds: `text_match`, `extract`, `conditions` and `template`.
+/// Runs conformance cases of all six kinds: `text_match`, `extract`, `conditions`, `template`, `bot_text` and
+/// `rest_output`.
 public enum ConformanceRunner {
     /// Evaluates one case line (a JSON object as in `shared/conformance/README.md`).
     public static func run(_ testCase: JSONValue) -> ConformanceResult {
@@ -22,6 +23,8 @@ public enum ConformanceRunner {
         case "extract": got = extract(testCase)
         case "conditions": got = conditions(testCase)
         case "template": got = template(testCase)
+        case "bot_text": got = botText(testCase)
+        case "rest_output": got = RestOutputConformance.run(testCase)
         default: got = ["error": .string("unknown case kind")]
         }
         let passed = matches(got: got, expect: expect)
@@ -80,6 +83,14 @@ public enum ConformanceRunner {
         switch result {
         case .success(let output): return ["output": .string(output)]
         case .failure(let error): return ["error": .string(error.description)]
+        }
+    }
+
+    static func botText(_ testCase: JSONValue) -> JSONValue {
+        let template = BotTextTemplate(testCase["template"]?.stringValue ?? "")
+        switch template.translate(args: testCase["args"] ?? [:], now: testCase["now"]?.intValue ?? 0) {
+        case .success(let text): return ["text": .string(text)]
+        case .failure(let error): return ["error": .string(error.message)]
         }
     }
 

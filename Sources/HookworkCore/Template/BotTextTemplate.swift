@@ -1,39 +1,49 @@
-/// A text in the bot-text dialect (the reference's `translateMessage`, spec §8.4), compiled once: e-mail subjects and
-/// bodies, text messages, and the Rest API's `custom_args_N`.
+/// A text in the bot-text dialect (the reference's `translateMessage`, spec §8.4): e-mail recipients, senders,
+/// subjects and bodies, text messages, and the Rest API's `custom_args_N`.
 ///
-/// No conformance cases record this dialect, so the behaviour below is derived from spec §8.4 and the reference's
-/// `translateMessage`; each choice is stated where it is made.
+/// The translation follows the recorded reference cases (`shared/conformance/bot_text.jsonl`), in this order:
 ///
-/// * `{args.PATH}` resolves PATH (dot-separated, spec §4.5) against the trigger arguments. A missing value prints as
-///   `""`, a scalar as PHP's string cast, a department, operator, mail message or conversation as its text form, and
-///   anything else (a list, a map, another model object) as its JSON.
-/// * Suffixes, separated by `__`: `__url` (RFC 3986 percent-encoding), `__escape` (`htmlspecialchars`), `__json`
-///   (`json_encode`, missing gives `null`), `__direct` (the plain text, unescaped), `__datef__FORMAT` (PHP `date()`
-///   of a unix time, in UTC), `__not_empty__TEXT` / `__is_empty__TEXT` (TEXT when the value is / is not empty in
-///   PHP's `empty()` sense, else nothing), and `a__or__b` (the first alternative that is not empty, else the last
-///   one). An alternative is a path, with or without `args.`; `TEXT__literal` makes it literal text. `__` is only a
-///   separator in front of one of these words, so `name___json_text` stays a path step.
-/// * In JSON mode (a template whose result is parsed as JSON) a plain `{args.PATH}` is written as JSON (strings quoted,
-///   missing as `null`), and `__direct` writes the bare text.
-/// * `{lhc.nick}`, `{lhc.email}`, `{lhc.department}` read the chat; `{lhc.var.K}` and `{lhc.add.K}` read the chat's
-///   variables and additional data, and, as in the reference, stay as written when the chat has no string or number
-///   under K.
-/// * `{current_time_ts}` is the unix time.
-/// * `{identifier__Default text}` is a translation item: Hookwork has no translation groups, so it prints the default
-///   text; a `__t[FROM:TO]` argument (optionally `||DAYS`, ISO weekdays `1`–`7`) limits it to those UTC hours and days.
-/// * Anything else in braces stays as written. Placeholders do not nest, and a substituted value is not scanned again.
+/// 1. A text that is a number as a whole comes back unchanged.
+/// 2. `{current_time_ts}` becomes the unix time.
+/// 3. `{lhc.nick}`, `{lhc.email}`, `{lhc.department}`, then `{lhc.add.K}` (additional data, by `identifier`, else
+///    `key`; the later item of a name wins) and `{lhc.var.K}` (chat variables, in key order) are replaced one after
+///    the other over the whole text, so a value may bring in a later placeholder. `{lhc.add.K}` and `{lhc.var.K}`
+///    without a string or number value stay as written.
+/// 4. The `{args.…}` placeholders (the recursive brace pattern of conditions) are found in that text and handled in
+///    order of appearance; each replaces every occurrence of its exact text in the current text.
+/// 5. A placeholder body: every `__url`, `__escape`, `__json`, `__direct` is cut out and sets a flag; the body is cut
+///    at `__datef__` (the rest is the date format), then at `__not_empty__` and `__is_empty__` (the rest is their
+///    text), and what is left splits at `__or__` into alternatives: `string__TEXT` (literal TEXT) or a path from the
+///    argument root (no `args.` prefix). The first found, non-empty alternative wins, else the last one's result.
+/// 6. A date format turns a found value into PHP's `date()` (UTC); `__not_empty__TEXT` replaces a found, non-empty
+///    value, then `__is_empty__TEXT` a missing or empty one. `__url` percent-encodes, else `__escape` HTML-escapes;
+///    `__json` and `__direct` change nothing. Not found is `""`.
+///
+/// Where the reference raises an error (a value that is a list, a map or a model object without a text form; a date
+/// of a non-numeric text), `translate` reports it; `render` carries on instead (DESIGN §5 deviation 1): a list or map
+/// is written as its JSON, and such a date is empty.
+///
+/// Translation items `{identifier__Default text}` (optionally `__t[FROM:TO]||DAYS`, UTC hours and ISO weekdays) print
+/// their default text: Hookwork has no translation groups. They are read in the text as written, before any value is
+/// inserted. Anything else in braces stays as written.
 public struct BotTextTemplate: Sendable {
     /// The text as written.
     public let source: String
-    /// Whether plain `{args.…}` values are written as JSON.
+    /// Whether plain `{args.…}` values are written as JSON (strings quoted, missing as `null`); `__direct` writes the
+    /// bare text.
     public let jsonMode: Bool
-    let pieces: [Piece]
+
+    /// The longest text a translation may grow to; a replacement that would pass it is left out.
+    public static let maxLength = 1 << 20
+    /// The most `{args.…}` placeholders handled in one text; later ones stay as written.
+    public static let maxPlaceholders = 4096
+    /// The most bytes the `{args.…}` replacements may scan in one text, all placeholders together.
+    static let maxWork = 1 << 26
 
     /// Compiles `text`; `jsonMode` is for texts whose result is parsed as JSON.
     public init(_ text: String, jsonMode: Bool = false) {
         source = text
         self.jsonMode = jsonMode
-        pieces = Self.parse(text)
     }
 
     /// Renders against the trigger arguments (`args.chat` is the chat) at unix time `now`.
@@ -41,62 +51,252 @@ public struct BotTextTemplate: Sendable {
         render(args: args, now: now, rootKind: .argsWithChat)
     }
 
-    /// Renders against arguments whose object nodes are described by `rootKind`.
+    /// Renders against arguments whose object nodes are described by `rootKind`. Never fails: where the reference
+    /// would raise, a list or map is written as JSON and an impossible date is empty.
     public func render(args: JSONValue, now: Int, rootKind: NodeKind) -> String {
-        var out = ""
-        out.reserveCapacity(source.utf8.count + 32)
-        for piece in pieces {
-            switch piece {
-            case .text(let text):
-                out += text
-            case .argument(let argument):
-                out += argument.render(args: args, rootKind: rootKind, jsonMode: jsonMode)
-            case .chat(let field, let written):
-                out += field.render(chat: args["chat"]?.objectValue) ?? written
-            case .currentTime:
-                out += String(now)
-            case .translation(let text, let window):
-                out += window.map { $0.contains(now) } ?? true ? text : ""
-            }
+        (try? run(args: args, now: now, rootKind: rootKind, strict: false)) ?? ""
+    }
+
+    /// Translates as the reference does, or the error the reference raises.
+    public func translate(args: JSONValue, now: Int, rootKind: NodeKind = .argsWithChat) -> Result<String, BotTextError> {
+        do {
+            return .success(try run(args: args, now: now, rootKind: rootKind, strict: true))
+        } catch let error as BotTextError {
+            return .failure(error)
+        } catch {
+            return .failure(BotTextError(message: "\(error)"))
         }
-        return out
     }
 }
 
+/// Why the reference's translation raised (it aborts the action there).
+public struct BotTextError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, naming the placeholder.
+    public var message: String
+    public var description: String { message }
+}
+
 extension BotTextTemplate {
-    indirect enum Piece: Sendable {
-        case text(String)
-        case argument(Argument)
-        /// A `{lhc.…}` field and the placeholder as written (kept when the field has no value).
-        case chat(ChatField, written: String)
-        case currentTime
-        case translation(String, window: Window?)
+    func run(args: JSONValue, now: Int, rootKind: NodeKind, strict: Bool) throws -> String {
+        if PHPCompare.numeric(source) != nil { return source }
+        var text = Array(source.utf8)
+        text = PlaceholderScanner.replaceAll(Array("{current_time_ts}".utf8), with: Array(String(now).utf8), in: text)
+        text = Self.translationItems(text, now: now)
+        text = Self.chatFields(text, chat: args["chat"]?.objectValue ?? JSONObject())
+        return String(decoding: try arguments(text, args: args, now: now, rootKind: rootKind, strict: strict), as: UTF8.self)
     }
 
-    /// `{lhc.…}` fields.
-    enum ChatField: Sendable {
-        case nick
-        case email
-        case department
-        case variable(String)
-        case additional(String)
+    /// `str_replace` that leaves the text alone when the result would pass `maxLength`.
+    static func replacing(_ needle: String, with value: String, in text: [UInt8]) -> [UInt8] {
+        let needleBytes = Array(needle.utf8)
+        guard PlaceholderScanner.contains(text, needleBytes) else { return text }
+        let out = PlaceholderScanner.replaceAll(needleBytes, with: Array(value.utf8), in: text)
+        return out.count > maxLength ? text : out
+    }
 
-        /// The text, or nil when the reference has no replacement for it.
-        func render(chat: JSONObject?) -> String? {
-            switch self {
-            case .nick: return chat?["nick"].flatMap(PHPText.scalarText) ?? ""
-            case .email: return chat?["email"].flatMap(PHPText.scalarText) ?? ""
-            case .department:
-                guard let department = chat?["department"] else { return "" }
-                return PHPText.text(of: department, kind: .department) ?? ""
-            case .variable(let key):
-                guard let chat else { return nil }
-                return RestTemplate.Scope.chatVariable(chat, key: key).flatMap(PHPText.scalarText)
-            case .additional(let key):
-                guard let chat else { return nil }
-                return RestTemplate.Scope.additionalData(chat, key: key).flatMap(PHPText.scalarText)
+    // MARK: {lhc.…}
+
+    /// Step 3: the chat's fields, one replacement after the other over the whole text.
+    static func chatFields(_ text: [UInt8], chat: JSONObject) -> [UInt8] {
+        guard PlaceholderScanner.contains(text, Array("{lhc.".utf8)) else { return text }
+        var text = text
+        text = replacing("{lhc.nick}", with: chat["nick"].flatMap(PHPText.scalarText) ?? "", in: text)
+        text = replacing("{lhc.email}", with: chat["email"].flatMap(PHPText.scalarText) ?? "", in: text)
+        let department = chat["department"].flatMap { PHPText.text(of: $0, kind: .department) } ?? ""
+        text = replacing("{lhc.department}", with: department, in: text)
+        for (name, value) in additionalData(chat) {
+            guard RestTemplate.Scope.isStringOrNumber(value), let replacement = PHPText.scalarText(value) else { continue }
+            text = replacing("{lhc.add.\(name)}", with: replacement, in: text)
+        }
+        RestTemplate.Scope.forEachEntry(chat["chat_variables_array"]) { key, value in
+            guard RestTemplate.Scope.isStringOrNumber(value), let replacement = PHPText.scalarText(value) else { return }
+            text = replacing("{lhc.var.\(key)}", with: replacement, in: text)
+        }
+        return text
+    }
+
+    /// The additional-data items by name (`identifier`, else `key`), in first-seen order, the later value winning.
+    static func additionalData(_ chat: JSONObject) -> [(String, JSONValue)] {
+        var names: [String] = []
+        var values: [String: JSONValue] = [:]
+        RestTemplate.Scope.forEachEntry(chat["additional_data_array"]) { _, item in
+            guard case .object(let fields) = item else { return }
+            let label: JSONValue
+            if let identifier = fields["identifier"], !identifier.isNull {
+                label = identifier
+            } else if let key = fields["key"], !key.isNull {
+                label = key
+            } else {
+                return
+            }
+            let name = PHPText.scalarText(label) ?? "Array"
+            if values[name] == nil { names.append(name) }
+            values[name] = fields["value"] ?? .null
+        }
+        return names.map { ($0, values[$0] ?? .null) }
+    }
+
+    // MARK: {args.…}
+
+    /// Step 4: every `{args.…}` placeholder, in order of appearance, replacing each occurrence of its text.
+    func arguments(_ text: [UInt8], args: JSONValue, now: Int, rootKind: NodeKind, strict: Bool) throws -> [UInt8] {
+        let matches = PlaceholderScanner.argsMatches(in: text)
+        guard !matches.isEmpty else { return text }
+        var current = text
+        var work = 0
+        for match in matches.prefix(Self.maxPlaceholders) {
+            let written = Array(text[match.range])
+            let body = String(decoding: text[match.pathRange], as: UTF8.self)
+            let replacement = try Argument(body).render(args: args, now: now, rootKind: rootKind, jsonMode: jsonMode, strict: strict)
+            // Each replacement scans the whole text: the work is bounded, later placeholders then stay as written.
+            work += current.count
+            guard work <= Self.maxWork else { break }
+            let out = PlaceholderScanner.replaceAll(written, with: Array(replacement.utf8), in: current)
+            if out.count <= Self.maxLength { current = out }
+        }
+        return current
+    }
+
+    /// One `{args.BODY}` placeholder, read as step 5 describes.
+    struct Argument {
+        var alternatives: [String]
+        var url = false
+        var escape = false
+        var json = false
+        var direct = false
+        var dateFormat: String?
+        var notEmpty: String?
+        var isEmpty: String?
+
+        init(_ written: String) {
+            var body = written
+            for flag in ["__url", "__escape", "__json", "__direct"] where body.contains(flag) {
+                body = PHPString.replace(flag, with: "", in: body)
+                switch flag {
+                case "__url": url = true
+                case "__escape": escape = true
+                case "__json": json = true
+                default: direct = true
+                }
+            }
+            if let (head, tail) = Self.cut(body, at: "__datef__") {
+                body = head
+                dateFormat = tail
+            }
+            if let (head, tail) = Self.cut(body, at: "__not_empty__") {
+                body = head
+                notEmpty = tail
+            }
+            if let (head, tail) = Self.cut(body, at: "__is_empty__") {
+                body = head
+                isEmpty = tail
+            }
+            alternatives = body.components(separatedBy: "__or__")
+        }
+
+        /// The text before the first `marker` and everything after it.
+        static func cut(_ text: String, at marker: String) -> (String, String)? {
+            guard let range = text.range(of: marker) else { return nil }
+            return (String(text[..<range.lowerBound]), String(text[range.upperBound...]))
+        }
+
+        func render(args: JSONValue, now: Int, rootKind: NodeKind, jsonMode: Bool, strict: Bool) throws -> String {
+            // Step 6: the first found, non-empty alternative; else the last one's result.
+            var chosen: (JSONValue, NodeKind)?
+            for alternative in alternatives {
+                if alternative.hasPrefix("string__") {
+                    chosen = (.string(String(alternative.dropFirst(8))), .plain)
+                    break
+                }
+                if case .found(let value, let kind) = DotPath(alternative).resolve(in: args, rootKind: rootKind) {
+                    chosen = (value, kind)
+                    if !Self.isEmpty(value, kind: kind) { break }
+                } else {
+                    chosen = nil
+                }
+            }
+            if let dateFormat, let (value, _) = chosen {
+                guard let timestamp = Self.timestamp(value, now: now) else {
+                    if strict { throw BotTextError(message: "{args.\(alternatives.joined(separator: "__or__"))}: date() of a non-numeric text") }
+                    return ""
+                }
+                chosen = (.string(PHPDate.format(dateFormat, timestamp)), .plain)
+            }
+            if let notEmpty, let (value, kind) = chosen, !Self.isEmpty(value, kind: kind) { chosen = (.string(notEmpty), .plain) }
+            if let isEmpty, chosen.map({ Self.isEmpty($0.0, kind: $0.1) }) ?? true { chosen = (.string(isEmpty), .plain) }
+            guard let (value, kind) = chosen else { return jsonMode && !direct ? "null" : "" }
+            let text: String
+            if let form = PHPText.text(of: value, kind: kind) {
+                text = form
+            } else if strict {
+                throw BotTextError(message: "{args.\(alternatives.joined(separator: "__or__"))} is a list, a map or an object without a text form")
+            } else {
+                text = value.phpJSON()
+            }
+            if url { return PHPString.rawURLEncode(text) }
+            if escape { return PHPString.htmlSpecialChars(text) }
+            if jsonMode && !direct {
+                if case .object = value, kind.isModelObject { return JSONValue.string(text).phpJSON() }
+                return value.phpJSON()
+            }
+            return text
+        }
+
+        /// PHP's `empty()`; a model object is never empty.
+        static func isEmpty(_ value: JSONValue, kind: NodeKind) -> Bool {
+            if case .object = value, kind.isModelObject { return false }
+            return PHPString.isEmpty(value)
+        }
+
+        /// The integer PHP's `date()` receives: numbers (floats truncated), numeric and leading-numeric texts,
+        /// booleans; `null` is the current time. Nil where PHP raises a type error.
+        static func timestamp(_ value: JSONValue, now: Int) -> Int? {
+            switch value {
+            case .null: return now
+            case .bool(let flag): return flag ? 1 : 0
+            case .int(let integer): return integer
+            case .double(let double): return double.isFinite && abs(double) < 9e15 ? Int(double) : 0
+            case .string(let string):
+                switch PHPCompare.numeric(string, allowErrors: true)?.value {
+                case .int(let integer)?: return integer
+                case .double(let double)?: return timestamp(.double(double), now: now)
+                case nil: return nil
+                }
+            case .array, .object: return nil
             }
         }
+    }
+
+    // MARK: Translation items
+
+    /// `{identifier__Default text}` items (an identifier of letters, digits and `_` before the first `__`): the
+    /// default text, shown only inside a `__t[FROM:TO]||DAYS` window when one is given.
+    static func translationItems(_ text: [UInt8], now: Int) -> [UInt8] {
+        guard PlaceholderScanner.contains(text, [0x5F, 0x5F]) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var index = 0
+        while index < text.count {
+            if text[index] == UInt8(ascii: "{"), let (name, end) = RestTemplate.Parser.braced(text, from: index + 1, closing: 1),
+                let item = translation(name, now: now)
+            {
+                out.append(contentsOf: item.utf8)
+                index = end
+                continue
+            }
+            out.append(text[index])
+            index += 1
+        }
+        return out
+    }
+
+    static func translation(_ name: String, now: Int) -> String? {
+        let parts = name.components(separatedBy: "__")
+        guard parts.count > 1, !parts[0].isEmpty,
+            parts[0].utf8.allSatisfy({ PHPURL.isDigit($0) || $0 == UInt8(ascii: "_") || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) })
+        else { return nil }
+        let window = parts.dropFirst(2).compactMap(Self.window).last
+        return window.map { $0.contains(now) } ?? true ? parts[1] : ""
     }
 
     /// The hours (and weekdays) a translation item is shown in.
@@ -110,123 +310,6 @@ extension BotTextTemplate {
             guard from <= fields.hour, to > fields.hour else { return false }
             return weekdays.map { $0.contains(fields.weekday) } ?? true
         }
-    }
-
-    /// One alternative of an `{args.…}` placeholder.
-    enum Alternative: Sendable {
-        case path(DotPath)
-        case literal(String)
-    }
-
-    enum Encoding: Sendable {
-        case plain
-        case url
-        case escape
-        case json
-        case direct
-    }
-
-    /// `{args.PATH…}` with its suffixes.
-    struct Argument: Sendable {
-        var alternatives: [Alternative]
-        var encoding: Encoding = .plain
-        /// `__not_empty__TEXT` (true) or `__is_empty__TEXT` (false).
-        var condition: (whenFilled: Bool, text: String)?
-        var dateFormat: String?
-
-        func render(args: JSONValue, rootKind: NodeKind, jsonMode: Bool) -> String {
-            var chosen: (JSONValue, NodeKind)?
-            for alternative in alternatives {
-                switch alternative {
-                case .literal(let text): chosen = (.string(text), .plain)
-                case .path(let path):
-                    if case .found(let value, let kind) = path.resolve(in: args, rootKind: rootKind) {
-                        chosen = (value, kind)
-                    } else {
-                        chosen = nil
-                    }
-                }
-                if let (value, kind) = chosen, !Self.isEmpty(value, kind: kind) { break }
-            }
-            if let condition {
-                let filled = chosen.map { !Self.isEmpty($0.0, kind: $0.1) } ?? false
-                return filled == condition.whenFilled ? condition.text : ""
-            }
-            var text = chosen.map { Self.text($0.0, kind: $0.1) } ?? ""
-            if let dateFormat {
-                text = chosen.flatMap { Self.timestamp($0.0) }.map { PHPDate.format(dateFormat, $0) } ?? ""
-                chosen = (.string(text), .plain)
-            }
-            switch encoding {
-            case .url: return PHPString.rawURLEncode(text)
-            case .escape: return PHPString.htmlSpecialChars(text)
-            case .json: return chosen?.0.phpJSON() ?? "null"
-            case .direct: return text
-            case .plain: return jsonMode ? (chosen?.0.phpJSON() ?? "null") : text
-            }
-        }
-
-        /// PHP's `empty()`; a model object is never empty.
-        static func isEmpty(_ value: JSONValue, kind: NodeKind) -> Bool {
-            if case .object = value, kind.isModelObject { return false }
-            return PHPString.isEmpty(value)
-        }
-
-        static func text(_ value: JSONValue, kind: NodeKind) -> String {
-            PHPText.text(of: value, kind: kind) ?? value.phpJSON()
-        }
-
-        /// A unix time from an integer, a float or a numeric string.
-        static func timestamp(_ value: JSONValue) -> Int? {
-            switch value {
-            case .int(let integer): return integer
-            case .double(let double) where double.isFinite && abs(double) < 9e15: return Int(double)
-            case .string(let string): return PHPLoose.numericValue(string).flatMap(timestamp)
-            default: return nil
-            }
-        }
-    }
-
-    private static let modifiers = ["or", "literal", "url", "escape", "json", "direct", "not_empty", "is_empty", "datef"]
-
-    static func parse(_ text: String) -> [Piece] {
-        let bytes = Array(text.utf8)
-        var pieces: [Piece] = []
-        var literal: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == UInt8(ascii: "{"), let (name, end) = RestTemplate.Parser.braced(bytes, from: index + 1, closing: 1),
-                let piece = piece(for: name, written: String(decoding: bytes[index..<end], as: UTF8.self))
-            {
-                if !literal.isEmpty { pieces.append(.text(String(decoding: literal, as: UTF8.self))) }
-                literal.removeAll(keepingCapacity: true)
-                pieces.append(piece)
-                index = end
-                continue
-            }
-            literal.append(bytes[index])
-            index += 1
-        }
-        if !literal.isEmpty { pieces.append(.text(String(decoding: literal, as: UTF8.self))) }
-        return pieces
-    }
-
-    static func piece(for name: String, written: String) -> Piece? {
-        switch name {
-        case "lhc.nick": return .chat(.nick, written: written)
-        case "lhc.email": return .chat(.email, written: written)
-        case "lhc.department": return .chat(.department, written: written)
-        case "current_time_ts": return .currentTime
-        default: break
-        }
-        if name.hasPrefix("lhc.var.") { return .chat(.variable(String(name.dropFirst(8))), written: written) }
-        if name.hasPrefix("lhc.add.") { return .chat(.additional(String(name.dropFirst(8))), written: written) }
-        if name.hasPrefix("args.") { return .argument(argument(name)) }
-        let parts = name.components(separatedBy: "__")
-        guard parts.count > 1 else { return nil }
-        // A translation item: the default text, and an optional `t[FROM:TO]||DAYS` display window.
-        let window = parts.dropFirst(2).compactMap(Self.window).last
-        return .translation(parts[1], window: window)
     }
 
     static func window(_ argument: String) -> Window? {
@@ -254,62 +337,5 @@ extension BotTextTemplate {
             value = value * 10 + Int(byte - UInt8(ascii: "0"))
         }
         return sign * value
-    }
-
-    /// Splits `args.PATH__mod…` at the `__` that precede a modifier word.
-    static func argument(_ name: String) -> Argument {
-        let bytes = Array(name.utf8)
-        let words = modifiers.map { ($0, Array("__\($0)".utf8)) }
-        /// The next `__word` at or after `start` that is followed by the end or by `__`.
-        func boundary(from start: Int) -> (index: Int, word: String, end: Int)? {
-            var index = start
-            while index + 1 < bytes.count {
-                if bytes[index] == UInt8(ascii: "_"), bytes[index + 1] == UInt8(ascii: "_") {
-                    for (word, marker) in words where PHPString.hasPrefix(marker, in: bytes, at: index) {
-                        let end = index + marker.count
-                        if end == bytes.count || PHPString.hasPrefix([0x5F, 0x5F], in: bytes, at: end) { return (index, word, end) }
-                    }
-                }
-                index += 1
-            }
-            return nil
-        }
-        func text(_ start: Int, _ end: Int) -> String { String(decoding: bytes[start..<end], as: UTF8.self) }
-        func alternative(_ written: String) -> Alternative {
-            .path(DotPath(written.hasPrefix("args.") ? String(written.dropFirst(5)) : written))
-        }
-
-        var next = boundary(from: 0)
-        var argument = Argument(alternatives: [alternative(text(0, next?.index ?? bytes.count))])
-        var alternativeTexts = [text(0, next?.index ?? bytes.count)]
-        while let (_, word, end) = next {
-            let rest = end + 2 <= bytes.count ? end + 2 : bytes.count
-            switch word {
-            case "or":
-                guard end < bytes.count else { return argument }
-                let following = boundary(from: rest)
-                let written = text(rest, following?.index ?? bytes.count)
-                argument.alternatives.append(alternative(written))
-                alternativeTexts.append(written)
-                next = following
-                continue
-            case "literal":
-                argument.alternatives[argument.alternatives.count - 1] = .literal(alternativeTexts[alternativeTexts.count - 1])
-            case "url": argument.encoding = .url
-            case "escape": argument.encoding = .escape
-            case "json": argument.encoding = .json
-            case "direct": argument.encoding = .direct
-            case "not_empty", "is_empty":
-                argument.condition = (word == "not_empty", text(rest, bytes.count))
-                return argument
-            case "datef":
-                argument.dateFormat = text(rest, bytes.count)
-                return argument
-            default:
-                break
-            }
-            next = boundary(from: end)
-        }
-        return argument
     }
 }

@@ -86,6 +86,8 @@ enum PHPDate {
             case "t": out += String(daysIn(month: f.month, year: f.year))
             case "L": out += isLeap(f.year) ? "1" : "0"
             case "Y": out += f.year < 0 ? "-" + pad(-f.year, 4) : pad(f.year, 4)
+            case "X": out += (f.year < 0 ? "-" : "+") + pad(abs(f.year), 4)
+            case "x": out += f.year < 0 ? "-" + pad(-f.year, 4) : (f.year >= 10_000 ? "+" : "") + pad(f.year, 4)
             case "y": out += pad(((f.year % 100) + 100) % 100)
             case "a": out += f.hour < 12 ? "am" : "pm"
             case "A": out += f.hour < 12 ? "AM" : "PM"
@@ -95,6 +97,11 @@ enum PHPDate {
             case "H": out += pad(f.hour)
             case "i": out += pad(f.minute)
             case "s": out += pad(f.second)
+            case "B":
+                // Swatch Internet time: beats of 86.4 s since midnight UTC+1.
+                var beat = ((timestamp % 86_400) + 3_600) * 10
+                if beat < 0 { beat += 864_000 }
+                out += pad(beat / 864 % 1000, 3)
             case "u": out += "000000"
             case "v": out += "000"
             case "e", "T": out += "UTC"

@@ -6,7 +6,7 @@ import HookworkCore
 struct EvalCases: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval-cases",
-        abstract: "Evaluate conformance JSONL files (text_match, extract, conditions, template cases).",
+        abstract: "Evaluate conformance JSONL files (text_match, extract, conditions, template, bot_text, rest_output cases).",
         discussion: """
             Prints one line per case, {"id":…,"pass":…,"got":{…}}, then the known deviations (DESIGN §5) \
             and last `N passed, N failed`. Exits non-zero when any case failed.

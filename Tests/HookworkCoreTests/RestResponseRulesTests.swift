@@ -25,7 +25,8 @@ struct RestResponseRulesTests {
         arguments: [
             ("eq", "1.0", "1", true), ("neq", "a", "a", false), ("lt", "10", "9", true), ("gte", "10", "10", true), ("gt", "a", "b", true),
             ("like", "hello,hi", "Hi there", true), ("notlike", "hello", "hi", true), ("contains", "ell", "hello", true),
-            ("notempty", "", "0", false), ("notempty", "", "x", true), ("", "", "anything", true),
+            ("notempty", "x", "0", false), ("notempty", "x", "y", true), ("notempty", "", "0", true), ("", "", "anything", true),
+            ("lt", "9", "10a", true), ("eq", "box", "Box", false), ("between", "1", "x", true),
         ]
     )
     func checks(condition: String, expected: String, actual: String, holds: Bool) {
@@ -54,11 +55,22 @@ struct RestResponseRulesTests {
     func pregReplace() throws {
         let rules = try JSONValue(
             parsing:
-                #"[{"id":"r","success_location":"a:b:0:k","success_location_2":"t","success_preg_replace":"/x/==>X\n/\"(\\w)\"/i==>[\\1]","as_failed_request":true}]"#
+                #"[{"id":"r","success_location":"a:b:0:k","success_location_2":"t","success_preg_replace":"x==>X\n\"(\\w)\"==>[\\1]","as_failed_request":true}]"#
         )
         let match = RestResponseRules.evaluate(rules: rules.arrayValue ?? [], status: 200, body: Self.body)
         #expect(match.texts[0] == "X")
         #expect(match.texts[1] == #"{[s]:"in"}"#)
         #expect(match.failed)
+        // The pattern is written without delimiters; one that PCRE cannot compile empties every content.
+        let broken = try JSONValue(parsing: #"[{"id":"r","success_location":"a:b:0:k","success_preg_replace":"(x==>y"}]"#)
+        #expect(RestResponseRules.evaluate(rules: broken.arrayValue ?? [], status: 200, body: Self.body).contents[0] == .null)
+    }
+
+    @Test("success_header items compare loosely with the code; an empty list accepts any code")
+    func headers() throws {
+        for (header, code, accepted) in [("0200", 200, true), ("2e2", 200, true), (" 200", 200, true), ("2xx", 200, false), ("", 500, true), ("201,0", 0, true)] {
+            let rules = try JSONValue(parsing: #"[{"id":"h","success_header":"\#(header)"}]"#)
+            #expect((RestResponseRules.evaluate(rules: rules.arrayValue ?? [], status: code, body: "x").ruleID != nil) == accepted, "\(header) \(code)")
+        }
     }
 }

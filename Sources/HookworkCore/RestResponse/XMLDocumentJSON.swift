@@ -12,8 +12,8 @@ enum XMLDocumentJSON {
         let builder = Builder()
         let parser = XMLParser(data: Data(text.utf8))
         parser.delegate = builder
-        guard parser.parse(), let root = builder.root else { return nil }
-        return root.json
+        guard parser.parse(), !builder.failed, builder.stack.isEmpty, let root = builder.root else { return nil }
+        return root.json(isRoot: true)
     }
 
     final class Node {
@@ -27,22 +27,26 @@ enum XMLDocumentJSON {
             self.attributes = attributes
         }
 
-        var json: JSONValue {
-            if children.isEmpty && attributes.isEmpty {
+        /// Below the root, an element with only text becomes that text (its attributes are lost, as in PHP); one
+        /// with neither text nor attributes becomes an empty list.
+        func json(isRoot: Bool) -> JSONValue {
+            if children.isEmpty {
                 let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                return trimmed.isEmpty ? .object(JSONObject()) : .string(text)
+                if attributes.isEmpty || (!isRoot && !trimmed.isEmpty) { return trimmed.isEmpty ? .array([]) : .string(text) }
             }
             var object = JSONObject()
             if !attributes.isEmpty {
                 object["@attributes"] = .object(JSONObject(attributes.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) }))
             }
+            var counts: [String: Int] = [:]
+            for child in children { counts[child.name, default: 0] += 1 }
             for child in children {
                 switch object[child.name] {
-                case nil: object[child.name] = child.json
-                case .array(var items)? where children.filter({ $0.name == child.name }).count > 1:
-                    items.append(child.json)
+                case nil: object[child.name] = counts[child.name, default: 0] > 1 ? .array([child.json(isRoot: false)]) : child.json(isRoot: false)
+                case .array(var items)? where counts[child.name, default: 0] > 1:
+                    items.append(child.json(isRoot: false))
                     object[child.name] = .array(items)
-                case let existing?: object[child.name] = .array([existing, child.json])
+                case let existing?: object[child.name] = .array([existing, child.json(isRoot: false)])
                 }
             }
             if children.isEmpty {
@@ -56,6 +60,11 @@ enum XMLDocumentJSON {
     final class Builder: NSObject, XMLParserDelegate {
         var stack: [Node] = []
         var root: Node?
+        var failed = false
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: any Error) {
+            failed = true
+        }
 
         func parser(
             _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,

@@ -67,6 +67,17 @@ public struct TextPattern: Sendable, Hashable {
         needsLetters = parts.contains { $0.contains { if case .word = $0 { true } else { false } } }
     }
 
+    /// The comma alternatives alone, as the reference's `checkPresence` reads them where it is called directly (the
+    /// Rest API `like` and `notlike` checks): no `&&` parts and no `[params …]`.
+    public init(presence pattern: String) {
+        source = pattern
+        compatibility = .reference
+        wordLimit = nil
+        let alternatives = Self.explode(Array(pattern.utf8)[...], ",").compactMap { Alternative($0, compatibility: .reference) }
+        parts = [alternatives]
+        needsLetters = alternatives.contains { if case .word = $0 { true } else { false } }
+    }
+
     /// Equal when written with the same code points and compiled with the same reading.
     ///
     /// Compared by UTF-8 rather than by `String ==`: composed and decomposed accents are equal Swift strings but

@@ -182,7 +182,7 @@ struct RestAPIActionTests {
                  {"id":"good","success_header":"200,201","success_location":"choices:0:message:content","success_location_2":"links:[type=forms]:url",
                   "success_location_3":"text___json_text:summary","success_location_4":"list___array_pop:type","success_location_5":"__max__scores",
                   "success_location_6":"__all__","success_condition":"like","success_compare_value":"hello",
-                  "success_condition_2":"notempty","success_preg_replace":"/Hello/==>Hi"}]
+                  "success_condition_2":"notempty","success_preg_replace":"Hello==>Hi"}]
                 """#
             let methods = [
                 #"{"id":"ask","method":"POST","suburl":"/ask","output":\#(rules)}"#,
@@ -215,7 +215,9 @@ struct RestAPIActionTests {
 
     @Test("no rule matches: default_trigger runs with the raw body as {content_1}; XML bodies are read with format xml")
     func defaultTriggerAndXML() async throws {
-        let xml = #"<response><status code="1">ok</status><items><item><id>4</id></item><item><id>5</id></item></items></response>"#
+        // As in the reference (PHP's SimpleXML through JSON), an element with text keeps only its text; attributes are
+        // read from elements without text.
+        let xml = #"<response><status code="1"/><items><item><id>4</id></item><item><id>5</id></item></items></response>"#
         try await ScriptedReceiver.with([
             "/xml": .init(contentType: "application/xml", body: xml), "/plain": .init(status: 404, contentType: "text/plain", body: "nothing here"),
         ]) { receiver, port in

@@ -118,23 +118,43 @@ public struct DeliveryAttempter: Sendable {
         }
         // Callback commands go one after another in the order they were decided, so the platform applies a chat's
         // changes in order; the other calls go at once.
-        let commands = claimed.filter { $0.kind == .callback }.sorted { $0.id < $1.id }
+        let commands = claimed.filter { $0.kind == .callback }
         await withTaskGroup(of: [AttemptResult].self) { group in
             for record in claimed where record.kind != .callback {
                 group.addTask { await attempt(record).map { [$0] } ?? [] }
             }
             if !commands.isEmpty {
-                group.addTask {
-                    var done: [AttemptResult] = []
-                    for record in commands { if let result = await attempt(record) { done.append(result) } }
-                    return done
-                }
+                group.addTask { await attemptInOrder(commands, worker: worker) }
             }
             for await batch in group {
                 for result in batch { results[result.deliveryID] = result }
             }
         }
         return results
+    }
+
+    /// Makes claimed callback commands one after another in the order they were recorded. A chat whose command was not
+    /// delivered stops there: its later commands are given back unattempted (a claim takes them once the earlier one
+    /// is delivered or has ended), so the platform never gets a chat's commands out of order.
+    public func attemptInOrder(_ commands: [DeliveryRecord], worker: String) async -> [AttemptResult] {
+        var done: [AttemptResult] = []
+        var stalled: Set<Int> = []
+        var giveBack: [Int] = []
+        for record in commands.sorted(by: { $0.id < $1.id }) {
+            if let chat = record.chatID, stalled.contains(chat) {
+                giveBack.append(record.id)
+                continue
+            }
+            let result = await attempt(record)
+            if let result { done.append(result) }
+            if let chat = record.chatID, result?.status != .delivered, result?.status != .exhausted { stalled.insert(chat) }
+        }
+        if !giveBack.isEmpty {
+            do { try await store.releaseDeliveries(ids: giveBack, worker: worker) } catch {
+                logger.error("delivery.release_failed", metadata: ["delivery.count": "\(giveBack.count)", "error": "\(error)"])
+            }
+        }
+        return done
     }
 
     /// Makes the attempt numbered `record.attempts` of a claimed delivery; nil if its outcome could not be stored (the
@@ -154,6 +174,13 @@ public struct DeliveryAttempter: Sendable {
         let policy = RetryPolicy(schedule: record.oneShot ? [] : (call.retry ?? settings.defaultSchedule).delays, retryOn: call.retryOn)
         switch call.payload {
         case .http(var request):
+            if record.kind == .callback, let sequence = record.sequence, let sent = request.body,
+                case .object(var command)? = try? JSONValue(parsing: sent)
+            {
+                // The command's place in its chat's stream, so that the platform can drop a stale or repeated one.
+                command["sequence"] = .int(sequence)
+                request.body = Array(JSONValue.object(command).jsonText().utf8)
+            }
             let body = request.body ?? []
             if let disabled = await disabledHosts.lookup(record.host, in: store, now: startedAt) {
                 // A 410 stopped this host: new calls end at once, visibly, until an admin enables the host again.

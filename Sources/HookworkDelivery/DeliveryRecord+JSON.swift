@@ -20,6 +20,7 @@ extension DeliveryRecord {
         object["updated_at"] = .int(updatedAt)
         object["last_status_code"] = number(lastStatusCode)
         object["last_error"] = lastError.map(JSONValue.string) ?? .null
+        object["sequence"] = number(sequence)
         return .object(object)
     }
 }

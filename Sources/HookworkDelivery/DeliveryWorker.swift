@@ -76,8 +76,9 @@ public struct DeliveryWorker: Service {
                     }
                 }
                 for (host, sequence) in Dictionary(grouping: commands, by: \.host) {
+                    let name = name
                     group.addTask {
-                        for record in sequence { await attempter.attempt(record) }
+                        _ = await attempter.attemptInOrder(sequence, worker: name)
                         return (host, sequence.count)
                     }
                 }

@@ -62,19 +62,26 @@ public struct EventIntake: Sendable {
     /// `user_id` > 0). Columns only move forward, and a column the platform sent with the same event is left as sent.
     public func messageStored(_ message: JSONObject, id: Int, chatID: Int, sentChat: JSONObject?, now: Int) async throws {
         guard let chat = try await store.get(.chat, id: chatID) else { return }
-        let patch = Self.messageEffects(message, id: id, chat: chat, sent: sentChat ?? JSONObject(), now: now)
+        var last: JSONObject?
+        if let lastID = chat["last_msg_id"]?.looseInt, lastID > 0, lastID != id { last = try await store.get(.message, id: lastID) }
+        let patch = Self.messageEffects(message, id: id, chat: chat, last: last, sent: sentChat ?? JSONObject(), now: now)
         if !patch.isEmpty { _ = try await store.patch(.chat, id: chatID, with: patch) }
     }
 
-    /// The chat members a message moves; see `messageStored`.
-    static func messageEffects(_ message: JSONObject, id: Int, chat: JSONObject, sent: JSONObject, now: Int) -> JSONObject {
+    /// The chat members a message moves; see `messageStored`. `last` is the chat's current last message. The last
+    /// message moves to one that is not older than it (by `time`; Hookwork's own messages have ids of their own range,
+    /// so ids do not tell which is newer).
+    static func messageEffects(_ message: JSONObject, id: Int, chat: JSONObject, last: JSONObject?, sent: JSONObject, now: Int) -> JSONObject {
         var patch = JSONObject()
         let time = message["time"]?.looseInt ?? now
         func advance(_ key: String, to value: Int) {
             guard sent[key] == nil, value > (chat[key]?.looseInt ?? 0) else { return }
             patch[key] = .int(value)
         }
-        advance("last_msg_id", to: id)
+        let lastTime = last.flatMap { $0["time"]?.looseInt }
+        if sent["last_msg_id"] == nil, chat["last_msg_id"]?.looseInt != id, lastTime.map({ time >= $0 }) ?? true {
+            patch["last_msg_id"] = .int(id)
+        }
         let author = message["user_id"]?.looseInt ?? 0
         if author == 0 { advance("last_user_msg_time", to: time) }
         if author > 0 { advance("last_op_msg_time", to: time) }

@@ -40,7 +40,7 @@ enum OpenAPISchemas {
             ("status", enumeration(DeliveryStatus.allCases.map(\.rawValue))), ("method", string), ("url", string), ("host", string),
             ("webhook_id", nullableInteger), ("trigger_id", nullableInteger), ("chat_id", nullableInteger), ("rest_api_id", nullableInteger),
             ("attempts", integer), ("next_attempt_at", nullableInteger), ("created_at", integer), ("updated_at", integer),
-            ("last_status_code", nullableInteger), ("last_error", nullableString),
+            ("last_status_code", nullableInteger), ("last_error", nullableString), ("sequence", nullableInteger),
         ],
         required: ["id", "message_id", "kind", "status", "host", "attempts"]
     )

@@ -228,12 +228,14 @@ public struct DeliveryRecord: Sendable, Equatable {
     public var lastError: String?
     /// Whether the pending attempt is a one-shot replay (a failure does not schedule retries).
     public var oneShot: Bool
+    /// A callback command's number in its chat's command stream (1, 2, ... in the order they were decided).
+    public var sequence: Int?
 
     /// A record.
     public init(
         id: Int, messageID: String, kind: DeliveryKind, status: DeliveryStatus, method: String, url: String, host: String, payload: JSONValue,
         context: JSONObject, webhookID: Int?, triggerID: Int?, chatID: Int?, restAPIID: Int?, attempts: Int, nextAttemptAt: Int?,
-        createdAt: Int, updatedAt: Int, lastStatusCode: Int?, lastError: String?, oneShot: Bool
+        createdAt: Int, updatedAt: Int, lastStatusCode: Int?, lastError: String?, oneShot: Bool, sequence: Int? = nil
     ) {
         self.id = id
         self.messageID = messageID
@@ -255,6 +257,7 @@ public struct DeliveryRecord: Sendable, Equatable {
         self.lastStatusCode = lastStatusCode
         self.lastError = lastError
         self.oneShot = oneShot
+        self.sequence = sequence
     }
 }
 

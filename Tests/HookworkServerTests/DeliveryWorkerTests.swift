@@ -116,7 +116,8 @@ struct DeliveryWorkerTests {
                 for record in followUps { await attempter.attempt(record) }
                 let requests = try await receiver.waitFor(2)
                 let callback = try #require(requests.first { $0.path == "/callback" })
-                #expect(callback.body == #"{"command":"set_attribute","status":200,"chat_id":7,"webhook_id":3}"#)
+                // The command carries its number in the chat's command stream, signed with the rest of the body.
+                #expect(callback.body == #"{"command":"set_attribute","status":200,"chat_id":7,"webhook_id":3,"sequence":1}"#)
                 let signature = try StandardWebhooks.signature(
                     messageID: callback.headers["webhook-id"] ?? "", timestamp: Int(callback.headers["webhook-timestamp"] ?? "") ?? 0,
                     body: Array(callback.body.utf8), secrets: [secret]

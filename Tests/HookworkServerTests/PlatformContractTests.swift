@@ -144,4 +144,91 @@ struct PlatformContractTests {
             }
         }
     }
+
+    /// `patch` applied to `target` as RFC 7396 says.
+    static func merge(_ patch: JSONValue, into target: JSONValue?) -> JSONValue {
+        guard case .object(let members) = patch else { return patch }
+        var result = target?.objectValue ?? JSONObject()
+        for (key, value) in members {
+            if value == .null { result[key] = nil } else { result[key] = merge(value, into: result[key]) }
+        }
+        return .object(result)
+    }
+
+    /// A chat with its JSON-text columns decoded, as a platform applying merge patches keeps them.
+    static func decoded(_ chat: JSONObject) -> JSONObject {
+        var result = chat
+        for key in ["chat_variables", "additional_data"] {
+            if case .string(let text)? = chat[key] { result[key] = text.isEmpty ? .object(JSONObject()) : ((try? JSONValue(parsing: text)) ?? .string(text)) }
+        }
+        return result
+    }
+
+    @Test("commands reach the platform in decision order with their sequence although every first attempt fails; applying them gives Hookwork's chat")
+    func orderedCommandStream() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let seen = Setting<Set<String>>([])
+        let acknowledged = Setting<[JSONValue]>([])
+        let clock = ManualClock()
+        try await Receiver.with(respond: { request in
+            // Every command's first attempt fails; its retry is accepted.
+            let id = request.headers["webhook-id"] ?? ""
+            if !seen.current.contains(id) {
+                seen.current.insert(id)
+                return (500, [])
+            }
+            if let body = try? JSONValue(parsing: request.body) { acknowledged.current.append(body) }
+            return (200, [])
+        }) { _, port in
+            var configuration = testConfiguration(databaseURL: database.url)
+            configuration.callbackURL = "http://127.0.0.1:\(port)/commands"
+            configuration.callbackSecrets = ["whsec_Y2FsbGJhY2stc2VjcmV0LW9mLTMyLWJ5dGVzLWxvbmc="]
+            configuration.breakerThreshold = 1_000
+            let app = try await makeDeliveryApp(configuration, clock: clock)
+            try await app.test(.router) { client in
+                let initial = #"{"status":5,"nick":"Ann","dep_id":3,"time":\#(clock.now() - 60),"chat_variables":"{\"x\":\"1\"}","last_msg_id":98001}"#
+                #expect(try await client.call(.put, "/api/v1/chats/7", token: ingestToken, json: initial).status == 200)
+                #expect(try await client.call(.put, "/api/v1/messages/98001", token: ingestToken, json: #"{"chat_id":7,"user_id":0,"msg":"hi"}"#).status == 200)
+                let platform = Self.decoded(try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body.objectValue ?? JSONObject())
+                let actions = [
+                    #"{"type":"alert_icon","content":{"alert_icon":"star"}}"#,
+                    #"{"type":"command","content":{"command":"chatvariable","payload":"{\"lang\":\"lt\",\"x\":null}"}}"#,
+                    #"{"type":"text","content":{"text":"Hello {args.chat.nick}"}}"#,
+                    #"{"type":"command","content":{"command":"closechat"}}"#,
+                ]
+                #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Change the chat", actions)).status == 201)
+                #expect(try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"on ping","event":"chat.ping","type":0,"trigger_id":1}"#).status == 201)
+                #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":7}}}"#).status == 200)
+                // Each retry is due 5 s later: move the clock on until every command is acknowledged.
+                for _ in 0..<40 where acknowledged.current.count < 4 {
+                    clock.advance(6)
+                    let before = acknowledged.current.count
+                    for _ in 0..<100 where acknowledged.current.count == before { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                let commands = acknowledged.current
+                #expect(commands.compactMap { $0["command"]?.stringValue } == ["alert_icon", "chatvariable", "text", "closechat"])
+                #expect(commands.compactMap { $0["sequence"]?.intValue } == [1, 2, 3, 4])
+                // Deltas: the variables command names only what it set and removed.
+                #expect(commands[1]["changes"]?["chat_variables"] == .object(JSONObject([("lang", "lt"), ("x", .null)])), "\(commands[1])")
+                // Applying the acknowledged commands in sequence order gives Hookwork's chat.
+                var copy = JSONValue.object(platform)
+                for command in commands.sorted(by: { ($0["sequence"]?.intValue ?? 0) < ($1["sequence"]?.intValue ?? 0) }) {
+                    copy = Self.merge(command["changes"] ?? .null, into: copy)
+                }
+                let stored = Self.decoded(try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body.objectValue ?? JSONObject())
+                #expect(copy == .object(stored), "platform copy \(copy.jsonText())\nHookwork's chat \(JSONValue.object(stored).jsonText())")
+
+                // Hookwork's bot message has an id of its own range: the platform's next message does not replace it.
+                let message = try #require(commands[2]["message"]?.objectValue)
+                let botID = try #require(message["id"]?.intValue)
+                #expect(botID > RecordIDRange.hookworkBase)
+                #expect(try await client.call(.put, "/api/v1/messages/98002", token: ingestToken, json: #"{"chat_id":7,"user_id":0,"msg":"next"}"#).status == 200)
+                let kept = try await client.call(.get, "/api/v1/messages/\(botID)", token: ingestToken).body
+                #expect(kept["msg"] == "Hello Ann")
+                // and, being newer, it is the chat's last message now.
+                #expect(try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body["last_msg_id"] == 98002)
+            }
+        }
+    }
 }

@@ -64,7 +64,7 @@ struct ChatActionRunner: Sendable {
                 detail["message_changes"] = .object(JSONObject([("id", .int(edit.id)), ("changes", .object(edit.patch))]))
             }
             if var new = message {
-                let id = try await store.reserveID(.message)
+                let id = try await store.reserveHookworkID(.message)
                 new["id"] = .int(id)
                 effects.put(RecordPut(kind: .message, id: id, document: new))
                 message = new
@@ -89,12 +89,15 @@ struct ChatActionRunner: Sendable {
             for (key, value) in edit.patch { message[key] = value }
             args["msg"] = .object(message)
         }
-        detail["changes"] = .object(change.patch)
+        detail["changes"] = .object(ChatActions.mergePatch(change.patch, over: chat))
         if let message { detail["message"] = .object(message) }
 
         let status = "done"
         let webhookID = effects.webhookID(args: args)
-        let command = ChatActions.command(change, chatID: chatID, webhookID: webhookID, triggerID: triggerID, message: message)
+        // The command carries everything the chat's record takes (a bot message also moves `last_msg_id`).
+        var stored = change
+        stored.patch = patch
+        let command = ChatActions.command(stored, chat: chat, chatID: chatID, webhookID: webhookID, triggerID: triggerID, message: message)
         if let callback = executor.callback {
             let call = callback.call(
                 command: command, chatID: chatID, webhookID: webhookID,

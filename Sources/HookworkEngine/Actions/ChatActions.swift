@@ -180,10 +180,43 @@ enum ChatActions {
         }
     }
 
-    /// The command JSON the platform receives.
-    static func command(_ change: Change, chatID: Int, webhookID: Int?, triggerID: Int, message: JSONObject?) -> JSONObject {
+    /// Chat members the reference keeps as JSON text; commands patch them as objects.
+    static let jsonTextColumns: Set<String> = ["chat_variables", "additional_data"]
+
+    /// What a change does to `chat` as an RFC 7396 JSON Merge Patch: members that changed (objects recursively: only
+    /// the keys that changed, `null` for the keys removed), JSON-text columns as their decoded values. Applying a
+    /// chat's commands' patches in order to a copy of the chat gives the chat Hookwork stored.
+    static func mergePatch(_ patch: JSONObject, over chat: JSONObject) -> JSONObject {
+        var result = JSONObject()
+        for (key, new) in patch {
+            let decoded = jsonTextColumns.contains(key) ? decodedColumn(new) : new
+            let old = jsonTextColumns.contains(key) ? chat[key].map(decodedColumn) : chat[key]
+            guard old != decoded else { continue }
+            result[key] = mergePatch(from: old, to: decoded)
+        }
+        return result
+    }
+
+    /// The merge patch that turns `old` into `new`.
+    static func mergePatch(from old: JSONValue?, to new: JSONValue) -> JSONValue {
+        guard case .object(let before)? = old, case .object(let after) = new else { return new }
+        var patch = JSONObject()
+        for (key, value) in after where before[key] != value { patch[key] = mergePatch(from: before[key], to: value) }
+        for (key, _) in before where after[key] == nil { patch[key] = .null }
+        return .object(patch)
+    }
+
+    /// A JSON-text column's value decoded (text that is not JSON stays text).
+    static func decodedColumn(_ value: JSONValue) -> JSONValue {
+        guard case .string(let text) = value else { return value }
+        if text.isEmpty { return .object(JSONObject()) }
+        return (try? JSONValue(parsing: text)) ?? value
+    }
+
+    /// The command JSON the platform receives; `changes` is the merge patch of the change over `chat`.
+    static func command(_ change: Change, chat: JSONObject, chatID: Int, webhookID: Int?, triggerID: Int, message: JSONObject?) -> JSONObject {
         var command = JSONObject([
-            ("command", .string(change.command)), ("chat_id", .int(chatID)), ("changes", .object(change.patch)),
+            ("command", .string(change.command)), ("chat_id", .int(chatID)), ("changes", .object(mergePatch(change.patch, over: chat))),
             ("webhook_id", webhookID.map(JSONValue.int) ?? .null), ("trigger_id", .int(triggerID)),
         ])
         if let message { command["message"] = .object(message) }

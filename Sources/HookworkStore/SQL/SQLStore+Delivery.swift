@@ -6,7 +6,7 @@ extension SQLStore {
     /// The columns a delivery is read back with.
     static let deliveryColumns = """
         id, message_id, kind, status, method, url, host, payload, context, webhook_id, trigger_id, chat_id, rest_api_id, attempts,
-        next_attempt_at, created_at, updated_at, last_status_code, last_error, one_shot
+        next_attempt_at, created_at, updated_at, last_status_code, last_error, one_shot, sequence
         """
 
     /// Writes a unit of work in one transaction; returns its deliveries' ids in order.
@@ -25,17 +25,28 @@ extension SQLStore {
         if let ids = claim.ids, ids.isEmpty { return [] }
         let flavor = engine.flavor
         var due: SQLQueryString = """
-            SELECT id FROM hw_deliveries WHERE next_attempt_at IS NOT NULL AND next_attempt_at <= \(bind: claim.now)
+            SELECT d.id FROM hw_deliveries d WHERE d.next_attempt_at IS NOT NULL AND d.next_attempt_at <= \(bind: claim.now)
+            """
+        // A chat's commands go in the order they were recorded: one waits while an earlier command of its chat is
+        // unfinished (pending, or failed with a retry due), unless that one is in this same claim (then the claimer
+        // makes them one after another and stops at the first that fails).
+        var earlier: SQLQueryString = """
+             AND NOT (d.kind = 'callback' AND d.chat_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM hw_deliveries e WHERE e.chat_id = d.chat_id AND e.kind = 'callback' AND e.status IN ('pending', 'failed')
+                    AND e.id < d.id
             """
         if let ids = claim.ids {
             // The inline first attempt: the caller holds these deliveries already (recorded with its lease).
-            due += " AND id IN (\(binds: ids)) AND (lease_until IS NULL OR lease_until <= \(bind: claim.now) OR worker = \(bind: claim.worker))"
+            due += " AND d.id IN (\(binds: ids)) AND (d.lease_until IS NULL OR d.lease_until <= \(bind: claim.now) OR d.worker = \(bind: claim.worker))"
+            earlier += " AND e.id NOT IN (\(binds: ids))"
         } else {
-            due += " AND (lease_until IS NULL OR lease_until <= \(bind: claim.now))"
+            due += " AND (d.lease_until IS NULL OR d.lease_until <= \(bind: claim.now))"
         }
-        if !claim.excludedHosts.isEmpty { due += " AND host NOT IN (\(binds: claim.excludedHosts))" }
-        if let host = claim.onlyHost { due += " AND host = \(bind: host)" }
-        due += " ORDER BY next_attempt_at, id LIMIT \(bind: claim.limit)\(unsafeRaw: flavor.skipLocked)"
+        earlier += "))"
+        due += earlier
+        if !claim.excludedHosts.isEmpty { due += " AND d.host NOT IN (\(binds: claim.excludedHosts))" }
+        if let host = claim.onlyHost { due += " AND d.host = \(bind: host)" }
+        due += " ORDER BY d.next_attempt_at, d.id LIMIT \(bind: claim.limit)\(unsafeRaw: flavor.skipLocked)"
         var statement: SQLQueryString = """
             UPDATE hw_deliveries SET attempts = attempts + 1, lease_until = \(bind: claim.now + claim.leaseSeconds), worker = \(bind: claim.worker),
                 updated_at = \(bind: claim.now)
@@ -396,6 +407,16 @@ private struct PreparedWork: Sendable {
             ).first()?.decode(column: "id", as: Int.self)
             if let inserted {
                 ids.append(inserted)
+                if delivery.kind == .callback, let chatID = delivery.chatID {
+                    // The chat's next command number, taken in the transaction that records the command.
+                    let sequence = try await db.raw(
+                        """
+                        INSERT INTO hw_command_sequences (chat_id, last_sequence) VALUES (\(bind: chatID), 1)
+                        ON CONFLICT (chat_id) DO UPDATE SET last_sequence = hw_command_sequences.last_sequence + 1 RETURNING last_sequence
+                        """
+                    ).first()?.decode(column: "last_sequence", as: Int.self)
+                    try await db.raw("UPDATE hw_deliveries SET sequence = \(bind: sequence) WHERE id = \(bind: inserted)").run()
+                }
             } else {
                 let existing = try await db.raw("SELECT id FROM hw_deliveries WHERE message_id = \(bind: delivery.messageID)").first()?
                     .decode(column: "id", as: Int.self)
@@ -431,6 +452,7 @@ struct DeliveryRow: Sendable {
     var lastStatusCode: Int?
     var lastError: String?
     var oneShot: Int
+    var sequence: Int?
 
     init(row: any SQLRow) throws {
         id = try row.decode(column: "id", as: Int.self)
@@ -453,6 +475,7 @@ struct DeliveryRow: Sendable {
         lastStatusCode = try row.decode(column: "last_status_code", as: Int?.self)
         lastError = try row.decode(column: "last_error", as: String?.self)
         oneShot = try row.decode(column: "one_shot", as: Int.self)
+        sequence = try row.decode(column: "sequence", as: Int?.self)
     }
 
     func record() throws(StoreError) -> DeliveryRecord {
@@ -463,7 +486,7 @@ struct DeliveryRow: Sendable {
             id: id, messageID: messageID, kind: kind, status: status, method: method, url: url, host: host, payload: try StoredJSON.value(payload),
             context: try StoredJSON.object(context), webhookID: webhookID, triggerID: triggerID, chatID: chatID, restAPIID: restAPIID,
             attempts: attempts, nextAttemptAt: nextAttemptAt, createdAt: createdAt, updatedAt: updatedAt, lastStatusCode: lastStatusCode,
-            lastError: lastError, oneShot: oneShot != 0
+            lastError: lastError, oneShot: oneShot != 0, sequence: sequence
         )
     }
 }

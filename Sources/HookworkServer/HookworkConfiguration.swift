@@ -10,7 +10,7 @@ public enum WorkerMode: String, Sendable {
     case queue
 }
 
-/// Every setting of the server, read in one place (STYLE habit 10). Each key is documented in docs/api.md.
+/// Every setting of the server, read in one place (STYLE habit 10). Each key is documented in the README's "Configuration" table.
 public struct HookworkConfiguration: Sendable {
     /// `HOOKWORK_DATABASE_URL`: `sqlite://PATH` or `postgres://...`.
     public var databaseURL: String = "sqlite://./hookwork.sqlite"

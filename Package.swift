@@ -54,7 +54,7 @@ let package = Package(
         .target(
             name: "HookworkDelivery",
             dependencies: [
-                "HookworkCore", "HookworkEngine",
+                "HookworkCore", "HookworkStore", "HookworkEngine",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -94,7 +94,7 @@ let package = Package(
         .executableTarget(
             name: "hookwork-bench",
             dependencies: [
-                "HookworkCore", "HookworkStore", "HookworkServer",
+                "HookworkCore", "HookworkStore", "HookworkEngine", "HookworkDelivery", "HookworkServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -35,7 +35,7 @@ public struct DeliverySettings: Sendable {
     /// Bodies are logged up to this many bytes.
     public var maxLoggedBodyBytes: Int
 
-    /// Settings; the defaults are the production ones.
+    /// Settings; the server passes its configuration's (`HOOKWORK_DELIVERY_LEASE_SECONDS` is 400 s there).
     public init(defaultSchedule: RetrySchedule = .standard, leaseSeconds: Int = 60, maxLoggedBodyBytes: Int = 16 * 1024) {
         self.defaultSchedule = defaultSchedule
         self.leaseSeconds = leaseSeconds

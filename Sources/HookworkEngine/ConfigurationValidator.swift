@@ -31,7 +31,7 @@ public struct ConfigurationValidator: Sendable {
         self.store = store
     }
 
-    /// The action types of the reference (spec §8.2); only `restapi` runs in this version.
+    /// The action types of the reference (spec §8.2); `runnableActionTypes` are those Hookwork runs.
     public static let knownActionTypes: Set<String> = [
         "text", "buttons", "list", "generic", "collectable", "command", "predefined", "typing", "progress", "video", "attribute",
         "actions", "intent", "intentcheck", "conditions", "match_actions", "event_type", "execute_js", "iframe", "laction", "mail",

@@ -22,7 +22,7 @@ public struct HookworkConfiguration: Sendable {
     public var webhooksEnabled: Bool = true
     /// `HOOKWORK_WEBHOOKS_WORKER`: `http`, `queue` or `resque`.
     public var worker: WorkerMode = .http
-    /// `HOOKWORK_WEBHOOKS_SINGLE_EVENT`: accepted for compatibility; events raised by triggers come in a later version.
+    /// `HOOKWORK_WEBHOOKS_SINGLE_EVENT`: accepted for compatibility with the reference's setting; it changes nothing.
     public var singleEvent: Bool = false
     /// `HOOKWORK_ADMIN_TOKEN`: an admin bearer token accepted besides the stored ones (never logged).
     public var adminToken: String?

@@ -158,7 +158,7 @@ function actionEditor(action, index, apis, triggers, remove) {
     };
   } else {
     const json = h("textarea", { id: `${prefix}-content`, rows: 6, class: "code", "data-testid": `${prefix}-content` }, JSON.stringify(content, null, 2));
-    body = field("Content (JSON)", json, { apiField: at("content"), hint: "Saved as written; this version runs restapi actions and reports others as unsupported." });
+    body = field("Content (JSON)", json, { apiField: at("content"), hint: "Saved as written. Hookwork runs restapi, mail, alert_icon, command (closechat, chatvariable, setchatattribute, ...) and text; the server lists what it will not run under the form after saving." });
     read = () => {
       let parsed;
       try { parsed = JSON.parse(json.value || "{}"); } catch (error) {

@@ -281,7 +281,7 @@ public struct DeliveryAttempter: Sendable {
             next = now + seconds
         case .exhausted(let reason):
             status = .exhausted
-            lastError = [error, reason].compactMap { $0 }.joined(separator: "; ")
+            lastError = error == reason ? reason : [error, reason].compactMap { $0 }.joined(separator: "; ")
         }
         let effects = Effects(keyPrefix: "d\(record.id)_\(number)")
         if effect == .byOutcome {
@@ -445,11 +445,12 @@ public struct DeliveryAttempter: Sendable {
         ]))
     }
 
+    /// A mail as logged: its subject and recipients as headers, and the text sent as the body.
     func logged(_ envelope: MailEnvelope, url: String) -> JSONValue {
-        .object(JSONObject([
-            ("method", "SMTP"), ("url", .string(url)), ("headers", .array([])), ("body", .string(String(envelope.subject.prefix(200)))),
-            ("body_truncated", .bool(false)),
-        ]))
+        let (body, cut) = loggedBody(Array(envelope.body.utf8))
+        var headers: [JSONValue] = [.array(["Subject", .string(envelope.subject)]), .array(["To", .string(envelope.to.joined(separator: ", "))])]
+        if let replyTo = envelope.replyTo { headers.append(.array(["Reply-To", .string(replyTo)])) }
+        return .object(JSONObject([("method", "SMTP"), ("url", .string(url)), ("headers", .array(headers)), ("body", body), ("body_truncated", .bool(cut))]))
     }
 
     func logged(_ response: OutboundResponse) -> JSONValue {

@@ -121,10 +121,21 @@ public struct ConfigurationValidator: Sendable {
         output["bot_id_alt"] = .int(try integer(input, "bot_id_alt", default: 0))
         output["trigger_id_alt"] = .int(alternative)
         // Reference-compatible but suspicious (an empty pattern, `"logic":"OR"`): saved, and shown with the webhook.
-        if !warnings.isEmpty {
-            output["warnings"] = .array(
-                warnings.map { .object(JSONObject([("field", .string("conditions[\($0.index)].\($0.field)")), ("reason", .string($0.reason))])) })
+        var shown: [JSONValue] = warnings.map {
+            .object(JSONObject([("field", .string("conditions[\($0.index)].\($0.field)")), ("reason", .string($0.reason))]))
         }
+        func warn(_ field: String, _ reason: String) { shown.append(.object(JSONObject([("field", .string(field)), ("reason", .string(reason))]))) }
+        let hasConditions = compiled.list.testCount > 0
+        if type == 1, !hasConditions {
+            warn(
+                "configuration",
+                alternative > 0
+                    ? "a continuous webhook with no conditions is true for every open chat: its trigger runs for each of them and trigger_id_alt never runs"
+                    : "a continuous webhook with no conditions is true for every open chat: its trigger runs for each of them (as its firing policy allows)")
+        }
+        if type == 2, !hasConditions { warn("configuration", "a continuous mail webhook with no conditions runs its trigger once for every new mail message") }
+        if type == 2, alternative > 0 { warn("trigger_id_alt", "continuous mail webhooks run only trigger_id (spec §6.1); the alternative trigger never runs") }
+        if !shown.isEmpty { output["warnings"] = .array(shown) }
         output["disabled"] = .bool(disabled)
         output["configuration"] = configuration
         if type == 1 {

@@ -253,8 +253,10 @@ enum OpenAPISchemas {
         case "POST /api/v1/tokens/{id}/rotate": return (nil, "TokenWithSecret", "application/json")
         case "DELETE /api/v1/tokens/{id}": return (nil, "Revoked", "application/json")
         case "POST /api/v1/webhooks/{id}/test": return ("WebhookTest", "Trace", "application/json")
-        case "GET /api/v1/chats/{id}/explore", "GET /api/v1/mail-messages/{id}/explore": return (nil, "Attributes", "application/json")
-        case "GET /api/v1/chats/{id}/extract", "GET /api/v1/mail-messages/{id}/extract": return (nil, "Extracted", "application/json")
+        case "GET /api/v1/chats/{id}/explore", "GET /api/v1/mail_messages/{id}/explore", "GET /api/v1/mail-messages/{id}/explore":
+            return (nil, "Attributes", "application/json")
+        case "GET /api/v1/chats/{id}/extract", "GET /api/v1/mail_messages/{id}/extract", "GET /api/v1/mail-messages/{id}/extract":
+            return (nil, "Extracted", "application/json")
         case "GET /api/v1/webhooks/{id}/ledger": return (nil, "Ledger", "application/json")
         case "DELETE /api/v1/webhooks/{id}/ledger": return (nil, "LedgerReset", "application/json")
         case "GET /api/v1/chats/{id}/attributes": return (nil, "ChatAttributes", "application/json")
@@ -278,8 +280,10 @@ enum OpenAPISchemas {
             ]
         case "GET /api/v1/events/parked": return [("after", seconds), ("limit", ["type": "integer", "minimum": 1, "maximum": 500])]
         case "GET /api/v1/activity": return [("window", enumeration(["hour", "day"]))]
-        case "GET /api/v1/chats/{id}/explore", "GET /api/v1/mail-messages/{id}/explore": return [("depth", ["type": "integer", "minimum": 1, "maximum": 4])]
-        case "GET /api/v1/chats/{id}/extract", "GET /api/v1/mail-messages/{id}/extract": return [("path", string)]
+        case "GET /api/v1/chats/{id}/explore", "GET /api/v1/mail_messages/{id}/explore", "GET /api/v1/mail-messages/{id}/explore":
+            return [("depth", ["type": "integer", "minimum": 1, "maximum": 4])]
+        case "GET /api/v1/chats/{id}/extract", "GET /api/v1/mail_messages/{id}/extract", "GET /api/v1/mail-messages/{id}/extract":
+            return [("path", string)]
         default:
             if spec.method == .get, StateController.collections.contains(where: { spec.path == "/api/v1/\($0.path)" }) {
                 return [("status", string), ("chat_id", integer), ("conversation_id", integer), ("after", integer), ("limit", integer)]

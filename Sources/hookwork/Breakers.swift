@@ -28,7 +28,7 @@ struct Breakers: AsyncParsableCommand {
 
         func run() async throws {
             guard try await Deliveries.withStore({ try await $0.enableHost(host) }) else {
-                throw ValidationError("\(host) is not disabled; `hookwork breakers disabled` lists the disabled hosts")
+                throw CommandFailure("\(host) is not disabled; `hookwork breakers disabled` lists the disabled hosts")
             }
             print(JSONValue.object(JSONObject([("host", .string(host)), ("enabled", .bool(true))])).jsonText())
         }

@@ -15,11 +15,11 @@ extension Deliveries {
             case .changed(let record):
                 print(record.json.jsonText())
             case .refused(_, .status(let status)):
-                throw ValidationError("delivery \(id) is \(status.rawValue); only pending or failed deliveries can be cancelled")
+                throw CommandFailure("delivery \(id) is \(status.rawValue); only pending or failed deliveries can be cancelled")
             case .refused(_, .inFlight(let until)):
-                throw ValidationError("delivery \(id) has an attempt in flight (held until \(until)); try again when it has finished")
+                throw CommandFailure("delivery \(id) has an attempt in flight (held until \(until)); try again when it has finished")
             case .notFound:
-                throw ValidationError("delivery \(id) does not exist")
+                throw CommandFailure("delivery \(id) does not exist")
             }
         }
     }

@@ -79,7 +79,7 @@ struct Deliveries: AsyncParsableCommand {
                 object["attempts_log"] = .array(try await store.deliveryAttempts(id: id).map(\.json))
                 return .object(object)
             }
-            guard let shown else { throw ValidationError("delivery \(id) does not exist") }
+            guard let shown else { throw CommandFailure("delivery \(id) does not exist") }
             print(shown.jsonText())
         }
     }
@@ -92,13 +92,13 @@ struct Deliveries: AsyncParsableCommand {
             let record = try await Deliveries.withStore { store -> DeliveryRecord? in
                 guard let record = try await store.replayDelivery(id: id, now: WallClock().now()) else {
                     if try await store.delivery(id: id) != nil {
-                        throw ValidationError("delivery \(id) has an attempt in flight; replay it when the attempt has finished")
+                        throw CommandFailure("delivery \(id) has an attempt in flight; replay it when the attempt has finished")
                     }
                     return nil
                 }
                 return record
             }
-            guard let record else { throw ValidationError("delivery \(id) does not exist") }
+            guard let record else { throw CommandFailure("delivery \(id) does not exist") }
             print(record.json.jsonText())
         }
     }

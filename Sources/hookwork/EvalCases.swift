@@ -25,7 +25,7 @@ struct EvalCases: AsyncParsableCommand {
             do {
                 text = try String(contentsOfFile: file, encoding: .utf8)
             } catch {
-                throw ValidationError("cannot read \(file): \(error.localizedDescription)")
+                throw CommandFailure("cannot read \(file): \(error.localizedDescription)")
             }
             for result in ConformanceRunner.run(lines: text) {
                 var line: JSONObject = ["id": .string(result.id), "pass": .bool(result.passed), "got": result.got]

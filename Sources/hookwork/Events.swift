@@ -29,8 +29,8 @@ struct Events: AsyncParsableCommand {
         func run() async throws {
             switch try await Deliveries.withStore({ try await $0.replayEvent(sequence: id, now: WallClock().now()) }) {
             case .replayed: print(JSONValue.object(JSONObject([("event_id", .int(id)), ("status", .string("queued"))])).jsonText())
-            case .notParked: throw ValidationError("event \(id) is not parked; only parked events are replayed")
-            case .notFound: throw ValidationError("event \(id) does not exist")
+            case .notParked: throw CommandFailure("event \(id) is not parked; only parked events are replayed")
+            case .notFound: throw CommandFailure("event \(id) does not exist")
             }
         }
     }

@@ -9,3 +9,13 @@ struct Hookwork: AsyncParsableCommand {
         subcommands: [Serve.self, Worker.self, EvalCases.self, Deliveries.self, Events.self, Tokens.self, Breakers.self, Cron.self, TestWebhook.self, Explore.self, Ledger.self]
     )
 }
+
+/// A command that could not do what was asked (a record that does not exist, a state that refuses the change): printed
+/// as `Error: …` and exit status 1, without the usage text that a usage error (`ValidationError`, status 64) prints.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}

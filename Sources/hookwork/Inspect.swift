@@ -36,7 +36,7 @@ struct TestWebhook: AsyncParsableCommand {
             do {
                 answer = try await WebhookInspector(store: store).test(webhookID: webhook, chatID: chat, messageID: message, now: WallClock().now())
             } catch let error as InspectionError {
-                throw ValidationError(error.message)
+                throw CommandFailure(error.message)
             }
             if json {
                 print(answer.jsonText())
@@ -94,7 +94,7 @@ struct Explore: AsyncParsableCommand {
                 object = try await inspector.mailMessage(id: message ?? 0)
             }
             guard let object else {
-                throw ValidationError(chat.map { "chat \($0) does not exist" } ?? "mail message \(message ?? 0) does not exist")
+                throw CommandFailure(chat.map { "chat \($0) does not exist" } ?? "mail message \(message ?? 0) does not exist")
             }
             if let path {
                 guard let value = WebhookInspector.extract(path, from: object, rootKind: chat != nil ? .argsWithChat : .argsWithMail) else {
@@ -153,7 +153,7 @@ struct LedgerReset: AsyncParsableCommand {
     func run() async throws {
         let configuration = try HookworkConfiguration.fromEnvironment()
         try await withCommandStore(configuration, logger: configuration.makeLogger()) { store in
-            guard try await store.get(.webhook, id: webhook) != nil else { throw ValidationError("webhook \(webhook) does not exist") }
+            guard try await store.get(.webhook, id: webhook) != nil else { throw CommandFailure("webhook \(webhook) does not exist") }
             print(JSONValue.object(["deleted": .int(try await store.resetLedger(webhookID: webhook))]).jsonText())
         }
     }

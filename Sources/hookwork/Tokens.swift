@@ -18,7 +18,7 @@ struct Tokens: AsyncParsableCommand {
             do {
                 return try await body(TokenAdministration(store: store, clock: WallClock(), configuredAdmin: configuredAdmin))
             } catch let refusal as TokenAdministration.Refusal {
-                throw ValidationError(refusal.message)
+                throw CommandFailure(refusal.message)
             }
         }
     }

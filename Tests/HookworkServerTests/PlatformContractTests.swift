@@ -231,4 +231,35 @@ struct PlatformContractTests {
             }
         }
     }
+
+    @Test("configurations that cannot do what was meant are saved with warnings naming the member")
+    func saveTimeWarnings() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(databaseURL: database.url))
+        try await app.test(.router) { client in
+            #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"One","actions":[]}"#).status == 201)
+            #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Two","actions":[]}"#).status == 201)
+            func warnings(_ json: String) async throws -> [String: String] {
+                let saved = try await client.call(.post, "/api/v1/webhooks", json: json)
+                #expect(saved.status == 201, "\(saved.body)")
+                var byField: [String: String] = [:]
+                for warning in saved.body["warnings"]?.arrayValue ?? [] {
+                    byField[warning["field"]?.stringValue ?? ""] = warning["reason"]?.stringValue ?? ""
+                }
+                return byField
+            }
+            let empty = try await warnings(#"{"name":"every chat","type":1,"trigger_id":1,"trigger_id_alt":2,"configuration":[]}"#)
+            #expect(empty["configuration"]?.contains("true for every open chat") == true, "\(empty)")
+            let mail = try await warnings(#"{"name":"mail","type":2,"trigger_id":1,"trigger_id_alt":2,"configuration":[\#(compare("{args.chat.status}", "eq", "0"))]}"#)
+            #expect(mail["trigger_id_alt"]?.contains("never runs") == true, "\(mail)")
+            let dialects = try await warnings(
+                #"{"name":"dialects","type":1,"trigger_id":1,"configuration":[\#(compare("{{args.chat.status}}", "eq", "1")),\#(compare("{arg.chat.status}", "eq", "1"))]}"#)
+            #expect(dialects["conditions[0].attr"]?.contains("Rest API template syntax") == true, "\(dialects)")
+            #expect(dialects["conditions[1].attr"]?.contains("did you mean `{args.`") == true, "\(dialects)")
+            // A well-formed continuous webhook has none.
+            let fine = try await warnings(#"{"name":"fine","type":1,"trigger_id":1,"configuration":[\#(compare("{args.chat.status}", "eq", "1"))]}"#)
+            #expect(fine.isEmpty)
+        }
+    }
 }

@@ -17,6 +17,8 @@ struct SchemathesisTests {
         var configuration = testConfiguration(databaseURL: database.url)
         configuration.host = "127.0.0.1"
         configuration.maxBodyBytes = 1 << 20
+        // The test's own client connection waits idle while schemathesis runs.
+        configuration.idleTimeoutSeconds = 1_800
         let app = try await makeApp(configuration)
         try await app.test(.live) { client in
             let port = try #require(client.port)

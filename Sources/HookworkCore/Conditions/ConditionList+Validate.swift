@@ -158,6 +158,20 @@ extension ConditionList {
                     index: index, field: field,
                     reason: "`\(near)` is not a placeholder; write `{args.PATH}` or `{time}` exactly (lower-case, no spaces)"))
         }
+        // Saved as the reference would (it compares the text as written), but never what was meant.
+        if PlaceholderScanner.contains(bytes, Array("{{args.".utf8)) {
+            issues.append(
+                ConditionIssue(
+                    index: index, field: field,
+                    reason: "`{{args.…}}` is the Rest API template syntax; in a condition it leaves a literal `{…}` around the value. "
+                        + "Write `{args.PATH}` with single braces", severity: .warning))
+        }
+        if PlaceholderScanner.contains(bytes, Array("{arg.".utf8)) {
+            issues.append(
+                ConditionIssue(
+                    index: index, field: field, reason: "`{arg.` is not a placeholder and is compared as literal text; did you mean `{args.`?",
+                    severity: .warning))
+        }
         guard !textOperator else { return issues }
         // The arithmetic the side will get once its placeholders are numbers: placeholders and `{time}` become 1.
         var symbols: [UInt8] = []

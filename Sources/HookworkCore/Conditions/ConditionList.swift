@@ -20,6 +20,9 @@ public struct ConditionList: Sendable {
     /// The number of items in the configuration, separators included.
     public var count: Int { program.entries.count }
 
+    /// How many conditions test something (a visitor message or an attribute), not counting "start of OR" markers.
+    public var testCount: Int { program.entries.count { $0.kind == .compare || $0.kind == .message } }
+
     /// Prepares a pass at `now`: sides that depend only on `{time}` are computed once for every evaluation in it.
     public func pass(now: Int, variant: ConditionVariant) -> ConditionPass {
         ConditionPass(program: program, now: now, variant: variant)

@@ -29,7 +29,8 @@ struct ContinuousController {
             }
             return JSONResponse.make(try await Self.mapped { try await inspector.test(webhookID: id, chatID: chatID, messageID: messageID, now: environment.clock.now()) })
         }
-        for (path, label) in [("chats", "chat"), ("mail-messages", "mail message")] {
+        // `mail_messages` as the state routes spell it; `mail-messages` stays as an alias.
+        for (path, label) in [("chats", "chat"), ("mail_messages", "mail message"), ("mail-messages", "mail message")] {
             let isMail = path != "chats"
             @Sendable func load(_ id: Int) async throws -> JSONObject {
                 let found = isMail ? try await inspector.mailMessage(id: id) : try await inspector.chat(id: id, now: environment.clock.now())

@@ -135,6 +135,7 @@ public struct ConfigurationValidator: Sendable {
         }
         if type == 2, !hasConditions { warn("configuration", "a continuous mail webhook with no conditions runs its trigger once for every new mail message") }
         if type == 2, alternative > 0 { warn("trigger_id_alt", "continuous mail webhooks run only trigger_id (spec §6.1); the alternative trigger never runs") }
+        for (member, reason) in Self.statisticsWarnings(configuration) { warn(member, reason) }
         if !shown.isEmpty { output["warnings"] = .array(shown) }
         output["disabled"] = .bool(disabled)
         output["configuration"] = configuration
@@ -276,3 +277,33 @@ public struct ConfigurationValidator: Sendable {
         }
     }
 }
+
+extension ConfigurationValidator {
+    /// Conditions that read a department average with nothing that checks it exists: a department without closed
+    /// chats has none, which conditions read as 0 (spec §9.2), so "longer than 1.5 x the average" holds for every
+    /// chat there. The guard is a condition `{args.chat.department.stats.stats_array.avg_…} gt 0`.
+    static func statisticsWarnings(_ configuration: JSONValue) -> [(String, String)] {
+        guard case .array(let items) = configuration else { return [] }
+        var warnings: [(String, String)] = []
+        for average in ["avg_chat_duration", "avg_wait_time"] {
+            let path = "{args.chat.department.stats.stats_array.\(average)}"
+            let readers = items.indices.filter { index in
+                ["attr", "value"].contains { items[index][$0]?.stringValue?.contains(path) == true }
+            }
+            guard let first = readers.first else { continue }
+            let guarded = items.contains { item in
+                item["attr"]?.stringValue == path && ["gt", "neq"].contains(item["condition"]?.stringValue ?? "")
+                    && (item["value"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces) == "0"
+            }
+            if !guarded {
+                warnings.append((
+                    "conditions[\(first)]",
+                    "\(path) is not there for a department without closed chats, and conditions read it as 0; add the condition "
+                        + "\(path) gt 0 so that such departments do not match"
+                ))
+            }
+        }
+        return warnings
+    }
+}
+

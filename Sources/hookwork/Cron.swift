@@ -72,7 +72,8 @@ struct CronStats: AsyncParsableCommand {
             let averages = try await DepartmentStatistics(store: store, logger: logger).run(now: WallClock().now())
             let departments = averages.keys.sorted().map { id in
                 JSONValue.object([
-                    "department_id": .int(id), "avg_chat_duration": .int(averages[id]!.avgChatDuration), "avg_wait_time": .int(averages[id]!.avgWaitTime),
+                    "department_id": .int(id), "avg_chat_duration": averages[id]?.avgChatDuration.map(JSONValue.int) ?? .null,
+                    "avg_wait_time": averages[id]?.avgWaitTime.map(JSONValue.int) ?? .null,
                 ])
             }
             print(JSONValue.object(["departments": .array(departments)]).jsonText())

@@ -262,4 +262,35 @@ struct PlatformContractTests {
             #expect(fine.isEmpty)
         }
     }
+
+    @Test("a department without closed chats has no average; a rule reading one is warned, and with the guard it does not fire there")
+    func noHistoryNoAverage() async throws {
+        try await ContinuousHarness.with { h in
+            let t0 = continuousStart
+            let average = "{args.chat.department.stats.stats_array.avg_chat_duration}"
+            let unguarded = [
+                compare("{args.chat.status}", "eq", "1"),
+                compare("{time}-({args.chat.pnd_time}+{args.chat.wait_time})", "gt", "1.5*\(average)"),
+            ]
+            // Saved, with a warning that names the guard.
+            let document = try await ConfigurationValidator(store: h.store).webhook(try object(continuousWebhook("[" + unguarded.joined(separator: ",") + "]")))
+            let warning = document["warnings"]?.arrayValue?.first { $0["field"] == "conditions[1]" }
+            #expect(warning?["reason"]?.stringValue?.contains("\(average) gt 0") == true, "\(document)")
+            let conditions = "[" + (unguarded + [compare(average, "gt", "0")]).joined(separator: ",") + "]"
+            try await h.store.put(.department, id: 4, document: ["name": "New"])
+            try await h.store.put(.chat, id: 1, document: ["status": 2, "dep_id": 3, "user_id": 5, "chat_duration": 400, "time": .int(t0 - 3_600)])
+            let averages = try await DepartmentStatistics(store: h.store, logger: testLogger).run(now: t0)
+            #expect(averages[3]?.avgChatDuration == 400)
+            #expect(averages[4]?.avgChatDuration == nil)
+            let stored = try await h.store.get(.departmentStats, id: 4)
+            #expect(stored?["avg_chat_duration"] == nil, "no closed chats: the member is left out, not 0")
+            try await h.webhook(continuousWebhook(conditions, firing: #"{"policy":"once"}"#))
+            try await h.store.put(.chat, id: 8, document: ["status": 1, "dep_id": 4, "user_id": 5, "pnd_time": .int(t0), "wait_time": 30])
+            try await h.store.put(.chat, id: 9, document: ["status": 1, "dep_id": 3, "user_id": 5, "pnd_time": .int(t0), "wait_time": 30])
+            // 1.5 x 400 = 600: department 3's chat fires after 630 s; department 4's never does.
+            let fired = try await h.pass(at: t0 + 700)
+            #expect(fired == ["/closed/9"], "\(fired)")
+            #expect(try await h.pass(at: t0 + 5_000) == [])
+        }
+    }
 }

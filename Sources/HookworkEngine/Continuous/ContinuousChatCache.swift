@@ -10,6 +10,8 @@ import Synchronization
 /// changes, and every `fullReloadEvery` passes as a backstop. On PostgreSQL a change-log position can become visible
 /// after a higher one (transactions commit out of order), so each pass re-reads the last `lookback` positions too.
 final class ContinuousChatCache: Sendable {
+    /// The chats open at the last pass, to notice chats that closed since.
+    let lastOpen = Mutex<Set<Int>?>(nil)
     /// One open chat, assembled.
     struct Entry: Sendable {
         var chat: ContinuousScheduler.LoadedChat

@@ -47,6 +47,8 @@ public struct PassReport: Sendable {
     public var evaluateSeconds = 0.0
     /// Seconds spent claiming and running triggers.
     public var fireSeconds = 0.0
+    /// Chats open at the previous pass that are not open any more (closed, or gone).
+    public var chatsClosed = 0
 
     /// An empty report.
     public init() {}
@@ -68,6 +70,8 @@ public struct ContinuousScheduler: Service {
     let options: ContinuousOptions
     let cache = ConditionCache()
     let chatCache = ContinuousChatCache()
+    /// How soon after a chat closed the department statistics are computed again (several closes, one run).
+    public static let statisticsDebounceSeconds = 60
 
     /// A scheduler over `store`, running triggers with `executor`; `deliverNow` is told the deliveries each firing
     /// committed (see `ContinuousFiring`).
@@ -94,6 +98,10 @@ public struct ContinuousScheduler: Service {
                 let report = try await runPass(now: now)
                 if !report.fired.isEmpty {
                     logger.debug("continuous.pass", metadata: ["pass.chats": "\(report.chats)", "pass.fired": "\(report.fired.count)"])
+                }
+                // A chat that closed changes its department's averages: they are computed again shortly.
+                if report.chatsClosed > 0, options.statsIntervalSeconds > 0 {
+                    nextStats = min(nextStats, now + Self.statisticsDebounceSeconds)
                 }
             } catch {
                 logger.error("continuous.pass_failed", metadata: ["error": "\(error)"])
@@ -157,6 +165,12 @@ public struct ContinuousScheduler: Service {
         report.chats = chats.count
         report.webhooks += webhooks.count
         let openIDs = Set(chats.map(\.id))
+        if !webhooks.isEmpty {
+            report.chatsClosed = chatCache.lastOpen.withLock { last in
+                defer { last = openIDs }
+                return last.map { $0.subtracting(openIDs).count } ?? 0
+            }
+        }
         let webhookIDs = Set(webhooks.compactMap { $0["id"]?.looseInt })
         var rows: [FiringLedgerKey: FiringLedgerRow] = [:]
         var ended: [FiringLedgerKey] = []

@@ -20,10 +20,10 @@ public struct DepartmentStatistics: Sendable {
 
     /// One department's averages.
     public struct Averages: Sendable, Equatable {
-        /// int(AVG(chat_duration)) of closed chats an operator handled, in the window.
-        public var avgChatDuration: Int
-        /// int(AVG(wait_time)) of closed chats with 0 < wait_time < 600, in the last 150 days.
-        public var avgWaitTime: Int
+        /// int(AVG(chat_duration)) of closed chats an operator handled, in the window; nil when there were none.
+        public var avgChatDuration: Int?
+        /// int(AVG(wait_time)) of closed chats with 0 < wait_time < 600, in the last 150 days; nil when there were none.
+        public var avgWaitTime: Int?
     }
 
     /// Computes and stores every active department's averages at `now`; returns them by department id.
@@ -56,11 +56,16 @@ public struct DepartmentStatistics: Sendable {
         var records: [(kind: EntityKind, id: Int, document: JSONObject)] = []
         for department in departments {
             guard let id = department["id"]?.looseInt, id > 0 else { continue }
-            // PHP's (int) of an average truncates; no chats is AVG() NULL, which becomes 0.
-            let duration = durations[id].map { $0.count > 0 ? $0.sum / $0.count : 0 } ?? 0
-            let wait = waits[id].map { $0.count > 0 ? $0.sum / $0.count : 0 } ?? 0
+            // PHP's (int) of an average truncates. With no chats the reference stores AVG() NULL as 0, which makes
+            // "longer than 1.5 x the average" true for every chat of a new department; Hookwork leaves the member
+            // out, so the path is not found and such a condition is false (README, deliberate deviations).
+            let duration = durations[id].flatMap { $0.count > 0 ? $0.sum / $0.count : nil }
+            let wait = waits[id].flatMap { $0.count > 0 ? $0.sum / $0.count : nil }
             result[id] = Averages(avgChatDuration: duration, avgWaitTime: wait)
-            records.append((.departmentStats, id, JSONObject([("avg_chat_duration", .int(duration)), ("avg_wait_time", .int(wait)), ("lupdate", .int(now))])))
+            var record = JSONObject([("lupdate", .int(now))])
+            if let duration { record["avg_chat_duration"] = .int(duration) }
+            if let wait { record["avg_wait_time"] = .int(wait) }
+            records.append((.departmentStats, id, record))
         }
         try await store.putBatch(records)
         logger.info("statistics.departments_updated", metadata: ["departments.count": "\(records.count)"])

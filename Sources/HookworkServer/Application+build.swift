@@ -112,7 +112,8 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     let environment = ServerEnvironment(
         configuration: configuration, store: store, clock: dependencies.clock, intake: EventIntake(store: store), runner: runner,
         validator: ConfigurationValidator(store: store), assembler: ChatAssembler(store: store), metrics: metrics, logger: logger,
-        attempter: delivery.attempter, breakers: delivery.breakers, inlineWorker: "inline-\(Int.random(in: 100_000...999_999))"
+        attempter: delivery.attempter, breakers: delivery.breakers, inlineWorker: "inline-\(Int.random(in: 100_000...999_999))",
+        background: delivery.background
     )
     if withWorkers && configuration.webhooksEnabled {
         services.append(
@@ -125,9 +126,11 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
         )
     }
 
+    services.append(delivery.background)
     if withWorkers { services += delivery.services }
     services += continuousServices(
-        configuration: configuration, store: store, executor: executor, clock: dependencies.clock, logger: logger, attempter: delivery.attempter
+        configuration: configuration, store: store, executor: executor, clock: dependencies.clock, logger: logger, attempter: delivery.attempter,
+        background: delivery.background
     )
 
     let auth = TokenAuthenticator(

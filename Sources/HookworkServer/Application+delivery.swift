@@ -9,6 +9,8 @@ import ServiceLifecycle
 struct DeliveryParts {
     let breakers: BreakerRegistry
     let attempter: DeliveryAttempter
+    /// First attempts made beside an answer or a pass; a service of its own, run even without workers.
+    let background: BackgroundWork
     let services: [any Service]
 }
 
@@ -30,6 +32,7 @@ func makeDeliveryParts(
             store: store, callbackSecrets: configuration.callbackSecrets, operationsSecrets: configuration.operationsSecrets),
         operations: operationalEvents(configuration, metrics: metrics)
     )
+    let background = BackgroundWork()
     var services: [any Service] = [
         DeliveryWorker(
             store: store, attempter: attempter, clock: dependencies.clock, breakers: breakers, logger: logger,
@@ -40,7 +43,7 @@ func makeDeliveryParts(
     if configuration.deliveryRetentionDays > 0 {
         services.append(DeliveryRetention(store: store, clock: dependencies.clock, logger: logger, days: configuration.deliveryRetentionDays))
     }
-    return DeliveryParts(breakers: breakers, attempter: attempter, services: services)
+    return DeliveryParts(breakers: breakers, attempter: attempter, background: background, services: services)
 }
 
 /// Operational events as configured: counted in `metrics`, sent to `HOOKWORK_OPERATIONS_URL` when it is set.

@@ -21,4 +21,6 @@ struct ServerEnvironment: Sendable {
     let breakers: BreakerRegistry
     /// The name under which this process holds the deliveries it attempts inline.
     let inlineWorker: String
+    /// Where first attempts that outlive their request run.
+    let background: BackgroundWork
 }

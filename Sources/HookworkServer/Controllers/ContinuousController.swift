@@ -121,14 +121,15 @@ struct ContinuousController {
 /// The continuous scheduler `serve` runs, when switched on.
 func continuousServices(
     configuration: HookworkConfiguration, store: any Store, executor: TriggerExecutor, clock: any EngineClock, logger: Logger,
-    attempter: DeliveryAttempter
+    attempter: DeliveryAttempter, background: BackgroundWork
 ) -> [any Service] {
     guard configuration.continuousEnabled else { return [] }
     // A firing's calls are attempted at once, beside the pass (a slow receiver does not hold the next pass up); if
     // this process stops first, the delivery workers make them.
     let worker = "continuous-\(Int.random(in: 100_000...999_999))"
     let deliverNow: @Sendable ([Int]) -> Void = { ids in
-        Task { _ = await attempter.attemptNow(ids: ids, worker: worker) }
+        // Refused only while shutting down: the delivery workers then make the calls.
+        _ = background.submit { _ = await attempter.attemptNow(ids: ids, worker: worker) }
     }
     return [
         ContinuousScheduler(

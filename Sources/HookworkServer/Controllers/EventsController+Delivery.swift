@@ -35,13 +35,18 @@ extension EventsController {
         let clock = environment.clock
         let logger = environment.logger
         let json = report.json
-        Task {
+        let attempts: BackgroundWork.Work = {
             let results = await attempter.attemptNow(ids: attempted, worker: worker)
             let outcome = Self.reporting(Self.byMessage(deliveries, ids: ids, results: results), in: json, waited: false)
             do { try await store.completeEvent(sequence: sequence, outcome: outcome, now: clock.now()) } catch {
                 logger.error("event.outcome_failed", metadata: ["event.sequence": "\(sequence)", "error": "\(error)"])
             }
             race.finish(.success(results))
+        }
+        // Without the background service (shutting down, or a server built without workers) the request makes them.
+        guard environment.background.submit(attempts) else {
+            await attempts()
+            return Self.reporting(Self.byMessage(deliveries, ids: ids, results: (try? await race.value()) ?? [:]), in: json, waited: false)
         }
         let wait = environment.configuration.httpWorkerWaitMilliseconds
         let timer = Task {

@@ -20,7 +20,9 @@ func makeDeliveryParts(
 ) -> DeliveryParts {
     let logger = dependencies.logger
     let mailSender = dependencies.mailSender ?? configuration.smtp.map { SMTPMailSender(configuration: $0, logger: logger) }
-    var completion: [any DeliveryCompletionHandler] = [RestAPIOutputRules(store: store, executor: executor, clock: dependencies.clock)]
+    var completion: [any DeliveryCompletionHandler] = [
+        RestAPIOutputRules(store: store, executor: executor, clock: dependencies.clock), PlatformMessageLinks(store: store),
+    ]
     if let extra = dependencies.deliveryCompletion { completion.append(extra) }
     let breakers = BreakerRegistry(threshold: configuration.breakerThreshold, cooldownSeconds: configuration.breakerCooldownSeconds)
     let settings = DeliverySettings(defaultSchedule: configuration.retrySchedule, leaseSeconds: configuration.deliveryLeaseSeconds)

@@ -76,6 +76,20 @@ public struct NewDelivery: Sendable, Equatable {
     }
 }
 
+/// A record's kind and id.
+public struct RecordKey: Sendable, Equatable, Hashable {
+    /// The kind.
+    public var kind: EntityKind
+    /// The id.
+    public var id: Int
+
+    /// A key.
+    public init(kind: EntityKind, id: Int) {
+        self.kind = kind
+        self.id = id
+    }
+}
+
 /// A record to create or replace in a unit of work.
 public struct RecordPut: Sendable, Equatable {
     /// The record's kind.
@@ -160,6 +174,8 @@ public struct UnitOfWork: Sendable, Equatable {
     public var claims: [LedgerClaim] = []
     /// Triggers the work ran, for the activity view's firing counts.
     public var firings: [FiringLogEntry] = []
+    /// Records to delete (after the puts and patches).
+    public var deletes: [RecordKey] = []
 
     /// A unit of work; everything is optional.
     public init(
@@ -176,13 +192,13 @@ public struct UnitOfWork: Sendable, Equatable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         completedEvent == nil && puts.isEmpty && patches.isEmpty && events.isEmpty && deliveries.isEmpty && claims.isEmpty
-            && firings.isEmpty
+            && firings.isEmpty && deletes.isEmpty
     }
 
     public static func == (lhs: UnitOfWork, rhs: UnitOfWork) -> Bool {
         lhs.completedEvent?.sequence == rhs.completedEvent?.sequence && lhs.completedEvent?.outcome == rhs.completedEvent?.outcome
             && lhs.puts == rhs.puts && lhs.patches == rhs.patches && lhs.events == rhs.events && lhs.deliveries == rhs.deliveries
-            && lhs.claims == rhs.claims && lhs.firings == rhs.firings
+            && lhs.claims == rhs.claims && lhs.firings == rhs.firings && lhs.deletes == rhs.deletes
     }
 }
 

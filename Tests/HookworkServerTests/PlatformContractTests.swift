@@ -293,4 +293,34 @@ struct PlatformContractTests {
             #expect(try await h.pass(at: t0 + 5_000) == [])
         }
     }
+
+    @Test("the platform's answer to a text command names its own message id: Hookwork's message moves to it, and later syncs update it")
+    func platformMessageIDLinked() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        try await ScriptedReceiver.with(["/commands": .init(body: #"{"message_id":555}"#)]) { receiver, port in
+            var configuration = testConfiguration(databaseURL: database.url)
+            configuration.callbackURL = "http://127.0.0.1:\(port)/commands"
+            let app = try await makeApp(configuration)
+            try await app.test(.router) { client in
+                #expect(try await client.call(.put, "/api/v1/chats/7", token: ingestToken, json: #"{"status":5,"nick":"Ann"}"#).status == 200)
+                #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Greet", [#"{"type":"text","content":{"text":"Hello {args.chat.nick}"}}"#])).status == 201)
+                #expect(try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"on ping","event":"chat.ping","type":0,"trigger_id":1}"#).status == 201)
+                let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":7}}}"#)
+                let action = response.body["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first
+                let ours = try #require(action?["message"]?["id"]?.intValue)
+                #expect(receiver.requests.count == 1)
+                let linked = try await client.call(.get, "/api/v1/messages/555", token: ingestToken).body
+                #expect(linked["msg"] == "Hello Ann")
+                #expect(linked["hookwork_message_id"] == .int(ours))
+                #expect(try await client.call(.get, "/api/v1/messages/\(ours)", token: ingestToken).status == 404)
+                #expect(try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body["last_msg_id"] == 555)
+                // The platform's later sync of its message updates the one message.
+                #expect(try await client.call(.patch, "/api/v1/messages/555", token: ingestToken, json: #"{"msg":"Hello Ann!"}"#).status == 200)
+                let messages = try await client.call(.get, "/api/v1/messages?chat_id=7", token: ingestToken).body["items"]?.arrayValue ?? []
+                #expect(messages.count == 1)
+                #expect(messages.first?["msg"] == "Hello Ann!")
+            }
+        }
+    }
 }

@@ -40,6 +40,8 @@ struct SchemathesisTests {
                 "--max-examples", "20", "--seed", "1", "--generation-with-security-parameters", "false", "--no-color",
             ]
             process.environment = ProcessInfo.processInfo.environment.merging(["SCHEMATHESIS_TELEMETRY": "false"]) { $1 }
+            // Its example cache goes to the test's temporary folder, not into the package.
+            process.currentDirectoryURL = database.folder
             process.standardOutput = handle
             process.standardError = handle
             let status: Int32 = try await withCheckedThrowingContinuation { continuation in

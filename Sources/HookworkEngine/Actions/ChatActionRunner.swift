@@ -101,7 +101,7 @@ struct ChatActionRunner: Sendable {
         if let callback = executor.callback {
             let call = callback.call(
                 command: command, chatID: chatID, webhookID: webhookID,
-                context: JSONObject([("trigger_id", .int(triggerID)), ("action_index", .int(index)), ("command", .string(change.command))]),
+                context: Self.commandContext(triggerID: triggerID, index: index, command: change.command, messageID: message?["id"]?.looseInt),
                 messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)_callback")
             )
             effects.call(call)
@@ -127,5 +127,13 @@ struct ChatActionRunner: Sendable {
         }
         if !raised.isEmpty { detail["events"] = .array(raised) }
         return report(status, detail)
+    }
+
+    /// Where a command came from: the trigger, the action, the command and, for a message it posts, Hookwork's id of
+    /// that message (so that the platform's answer can link its own).
+    static func commandContext(triggerID: Int, index: Int, command: String, messageID: Int?) -> JSONObject {
+        var context = JSONObject([("trigger_id", .int(triggerID)), ("action_index", .int(index)), ("command", .string(command))])
+        if let messageID { context["message_id"] = .int(messageID) }
+        return context
     }
 }

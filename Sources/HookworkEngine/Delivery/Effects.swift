@@ -50,6 +50,11 @@ public final class Effects: Sendable {
         state.withLock { $0.puts.append(put) }
     }
 
+    /// Records a record to delete (after the puts and patches).
+    public func delete(_ key: RecordKey) {
+        state.withLock { $0.deletes.append(key) }
+    }
+
     /// Records members to merge into a record.
     public func patch(_ patch: RecordPatch) {
         state.withLock { $0.patches.append(patch) }

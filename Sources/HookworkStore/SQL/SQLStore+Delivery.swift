@@ -328,9 +328,11 @@ private struct PreparedWork: Sendable {
     var deliveries: [Delivery]
     var claims: [LedgerClaim]
     var firings: [FiringLogEntry]
+    var deletes: [RecordKey]
 
     init(_ work: UnitOfWork) throws(StoreError) {
         claims = work.claims
+        deletes = work.deletes
         firings = work.firings
         if let completed = work.completedEvent {
             self.completed = (completed.sequence, try StoredJSON.text(completed.outcome))
@@ -373,6 +375,9 @@ private struct PreparedWork: Sendable {
             var document = try StoredJSON.object(try row.decode(column: "document", as: String.self))
             for (key, value) in patch.members { document[key] = value }
             try await RecordRow(kind: patch.kind, id: patch.id, document: document).update(on: db)
+        }
+        for key in deletes {
+            try await db.raw("DELETE FROM hw_records WHERE kind = \(bind: key.kind.rawValue) AND id = \(bind: key.id)").run()
         }
         for (event, args) in events {
             try await db.raw(

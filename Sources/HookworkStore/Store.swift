@@ -23,6 +23,11 @@ public enum EntityKind: String, CaseIterable, Sendable, Codable {
     case trigger
     /// A Rest API definition (spec §8.3).
     case restAPI = "rest_api"
+    /// A chat platform connection (`platform`, its address, credentials and mapping), `/api/v1/connections/{id}`.
+    case connection
+    /// A platform delivery already taken (keyed by a digest of its connection and delivery id), so that a repeat is
+    /// ignored.
+    case platformDelivery = "platform_delivery"
 }
 
 /// Which records of one kind to list.

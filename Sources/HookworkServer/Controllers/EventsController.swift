@@ -124,11 +124,19 @@ struct EventsController {
         }
         try Self.checkStateMembers(args)
 
-        let configuration = environment.configuration
-        let store = environment.store
         let now = environment.clock.now()
         // State first, so that a worker claiming the event reads the chat it carried (spec §1.4 step 7).
         _ = try await environment.intake.apply(args: args, now: now)
+        let (status, answer) = try await dispatch(name: name, key: key, args: args, now: now)
+        return JSONResponse.make(.object(answer), status: status)
+    }
+
+    /// Records an event whose state is already stored and runs it (`http` worker) or queues it (`queue` worker), as
+    /// `POST /api/v1/events` does; a key seen before runs nothing and answers its first outcome (`duplicate: true`).
+    /// Platform adapters' events take the same path.
+    func dispatch(name: String, key: String?, args: JSONObject, now: Int) async throws -> (HTTPResponse.Status, JSONObject) {
+        let configuration = environment.configuration
+        let store = environment.store
         let mode = configuration.worker.rawValue
         let runAt: Int
         if !configuration.webhooksEnabled {
@@ -144,27 +152,22 @@ struct EventsController {
             var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(true))])
             object["status"] = .string(Self.status(outcome))
             object["outcome"] = outcome ?? .null
-            return JSONResponse.make(.object(object))
+            return (.ok, object)
         case .accepted(let sequence):
             environment.metrics.eventReceived(mode: mode, result: "accepted")
             if !configuration.webhooksEnabled {
                 let outcome: JSONValue = .object(JSONObject([("event", .string(name)), ("skipped", .string("webhooks_disabled"))]))
                 try await store.completeEvent(sequence: sequence, outcome: outcome, now: now)
-                return JSONResponse.make(
-                    .object(JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("stored")), ("outcome", outcome)])),
-                    status: .accepted
-                )
+                return (.accepted, JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("stored")), ("outcome", outcome)]))
             }
             switch configuration.worker {
             case .queue:
-                return JSONResponse.make(
-                    .object(JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("queued"))])), status: .accepted
-                )
+                return (.accepted, JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("queued"))]))
             case .http:
                 let outcome = try await runInline(sequence: sequence, name: name, args: args, now: now)
                 var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("done"))])
                 object["outcome"] = outcome
-                return JSONResponse.make(.object(object))
+                return (.ok, object)
             }
         }
     }

@@ -1,0 +1,150 @@
+public import HookworkCore
+public import HookworkStore
+
+/// A chat platform's own webhook delivery, as it arrived: header names lower-cased, the body's exact bytes (signatures
+/// are computed over them, never over a re-serialisation).
+public struct PlatformRequest: Sendable {
+    /// Header values by lower-cased name (the last one wins when a name repeats).
+    public var headers: [String: String]
+    /// The raw body.
+    public var body: [UInt8]
+
+    /// A request.
+    public init(headers: [String: String], body: [UInt8]) {
+        self.headers = headers
+        self.body = body
+    }
+}
+
+/// A Hookwork event an adapter raises: run exactly as `POST /api/v1/events` runs `{"event": name, "id": key, "args": args}`.
+public struct PlatformEvent: Sendable, Equatable {
+    /// The Hookwork event name (`chat.close`).
+    public var name: String
+    /// The idempotency key: a second event with the same key is not run again.
+    public var key: String
+    /// The event arguments (`chat`, `msg`, `user`, ...).
+    public var args: JSONObject
+
+    /// An event.
+    public init(name: String, key: String, args: JSONObject) {
+        self.name = name
+        self.key = key
+        self.args = args
+    }
+}
+
+/// A record an adapter writes besides the event's chat and message: merged into the stored record (created if new).
+public struct PlatformRecord: Sendable, Equatable {
+    /// The kind (`operator`, `department`, `chat`, `message`).
+    public var kind: EntityKind
+    /// The record id.
+    public var id: Int
+    /// The members to merge.
+    public var patch: JSONObject
+
+    /// A record patch.
+    public init(kind: EntityKind, id: Int, patch: JSONObject) {
+        self.kind = kind
+        self.id = id
+        self.patch = patch
+    }
+}
+
+/// What one platform delivery changes: state first (the chat merged and the message stored as an event's `args.chat`
+/// and `args.msg` are, so that derived columns move the same way), then the events, in order.
+public struct PlatformIntake: Sendable, Equatable {
+    /// The platform's event name (`message_created`), for logs and the answer.
+    public var platformEvent: String
+    /// Merged into the stored chat (created if new), as an event's `args.chat`; nil: no chat changes.
+    public var chat: JSONObject?
+    /// Stored as a message, as an event's `args.msg`; nil: no message.
+    public var message: JSONObject?
+    /// Other records to merge (operators, departments, other chats, a message the delivery confirms).
+    public var records: [PlatformRecord]
+    /// The Hookwork events to raise, in order.
+    public var events: [PlatformEvent]
+    /// Why nothing is raised although the delivery is valid (`echo of Hookwork's own message`), if so.
+    public var note: String?
+
+    /// An intake.
+    public init(
+        platformEvent: String, chat: JSONObject? = nil, message: JSONObject? = nil, records: [PlatformRecord] = [], events: [PlatformEvent] = [],
+        note: String? = nil
+    ) {
+        self.platformEvent = platformEvent
+        self.chat = chat
+        self.message = message
+        self.records = records
+        self.events = events
+        self.note = note
+    }
+}
+
+/// Why an adapter refused a delivery.
+public struct PlatformRefusal: Error, Sendable, Equatable {
+    /// `unauthenticated` (bad, missing or stale signature: answer 401, store nothing) or `invalid` (a body that cannot
+    /// be read: 400/422).
+    public var code: String
+    /// What was wrong, for the answer and the log (never a secret).
+    public var message: String
+    /// The member at fault, if one is.
+    public var field: String?
+
+    /// A refusal.
+    public init(code: String, message: String, field: String? = nil) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    /// A delivery whose signature does not authenticate it.
+    public static func unauthenticated(_ message: String) -> PlatformRefusal { PlatformRefusal(code: "unauthenticated", message: message) }
+    /// A delivery whose body cannot be read.
+    public static func invalid(_ message: String, field: String? = nil) -> PlatformRefusal {
+        PlatformRefusal(code: "invalid", message: message, field: field)
+    }
+}
+
+/// Reads Hookwork's stored state for an adapter (the chat a conversation maps to, a message, an operator), so that it
+/// can tell transitions (open → resolved) from repeats.
+public protocol PlatformStateReader: Sendable {
+    /// The stored record, or nil.
+    func record(_ kind: EntityKind, id: Int) async throws -> JSONObject?
+    /// Up to `limit` open chats (status 0, 1 or 5), newest first.
+    func openChats(limit: Int) async throws -> [JSONObject]
+}
+
+/// A `PlatformStateReader` over the store.
+public struct StoreStateReader: PlatformStateReader {
+    let store: any Store
+
+    /// A reader of `store`.
+    public init(store: any Store) {
+        self.store = store
+    }
+
+    public func record(_ kind: EntityKind, id: Int) async throws -> JSONObject? { try await store.get(kind, id: id) }
+
+    public func openChats(limit: Int) async throws -> [JSONObject] {
+        try await store.list(.chat, query: EntityQuery(statuses: [0, 1, 5], newestFirst: true, limit: limit))
+    }
+}
+
+/// One chat platform's side of Hookwork, so that the engine and the HTTP API know no platform: it authenticates the
+/// platform's own webhook deliveries and turns each into Hookwork state and events. (Translating Hookwork's commands
+/// into the platform's API calls, and reconciling state by reading the platform's API, are the next members of this
+/// contract; the generic `POST /api/v1/events` path is the adapter-less case.)
+public protocol PlatformAdapter: Sendable {
+    /// The platform's name in a connection (`chatwoot`).
+    static var platform: String { get }
+
+    /// Checks that the delivery comes from the platform (its signature over the raw body, its freshness at `now`);
+    /// nothing may be stored for a delivery this refuses.
+    func authenticate(_ request: PlatformRequest, now: Int) throws(PlatformRefusal)
+
+    /// The transport-level id of the delivery (a repeated one is ignored), if the platform sends one.
+    func deliveryID(_ request: PlatformRequest) -> String?
+
+    /// What the (authenticated) delivery changes, given Hookwork's stored state.
+    func intake(_ request: PlatformRequest, now: Int, state: any PlatformStateReader) async throws -> PlatformIntake
+}

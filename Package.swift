@@ -52,6 +52,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "HookworkChatwoot",
+            dependencies: [
+                "HookworkCore", "HookworkStore", "HookworkEngine",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "HookworkDelivery",
             dependencies: [
                 "HookworkCore", "HookworkStore", "HookworkEngine",
@@ -69,7 +77,7 @@ let package = Package(
         .target(
             name: "HookworkServer",
             dependencies: [
-                "HookworkCore", "HookworkStore", "HookworkEngine", "HookworkDelivery",
+                "HookworkCore", "HookworkStore", "HookworkEngine", "HookworkDelivery", "HookworkChatwoot",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -106,6 +114,7 @@ let package = Package(
         ),
         .testTarget(name: "HookworkCoreTests", dependencies: ["HookworkCore"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "HookworkStoreTests", dependencies: ["HookworkStore"], swiftSettings: swiftSettings),
+        .testTarget(name: "HookworkChatwootTests", dependencies: ["HookworkChatwoot"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "HookworkEngineTests", dependencies: ["HookworkEngine"], swiftSettings: swiftSettings),
         .testTarget(
             name: "HookworkServerTests",

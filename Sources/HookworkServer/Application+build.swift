@@ -151,6 +151,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     TokensController(environment: environment, auth: auth).register(on: table)
     StateController(environment: environment).register(on: table)
     ConfigurationController(environment: environment).register(on: table)
+    ConnectionsController(environment: environment).register(on: table)
     AdminPageController().register(on: table)
     DeliveriesController(environment: environment).register(on: table)
     DeliveryControlController(environment: environment).register(on: table)

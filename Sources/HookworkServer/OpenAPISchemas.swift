@@ -205,6 +205,31 @@ enum OpenAPISchemas {
             object([("status", string), ("worker", string), ("webhooks_enabled", boolean)], required: ["status"])
         ),
         ("ChatAttributes", ["type": "object", "description": "The chat as conditions see it, derived attributes included."]),
+        (
+            "Connection",
+            object(
+                [
+                    ("platform", enumeration(["chatwoot"])), ("base_url", string), ("account_id", integer), ("api_access_token", string),
+                    ("bot_access_token", nullableString), ("webhook_secret", string), ("departments", ["type": "object", "additionalProperties": integer]),
+                    ("bot_id", nullableInteger), ("pending_is_bot", boolean),
+                ],
+                required: ["platform", "base_url", "account_id", "api_access_token", "webhook_secret"]
+            )
+        ),
+        ("ConnectionRecord", object([("id", integer), ("platform", string)], required: ["id", "platform"])),
+        ("ConnectionList", object([("items", array(ref("ConnectionRecord")))], required: ["items"])),
+        ("PlatformDelivery", ["type": "object", "description": "The platform's webhook body exactly as it sends it (verified over its raw bytes)."]),
+        (
+            "PlatformDeliveryAnswer",
+            object(
+                [
+                    ("platform_event", string), ("delivery", nullableString), ("duplicate", boolean),
+                    ("events", array(object([("event", string), ("id", string), ("event_id", integer), ("duplicate", boolean), ("status", string)]))),
+                    ("note", string),
+                ],
+                required: ["duplicate", "events"]
+            )
+        ),
         ("OpenAPI", object([("openapi", string), ("paths", ["type": "object"])], required: ["openapi", "paths"])),
     ]
 
@@ -236,6 +261,10 @@ enum OpenAPISchemas {
         }
         let key = "\(method.rawValue) \(path)"
         switch key {
+        case "GET /api/v1/connections": return (nil, "ConnectionList", "application/json")
+        case "GET /api/v1/connections/{id}": return (nil, "ConnectionRecord", "application/json")
+        case "PUT /api/v1/connections/{id}": return ("Connection", "ConnectionRecord", "application/json")
+        case "POST /api/v1/connections/{id}/webhook": return ("PlatformDelivery", "PlatformDeliveryAnswer", "application/json")
         case "POST /api/v1/batch": return ("Batch", "BatchAnswer", "application/json")
         case "POST /api/v1/events": return ("Event", "EventAnswer", "application/json")
         case "GET /api/v1/events/{id}": return (nil, "StoredEvent", "application/json")

@@ -1,0 +1,150 @@
+import Crypto
+import HookworkChatwoot
+import HookworkCore
+import HookworkEngine
+import HookworkStore
+import Hummingbird
+import NIOCore
+
+/// Chat platform connections (`/api/v1/connections/{id}`, admin) and their intake URL
+/// (`POST /api/v1/connections/{id}/webhook`, authenticated by the platform's signature instead of a token).
+struct ConnectionsController {
+    let environment: ServerEnvironment
+
+    func register(on table: RouteTable) {
+        let store = environment.store
+        let limit = environment.configuration.maxBodyBytes
+        table.add(.get, "/api/v1/connections", "List platform connections (secrets masked)", scope: .admin, tag: "connections") { _, _ in
+            let records = try await store.list(.connection, query: EntityQuery())
+            return JSONResponse.make(.object(JSONObject([("items", .array(records.map { .object(ChatwootConnection.masked($0)) }))])))
+        }
+        table.add(.get, "/api/v1/connections/{id}", "Read a platform connection (secrets masked)", scope: .admin, tag: "connections") { _, context in
+            let id = try context.intParameter()
+            guard id > 0, let document = try await store.get(.connection, id: id) else { throw APIError.notFound("connection", id: id) }
+            return JSONResponse.make(.object(ChatwootConnection.masked(document)))
+        }
+        table.add(
+            .put, "/api/v1/connections/{id}", "Create or replace a platform connection (a masked secret saved back keeps the stored one)", scope: .admin,
+            tag: "connections", body: true
+        ) { request, context in
+            let id = try context.intParameter()
+            guard id > 0 else { throw APIError(.badRequest, code: "invalid_id", message: "a connection id is a positive integer", field: "id") }
+            let stored = try await store.get(.connection, id: id)
+            let incoming = ChatwootConnection.restoringSecrets(try await request.jsonObject(limit: limit), stored: stored)
+            let connection: ChatwootConnection
+            do throws(PlatformRefusal) { connection = try ChatwootConnection(document: incoming) } catch {
+                throw APIError(.unprocessableContent, code: "validation_failed", message: error.message, field: error.field)
+            }
+            // Chats are keyed by Chatwoot's display ids, which repeat across accounts: one account per Hookwork.
+            for other in try await store.list(.connection, query: EntityQuery()) {
+                guard let otherID = other["id"]?.intValue, otherID != id, let account = other["account_id"]?.intValue, account != connection.accountID
+                else { continue }
+                throw APIError(
+                    .conflict, code: "conflict",
+                    message: "connection \(otherID) serves Chatwoot account \(account); chat ids are conversation display ids, which repeat across "
+                        + "accounts, so one Hookwork serves one Chatwoot account", field: "account_id")
+            }
+            var document = connection.document
+            document["id"] = .int(id)
+            try await store.put(.connection, id: id, document: document)
+            environment.logger.info("connection.saved", metadata: ["connection.id": "\(id)", "connection.platform": "chatwoot"])
+            return JSONResponse.make(.object(ChatwootConnection.masked(document)))
+        }
+        table.add(.delete, "/api/v1/connections/{id}", "Delete a platform connection", scope: .admin, tag: "connections", success: 204) { _, context in
+            let id = try context.intParameter()
+            guard id > 0, try await store.delete(.connection, id: id) else { throw APIError.notFound("connection", id: id) }
+            return Response(status: .noContent)
+        }
+        table.add(
+            .post, "/api/v1/connections/{id}/webhook",
+            "The platform's webhook deliveries (Chatwoot: signed with the connection's webhook_secret; no bearer token)", scope: .public,
+            tag: "connections", body: true
+        ) { request, context in
+            let id = try context.intParameter()
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            let buffer: ByteBuffer
+            do { buffer = try await request.body.collect(upTo: limit) } catch is NIOTooManyBytesError {
+                throw APIError(.contentTooLarge, code: "body_too_large", message: "the request body is larger than \(limit) bytes")
+            }
+            let delivery = PlatformRequest(headers: headers, body: Array(buffer.readableBytesView))
+            return JSONResponse.make(.object(try await receive(connectionID: id, delivery)))
+        }
+    }
+
+    /// Authenticates a delivery, drops a repeated one, stores its state and runs its events as `POST /api/v1/events`
+    /// runs them.
+    func receive(connectionID: Int, _ delivery: PlatformRequest) async throws -> JSONObject {
+        let store = environment.store
+        let logger = environment.logger
+        guard connectionID > 0, let document = try await store.get(.connection, id: connectionID) else { throw APIError.notFound("connection", id: connectionID) }
+        let connection: ChatwootConnection
+        do throws(PlatformRefusal) { connection = try ChatwootConnection(document: document) } catch {
+            throw APIError(.conflict, code: "invalid_connection", message: "connection \(connectionID) cannot be used: \(error.message)", field: error.field)
+        }
+        let adapter = ChatwootAdapter(connection: connection)
+        let now = environment.clock.now()
+        do throws(PlatformRefusal) { try adapter.authenticate(delivery, now: now) } catch {
+            logger.notice("connection.webhook_refused", metadata: ["connection.id": "\(connectionID)", "reason": "\(error.message)"])
+            throw APIError(.unauthorized, code: "invalid_signature", message: error.message)
+        }
+        let deliveryID = adapter.deliveryID(delivery)
+        let seenID = deliveryID.map { Self.recordID("\(connectionID):\($0)") }
+        if let deliveryID, let seenID, let seen = try await store.get(.platformDelivery, id: seenID), seen["delivery"]?.stringValue == deliveryID,
+            seen["connection_id"]?.intValue == connectionID
+        {
+            return JSONObject([("delivery", .string(deliveryID)), ("duplicate", .bool(true)), ("events", .array([]))])
+        }
+        let intake: PlatformIntake
+        do { intake = try await adapter.intake(delivery, now: now, state: StoreStateReader(store: store)) } catch let refusal as PlatformRefusal {
+            throw APIError(.unprocessableContent, code: "validation_failed", message: refusal.message, field: refusal.field)
+        }
+
+        // State first (the chat merged and the message stored with their derived columns, as an event's args are),
+        // then the other records, then the events.
+        var state = JSONObject()
+        if let chat = intake.chat { state["chat"] = .object(chat) }
+        if let message = intake.message { state["msg"] = .object(message) }
+        if !state.isEmpty { _ = try await environment.intake.apply(args: state, now: now) }
+        for record in intake.records {
+            var patch = record.patch
+            patch["id"] = .int(record.id)
+            if try await store.patch(record.kind, id: record.id, with: patch) == nil { try await store.put(record.kind, id: record.id, document: patch) }
+        }
+        let events = EventsController(environment: environment)
+        var answers: [JSONValue] = []
+        var duplicates = 0
+        for event in intake.events {
+            let (_, answer) = try await events.dispatch(name: event.name, key: event.key, args: event.args, now: now)
+            if answer["duplicate"]?.boolValue == true { duplicates += 1 }
+            var entry = JSONObject([("event", .string(event.name)), ("id", .string(event.key))])
+            for (key, value) in answer { entry[key] = value }
+            answers.append(.object(entry))
+        }
+        if let deliveryID, let seenID {
+            let record = JSONObject([
+                ("delivery", .string(deliveryID)), ("connection_id", .int(connectionID)), ("event", .string(intake.platformEvent)), ("received_at", .int(now)),
+            ])
+            try await store.put(.platformDelivery, id: seenID, document: record)
+        }
+        logger.info(
+            "connection.webhook_taken",
+            metadata: [
+                "connection.id": "\(connectionID)", "platform.event": "\(intake.platformEvent)", "events.raised": "\(intake.events.count - duplicates)",
+            ])
+        var answer = JSONObject([("platform_event", .string(intake.platformEvent))])
+        answer["delivery"] = deliveryID.map(JSONValue.string) ?? .null
+        answer["duplicate"] = .bool(!intake.events.isEmpty && duplicates == intake.events.count)
+        answer["events"] = .array(answers)
+        if let note = intake.note { answer["note"] = .string(note) }
+        return answer
+    }
+
+    /// A positive record id for a text key (the first 62 bits of its SHA-256); the record keeps the key, so that a
+    /// collision is told apart.
+    static func recordID(_ key: String) -> Int {
+        let bytes = Array(SHA256.hash(data: Array(key.utf8)).prefix(8))
+        let value = bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } & 0x3FFF_FFFF_FFFF_FFFF
+        return max(1, Int(value))
+    }
+}

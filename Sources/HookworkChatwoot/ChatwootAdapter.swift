@@ -91,7 +91,7 @@ public struct ChatwootAdapter: PlatformAdapter {
 
     func conversationEvent(_ event: String, body: JSONObject, state: any PlatformStateReader) async throws -> PlatformIntake {
         let created = event == "conversation_created"
-        let snapshot = try await snapshot(body, state: state, changed: body["changed_attributes"], statusWebhook: !created)
+        let snapshot = try await snapshot(body, state: state, changed: body["changed_attributes"], statusWebhook: event == "conversation_status_changed")
         guard let chat = snapshot.chat, let id = chat["id"]?.intValue else {
             return PlatformIntake(platformEvent: event, note: "an older snapshot than the stored one (updated_at); state kept")
         }

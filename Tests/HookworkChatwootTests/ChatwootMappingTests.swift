@@ -372,6 +372,16 @@ struct ChatwootMappingTests {
         #expect(intake.events.isEmpty)
     }
 
+    @Test("an unknown conversation seen resolved is a close only from conversation_status_changed")
+    func unknownResolved() async throws {
+        let adapter = ChatwootAdapter(connection: sampleConnection)
+        var body = try Samples.load("conversation_status_changed.resolved").body
+        #expect(try await adapter.intake(body: body, now: 0, state: MemoryState()).events.map(\.name) == ["chat.close"])
+        body["event"] = "conversation_updated"
+        body["changed_attributes"] = [["label_list": ["previous_value": ["billing"], "current_value": ["billing", "refund"]]]]
+        #expect(try await adapter.intake(body: body, now: 0, state: MemoryState()).events.map(\.name) == ["chat.data_changed"])
+    }
+
     @Test("contact events patch the contact's open chats; a new name raises chat.nick_changed")
     func contacts() async throws {
         let adapter = ChatwootAdapter(connection: sampleConnection)

@@ -69,15 +69,26 @@ public struct ChatwootAdapter: PlatformAdapter {
         var assignee: JSONObject?
     }
 
+    /// `embedded`: the conversation rides along a message or typing webhook. Chatwoot sends its own
+    /// `conversation_updated` or `conversation_status_changed` for every change of status, assignee, team, labels,
+    /// attributes and priority, and an embedded snapshot may be older than a change Hookwork has just made (it was
+    /// rendered when the message was created), so for a chat already stored it updates only the rest (times, unread
+    /// count, contact) and raises no transition.
     func snapshot(
-        _ conversation: JSONObject, state: any PlatformStateReader, changed: JSONValue? = nil, inboxName: String? = nil, statusWebhook: Bool = false
+        _ conversation: JSONObject, state: any PlatformStateReader, changed: JSONValue? = nil, inboxName: String? = nil, statusWebhook: Bool = false,
+        embedded: Bool = false
     ) async throws -> Snapshot {
         guard let id = conversation["id"]?.intValue, id > 0 else { return Snapshot() }
         let stored = try await state.record(.chat, id: id)
         var result = Snapshot(stored: stored)
         guard !ChatwootMapping.isStale(conversation, stored: stored),
-            let chat = ChatwootMapping.chat(from: conversation, connection: connection, stored: stored, inboxName: inboxName)
+            var chat = ChatwootMapping.chat(from: conversation, connection: connection, stored: stored, inboxName: inboxName)
         else { return result }
+        if embedded, let stored {
+            chat = ChatwootMapping.withoutConversationState(chat, stored: stored)
+            result.chat = chat
+            return result
+        }
         result.chat = chat
         if let user = conversation["meta"]?["assignee"]?.objectValue, let record = ChatwootMapping.operatorRecord(user) {
             result.records.append(record)
@@ -129,7 +140,7 @@ public struct ChatwootAdapter: PlatformAdapter {
             throw PlatformRefusal.invalid("a message event has a positive id", field: "id")
         }
         let inboxName = body["inbox"]?["name"]?.stringValue
-        let snapshot = try await snapshot(conversation, state: state, inboxName: inboxName)
+        let snapshot = try await snapshot(conversation, state: state, inboxName: inboxName, embedded: true)
         var intake = PlatformIntake(platformEvent: event, chat: snapshot.chat, records: snapshot.records, events: snapshot.events)
         if intake.chat == nil { intake.chat = JSONObject([("id", .int(chatID))]) }
         if let sender = body["sender"]?.objectValue, let record = ChatwootMapping.operatorRecord(sender) { intake.records.append(record) }
@@ -182,7 +193,7 @@ public struct ChatwootAdapter: PlatformAdapter {
         guard let conversation = body["conversation"]?.objectValue else {
             throw PlatformRefusal.invalid("a typing event carries its conversation", field: "conversation")
         }
-        let snapshot = try await snapshot(conversation, state: state)
+        let snapshot = try await snapshot(conversation, state: state, embedded: true)
         guard var chat = snapshot.chat ?? conversation["id"]?.intValue.map({ JSONObject([("id", .int($0))]) }) else {
             throw PlatformRefusal.invalid("a typing event's conversation has an id", field: "conversation.id")
         }

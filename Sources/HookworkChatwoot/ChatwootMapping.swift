@@ -166,6 +166,29 @@ public enum ChatwootMapping {
         return chat
     }
 
+    /// The chat columns and reserved variables that only conversation webhooks change for a stored chat.
+    static let conversationStateColumns = [
+        "status", "status_sub", "status_sub_sub", "user_id", "dep_id", "gbot_id", "priority", "cls_time", "chat_duration", "pnd_time", "wait_time",
+    ]
+    static let conversationStateVariables = [
+        "cw_status", "cw_labels", "aicons", "cw_snoozed_until", "cw_assignee_type", "cw_assignee_id", "cw_team_id", "cw_team_name", "cw_priority",
+        "cw_attribute_keys", "cw_updated_at",
+    ]
+
+    /// `chat` (a snapshot's patch) with the conversation's state (status, assignee, team, labels, custom attributes,
+    /// priority) left as `stored` has it.
+    public static func withoutConversationState(_ chat: JSONObject, stored: JSONObject) -> JSONObject {
+        var chat = chat
+        for column in conversationStateColumns { chat[column] = nil }
+        var variables = chat["chat_variables"].flatMap(decoded) ?? JSONObject()
+        let before = Self.variables(of: stored)
+        for key in variables["cw_attribute_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { variables[key] = nil }
+        for key in before["cw_attribute_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { variables[key] = before[key] }
+        for key in conversationStateVariables { variables[key] = before[key] }
+        chat["chat_variables"] = if case .string? = stored["chat_variables"] { .string(JSONValue.object(variables).jsonText()) } else { .object(variables) }
+        return chat
+    }
+
     /// An operator record for a Chatwoot user (the assignee's push form, or a message's user sender).
     public static func operatorRecord(_ user: JSONObject) -> PlatformRecord? {
         guard let id = user["id"]?.intValue, id > 0, user["type"]?.stringValue == "user" else { return nil }
@@ -329,8 +352,14 @@ public enum ChatwootMapping {
         let user: JSONValue = assignee.map(JSONValue.object) ?? .bool(false)
         var events: [PlatformEvent] = []
 
-        let previousWord = storedVariables["cw_status"]?.stringValue ?? changed["status"]?.previous.stringValue
-        if previousWord != word, previousWord != nil || (word == "resolved" && closesWithoutHistory) {
+        // A change is raised when the snapshot differs both from what Chatwoot last had (the cw_* members, which the
+        // actions back to Chatwoot also move as their calls succeed) and from Hookwork's own view (its columns, which
+        // its actions change at once): so the webhook a Hookwork command causes (its echo) raises nothing, a snapshot
+        // from before a command was applied is no change either, and a change by anyone else is one. The previous
+        // value named is what Chatwoot had.
+        let storedWord = stored.flatMap { hookworkStatusWord($0, variables: storedVariables, pendingIsBot: connection.pendingIsBot) }
+        let previousWord = storedVariables["cw_status"]?.stringValue ?? storedWord ?? changed["status"]?.previous.stringValue
+        if previousWord != word, storedWord != word, previousWord != nil || (word == "resolved" && closesWithoutHistory) {
             let name: String
             switch (previousWord, word) {
             case (_, "resolved"): name = "chat.close"
@@ -345,17 +374,29 @@ public enum ChatwootMapping {
         }
 
         let previousAssignee: Int?
-        if let stored { previousAssignee = stored["user_id"]?.intValue ?? 0 } else { previousAssignee = changed["assignee_id"]?.previous.intValue ?? (changed["assignee_id"] != nil ? 0 : nil) }
+        let ownAssignee = stored.map { $0["user_id"]?.looseInt ?? 0 }
+        if let own = ownAssignee {
+            let seenAssignee = storedVariables["cw_assignee_id"]?.intValue.map { storedVariables["cw_assignee_type"]?.stringValue == "User" ? $0 : 0 }
+            previousAssignee = seenAssignee ?? own
+        } else {
+            previousAssignee = changed["assignee_id"]?.previous.intValue ?? (changed["assignee_id"] != nil ? 0 : nil)
+        }
         let assigneeID = chat["user_id"]?.intValue ?? 0
-        if let before = previousAssignee, before != assigneeID {
+        if let before = previousAssignee, before != assigneeID, ownAssignee != assigneeID {
             let name = before == 0 ? "chat.accept" : "chat.chat_owner_changed"
             events.append(PlatformEvent(name: name, key: key(name), args: JSONObject([("chat", chatArg), ("user", user)])))
         }
 
         let team = conversation["meta"]?["team"]?["id"]?.intValue ?? 0
+        let inbox = conversation["inbox_id"]?.intValue ?? 0
         let previousTeam: Int? = stored != nil ? storedVariables["cw_team_id"]?.intValue ?? 0 : changed["team_id"].map { $0.previous.intValue ?? 0 }
-        if let before = previousTeam, before != team {
-            let inbox = conversation["inbox_id"]?.intValue ?? 0
+        var ownTeam = previousTeam
+        if let before = previousTeam, let department = stored?["dep_id"]?.looseInt, department != connection.department(team: before, inbox: inbox),
+            let moved = connection.team(department: department)
+        {
+            ownTeam = moved  // Hookwork's setdepartment moved it to this team
+        }
+        if let before = previousTeam, before != team, ownTeam != team {
             let name = "chat.data_changed_assigned_department"
             let args = JSONObject([
                 ("chat", chatArg), ("from_dep", .int(connection.department(team: before, inbox: inbox))), ("to_dep", chat["dep_id"] ?? .int(0)),
@@ -366,18 +407,32 @@ public enum ChatwootMapping {
 
         var previous = JSONObject()
         let labels = chat["chat_variables"].flatMap(decoded)?["cw_labels"] ?? .array([])
-        if stored != nil, let before = storedVariables["cw_labels"], before != labels { previous["labels"] = before }
+        if stored != nil, let seen = storedVariables["cw_labels"]?.arrayValue {
+            // Hookwork's labels are its alert icons (an alert_icon action adds or removes one).
+            let icons = storedVariables["aicons"]?.objectValue.map { $0.map(\.key) } ?? []
+            let own = seen.compactMap(\.stringValue).filter { icons.contains($0) } + icons.filter { !seen.contains(.string($0)) }
+            let now = Set((labels.arrayValue ?? []).compactMap(\.stringValue))
+            if Set(seen.compactMap(\.stringValue)) != now, Set(own) != now { previous["labels"] = .array(seen) }
+        }
         if stored == nil, let change = changed["label_list"] { previous["labels"] = change.previous }
         let attributes: JSONValue = .object(conversation["custom_attributes"]?.objectValue ?? JSONObject())
         if stored != nil {
             var before = JSONObject()
             for key in storedVariables["cw_attribute_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { before[key] = storedVariables[key] ?? .null }
-            if bounded(attributes) != .object(before) { previous["custom_attributes"] = .object(before) }
+            // Hookwork's attributes are its chat variables but the reserved ones (a chatvariable action sets them).
+            var own = JSONObject()
+            for (key, value) in storedVariables where !key.hasPrefix("cw_") && key != "aicons" { own[key] = value }
+            let now = bounded(attributes)
+            if now != .object(before), now != .object(own) { previous["custom_attributes"] = .object(before) }
         } else if let change = changed["custom_attributes"] {
             previous["custom_attributes"] = change.previous
         }
         let priorityWord = conversation["priority"]?.stringValue.map(JSONValue.string) ?? .null
-        if stored != nil, let before = storedVariables["cw_priority"], before != priorityWord { previous["priority"] = before }
+        if let stored, let before = storedVariables["cw_priority"], before != priorityWord,
+            (stored["priority"]?.looseInt ?? 0) != priority(priorityWord.stringValue)
+        {
+            previous["priority"] = before
+        }
         if stored == nil, let change = changed["priority"] { previous["priority"] = change.previous }
         if !previous.isEmpty {
             let name = "chat.data_changed"
@@ -385,6 +440,22 @@ public enum ChatwootMapping {
             events.append(PlatformEvent(name: name, key: attributeKey, args: JSONObject([("chat", chatArg), ("previous_attributes", .object(previous))])))
         }
         return events
+    }
+
+    /// Chatwoot's status word as Hookwork sees the stored chat: the last snapshot's (`cw_status`) unless Hookwork's
+    /// own status has moved away from it since (a close, a reopen, a transfer to or from the bot, a snooze).
+    static func hookworkStatusWord(_ stored: JSONObject, variables: JSONObject, pendingIsBot: Bool) -> String? {
+        let seen = variables["cw_status"]?.stringValue
+        guard let status = stored["status"]?.looseInt else { return seen }
+        let onHold = stored["status_sub"]?.looseInt == 8
+        switch status {
+        case 2: return "resolved"
+        case 5 where pendingIsBot: return seen == "pending" || seen == "open" ? seen : "pending"
+        default:
+            if seen == "resolved" || (seen == "pending" && pendingIsBot) { return onHold ? "snoozed" : "open" }
+            if onHold { return "snoozed" }
+            return seen == "snoozed" ? "open" : seen
+        }
     }
 
     // MARK: Keys

@@ -77,6 +77,8 @@ public struct DeliveryAttempter: Sendable {
     let signingSecrets: (any SigningSecretResolver)?
     /// Reports exhausted deliveries, opened breakers and disabled hosts.
     let operations: OperationalEvents
+    /// Applies commands for chats from platform connections; nil: such a command ends exhausted, naming the cause.
+    let platformCommands: (any PlatformCommandApplier)?
     /// The hosts a 410 disabled, as last read (a second at most old); `forget` when an admin enables one.
     public let disabledHosts: DisabledHostCache
     /// The settings.
@@ -87,8 +89,10 @@ public struct DeliveryAttempter: Sendable {
         store: any Store, sender: any HTTPSender, mailSender: (any MailSender)? = nil, clock: any EngineClock, breakers: BreakerRegistry,
         completion: any DeliveryCompletionHandler = NoDeliveryCompletion(), metrics: any DeliveryMetrics = NoDeliveryMetrics(),
         settings: DeliverySettings = DeliverySettings(), logger: Logger, jitter: @escaping @Sendable () -> Double = { Double.random(in: -1...1) },
-        signingSecrets: (any SigningSecretResolver)? = nil, operations: OperationalEvents = .none, disabledHosts: DisabledHostCache = DisabledHostCache()
+        signingSecrets: (any SigningSecretResolver)? = nil, operations: OperationalEvents = .none, disabledHosts: DisabledHostCache = DisabledHostCache(),
+        platformCommands: (any PlatformCommandApplier)? = nil
     ) {
+        self.platformCommands = platformCommands
         self.signingSecrets = signingSecrets
         self.operations = operations
         self.disabledHosts = disabledHosts
@@ -231,6 +235,9 @@ public struct DeliveryAttempter: Sendable {
                     decision: decision, error: Self.describe(error)
                 )
             }
+        case .platform(var command):
+            if let sequence = record.sequence { command.command["sequence"] = .int(sequence) }
+            return await attemptPlatform(command, record: record, number: number, policy: policy, startedAt: startedAt, started: started)
         case .mail(let envelope):
             let request = logged(envelope, url: record.url)
             guard let mailSender else {
@@ -261,10 +268,74 @@ public struct DeliveryAttempter: Sendable {
         }
     }
 
+    /// Merges `variables` into the stored chat's `chat_variables` (kept as JSON text or as an object, as stored), with
+    /// the attempt's outcome.
+    private func mergeChatVariables(_ variables: JSONObject, chat chatID: Int, into effects: Effects) async {
+        do {
+            guard let chat = try await store.get(.chat, id: chatID) else { return }
+            var merged: JSONObject
+            switch chat["chat_variables"] {
+            case .object(let object)?: merged = object
+            case .string(let text)?: merged = (try? JSONValue(parsing: text))?.objectValue ?? JSONObject()
+            default: merged = JSONObject()
+            }
+            for (key, value) in variables { merged[key] = value }
+            let encoded: JSONValue = if case .object? = chat["chat_variables"] { .object(merged) } else { .string(JSONValue.object(merged).jsonText()) }
+            effects.patch(RecordPatch(kind: .chat, id: chatID, members: JSONObject([("chat_variables", encoded)])))
+        } catch {
+            logger.warning("delivery.chat_variables_failed", metadata: ["chat.id": "\(chatID)", "error": "\(error)"])
+        }
+    }
+
+    /// A platform command's attempt: the connection's adapter makes the platform's API calls; their log is the
+    /// attempt's request, the adapter's summary its response.
+    private func attemptPlatform(
+        _ command: PlatformCommand, record: DeliveryRecord, number: Int, policy: RetryPolicy, startedAt: Int, started: ContinuousClock.Instant
+    ) async -> AttemptResult? {
+        let (body, cut) = loggedBody(Array(JSONValue.object(command.command).jsonText().utf8))
+        var request = JSONObject([
+            ("method", .string("COMMAND")), ("url", .string(record.url)), ("headers", .array([])), ("body", body), ("body_truncated", .bool(cut)),
+        ])
+        guard let platformCommands else {
+            let reason = "no platform adapter is configured in this process, so connection \(command.connectionID)'s command cannot be applied"
+            return await finish(
+                record, number: number, startedAt: startedAt, elapsed: .zero, request: .object(request), response: nil, statusCode: nil,
+                decision: .exhausted(reason: reason), error: reason, breaker: .untouched
+            )
+        }
+        let outcome = await platformCommands.apply(command, messageID: record.messageID, attempt: number)
+        let elapsed = ContinuousClock.now - started
+        request["calls"] = .array(outcome.calls)
+        let decision: RetryPolicy.Decision
+        switch outcome.result {
+        case .applied: decision = .delivered
+        case .refused: decision = .exhausted(reason: outcome.error ?? "the platform refused the command; retrying cannot help")
+        case .retry:
+            // A retryable outcome is retried even when its status is one the policy would end on (the adapter decided).
+            decision = policy.decide(
+                attempt: number, status: outcome.statusCode.flatMap { policy.isRetryable(status: $0) ? $0 : nil }, retryAfter: outcome.retryAfter,
+                now: clock.now(), jitter: jitter()
+            )
+        }
+        let answer = Array(JSONValue.object(outcome.body).jsonText().utf8)
+        var response: JSONValue?
+        if let status = outcome.statusCode {
+            let (logged, truncated) = loggedBody(answer)
+            response = .object(JSONObject([("status", .int(status)), ("headers", .array([])), ("body", logged), ("body_truncated", .bool(truncated))]))
+        }
+        // The breaker counts a platform in trouble (no answer, 5xx, 429), not a refusal of one command.
+        let effect: BreakerEffect = outcome.result == .refused ? .untouched : .byOutcome
+        return await finish(
+            record, number: number, startedAt: startedAt, elapsed: elapsed, request: .object(request), response: response,
+            statusCode: outcome.statusCode, decision: decision, error: decision == .delivered ? nil : (outcome.error ?? outcome.statusCode.map { "HTTP \($0)" }),
+            responseBody: answer, breaker: effect, chatVariables: outcome.chatVariables
+        )
+    }
+
     private func finish(
         _ record: DeliveryRecord, number: Int, startedAt: Int, elapsed: Duration, request: JSONValue, response: JSONValue?, statusCode: Int?,
         decision: RetryPolicy.Decision, error: String?, responseHeaders: [(name: String, value: String)] = [], responseBody: [UInt8] = [],
-        disableHost: String? = nil, breaker effect: BreakerEffect = .byOutcome
+        disableHost: String? = nil, breaker effect: BreakerEffect = .byOutcome, chatVariables: JSONObject = JSONObject()
     ) async -> AttemptResult? {
         let now = clock.now()
         var decision = decision
@@ -284,6 +355,9 @@ public struct DeliveryAttempter: Sendable {
             lastError = error == reason ? reason : [error, reason].compactMap { $0 }.joined(separator: "; ")
         }
         let effects = Effects(keyPrefix: "d\(record.id)_\(number)")
+        if !chatVariables.isEmpty, let chatID = record.chatID {
+            await mergeChatVariables(chatVariables, chat: chatID, into: effects)
+        }
         if effect == .byOutcome {
             // The breaker counts failures that say the receiver is in trouble; a 4xx answer shows it is alive.
             let hostFailed = statusCode.map { $0 >= 500 || $0 == 408 || $0 == 429 } ?? (record.kind != .mail || mailSender != nil)
@@ -403,6 +477,8 @@ public struct DeliveryAttempter: Sendable {
             switch call.payload {
             case .http(let outbound): request = logged(outbound)
             case .mail(let envelope): request = logged(envelope, url: record.url)
+            case .platform(let command):
+                request = .object(JSONObject([("method", "COMMAND"), ("url", .string(record.url)), ("body", .string(JSONValue.object(command.command).jsonText()))]))
             }
             let reason =
                 "the breaker for \(host) stayed open (its last probe failed) past the end of this call's retry schedule "

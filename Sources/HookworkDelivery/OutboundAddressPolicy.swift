@@ -4,6 +4,8 @@ import Glibc
 import Darwin
 #endif
 
+public import HookworkEngine
+
 /// An IPv4 or IPv6 address as its bytes (4 or 16).
 public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// 4 bytes for IPv4, 16 for IPv6.
@@ -192,7 +194,7 @@ extension String {
 }
 
 /// A call refused by the address policy before any connection was made.
-public struct OutboundBlocked: Error, Sendable, CustomStringConvertible {
+public struct OutboundBlocked: UnretryableSendError, Sendable, CustomStringConvertible {
     /// The host as the URL wrote it.
     public var host: String
     /// The address it resolved to.

@@ -67,6 +67,9 @@ public struct OutboundResponse: Sendable, Equatable {
     }
 }
 
+/// An error a sender throws when retrying the same request cannot help (the outbound address policy refused it).
+public protocol UnretryableSendError: Error {}
+
 /// Sends outbound HTTP requests; HookworkDelivery implements it on AsyncHTTPClient.
 public protocol HTTPSender: Sendable {
     /// Sends `request` and returns the response; throws when no response arrived (connection, timeout, TLS).

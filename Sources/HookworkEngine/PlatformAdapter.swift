@@ -131,9 +131,10 @@ public struct StoreStateReader: PlatformStateReader {
 }
 
 /// One chat platform's side of Hookwork, so that the engine and the HTTP API know no platform: it authenticates the
-/// platform's own webhook deliveries and turns each into Hookwork state and events. (Translating Hookwork's commands
-/// into the platform's API calls, and reconciling state by reading the platform's API, are the next members of this
-/// contract; the generic `POST /api/v1/events` path is the adapter-less case.)
+/// platform's own webhook deliveries and turns each into Hookwork state and events, and turns Hookwork's commands
+/// for the platform's chats into the platform's API calls. (Reconciling state by reading the platform's API is the
+/// next member of this contract; the generic `POST /api/v1/events` path and `HOOKWORK_CALLBACK_URL` are the
+/// adapter-less case.)
 public protocol PlatformAdapter: Sendable {
     /// The platform's name in a connection (`chatwoot`).
     static var platform: String { get }
@@ -147,4 +148,83 @@ public protocol PlatformAdapter: Sendable {
 
     /// What the (authenticated) delivery changes, given Hookwork's stored state.
     func intake(_ request: PlatformRequest, now: Int, state: any PlatformStateReader) async throws -> PlatformIntake
+
+    /// Applies one of Hookwork's commands (`PlatformCommand.command`) through the platform's API with `sender`;
+    /// `messageID` and `attempt` as `PlatformCommandApplier.apply` has them; `state` reads what Hookwork has stored.
+    func apply(
+        _ command: JSONObject, messageID: String, attempt: Int, sender: any HTTPSender, state: any PlatformStateReader
+    ) async -> PlatformCommandOutcome
+}
+
+/// A chat-changing command for a chat that came from a platform connection: instead of going to
+/// `HOOKWORK_CALLBACK_URL`, the connection's adapter turns it into the platform's own API calls when the outbox
+/// attempts it (ordered per chat, retried, logged and replayable like any callback).
+public struct PlatformCommand: Sendable, Equatable {
+    /// The connection (`/api/v1/connections/{id}`) the chat came from.
+    public var connectionID: Int
+    /// The command as a callback receiver would get it: `command`, `chat_id`, `changes` (a JSON merge patch over the
+    /// chat: `changes.chat_variables` names only the variables that changed, `null` for a removed one), `message`,
+    /// `webhook_id`, `trigger_id`, and `sequence` when it is attempted.
+    public var command: JSONObject
+
+    /// A command.
+    public init(connectionID: Int, command: JSONObject) {
+        self.connectionID = connectionID
+        self.command = command
+    }
+
+    /// The breaker and log key of a connection's calls.
+    public var host: String { "connection:\(connectionID)" }
+}
+
+/// What applying a platform command came to.
+public struct PlatformCommandOutcome: Sendable, Equatable {
+    /// How it ended.
+    public enum Result: Sendable, Equatable {
+        /// Applied (or nothing needed applying).
+        case applied
+        /// Not applied; retried on the call's schedule (the platform answered 5xx or 429, or did not answer).
+        case retry
+        /// Not applied, and retrying cannot help (a 4xx answer, a connection that cannot be used).
+        case refused
+    }
+
+    /// How it ended.
+    public var result: Result
+    /// The status of the platform's last answer; nil when none arrived.
+    public var statusCode: Int?
+    /// What is logged as the answer's body, and read by the completion handlers (`{"message_id": N}` links a posted
+    /// message to the platform's id).
+    public var body: JSONObject
+    /// What went wrong, if anything.
+    public var error: String?
+    /// The platform's `Retry-After`, if it sent one.
+    public var retryAfter: String?
+    /// The API calls made, in order, for the delivery log (tokens masked): `{"method","url","status","body"}`.
+    public var calls: [JSONValue]
+    /// Chat variables to merge into the chat's `chat_variables` with the attempt's outcome (even a failed one: the steps
+    /// before the failure were applied): the adapter's record of what the platform now has, so that the platform's
+    /// webhooks about Hookwork's own changes are recognised.
+    public var chatVariables: JSONObject = JSONObject()
+
+    /// An outcome.
+    public init(
+        result: Result, statusCode: Int?, body: JSONObject = JSONObject(), error: String? = nil, retryAfter: String? = nil, calls: [JSONValue] = []
+    ) {
+        self.result = result
+        self.statusCode = statusCode
+        self.body = body
+        self.error = error
+        self.retryAfter = retryAfter
+        self.calls = calls
+    }
+}
+
+/// Applies platform commands when the outbox attempts them; the server implements it over the stored connections and
+/// their adapters.
+public protocol PlatformCommandApplier: Sendable {
+    /// Applies `command`. `attempt` counts from 1; `messageID` is the call's stable id (the same on every attempt),
+    /// which an adapter puts on what it creates so that a retry after a lost answer can find it instead of creating it
+    /// twice.
+    func apply(_ command: PlatformCommand, messageID: String, attempt: Int) async -> PlatformCommandOutcome
 }

@@ -32,7 +32,8 @@ func makeDeliveryParts(
         jitter: dependencies.jitter ?? { Double.random(in: -1...1) },
         signingSecrets: ConfiguredSigningSecrets(
             store: store, callbackSecrets: configuration.callbackSecrets, operationsSecrets: configuration.operationsSecrets),
-        operations: operationalEvents(configuration, metrics: metrics)
+        operations: operationalEvents(configuration, metrics: metrics),
+        platformCommands: ConnectionCommands(store: store, sender: sender)
     )
     let background = BackgroundWork()
     var services: [any Service] = [

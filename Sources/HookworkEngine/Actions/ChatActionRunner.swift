@@ -4,7 +4,8 @@ import Logging
 
 /// Applies a `ChatActions` change: records the chat's update (and the message, whose id is reserved at once) in the
 /// decision's `Effects`, so that it commits with the decision or not at all; records the command as a signed
-/// `callback` delivery to the platform (`HOOKWORK_CALLBACK_URL`), then raises the change's events and, for a bot
+/// `callback` delivery to the platform (`HOOKWORK_CALLBACK_URL`), or, for a chat from a platform connection
+/// (`connection_id`), as a command its adapter applies through the platform's API; then raises the change's events and, for a bot
 /// message, `chat.web_add_msg_admin` (spec §1.6) unless the trigger arguments carry `no_auto_events`.
 struct ChatActionRunner: Sendable {
     let executor: TriggerExecutor
@@ -98,12 +99,16 @@ struct ChatActionRunner: Sendable {
         var stored = change
         stored.patch = patch
         let command = ChatActions.command(stored, chat: chat, chatID: chatID, webhookID: webhookID, triggerID: triggerID, message: message)
-        if let callback = executor.callback {
-            let call = callback.call(
-                command: command, chatID: chatID, webhookID: webhookID,
-                context: Self.commandContext(triggerID: triggerID, index: index, command: change.command, messageID: message?["id"]?.looseInt),
-                messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)_callback")
-            )
+        let context = Self.commandContext(triggerID: triggerID, index: index, command: change.command, messageID: message?["id"]?.looseInt)
+        let callID = effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)_callback")
+        if let connection = chat["connection_id"]?.looseInt, connection > 0 {
+            // A chat from a platform connection: its adapter applies the command through the platform's API.
+            let call = Self.platformCall(command: command, connectionID: connection, chatID: chatID, webhookID: webhookID, context: context, messageID: callID)
+            effects.call(call)
+            detail["platform_message_id"] = .string(call.messageID)
+            detail["connection_id"] = .int(connection)
+        } else if let callback = executor.callback {
+            let call = callback.call(command: command, chatID: chatID, webhookID: webhookID, context: context, messageID: callID)
             effects.call(call)
             detail["callback_message_id"] = .string(call.messageID)
         } else {
@@ -127,6 +132,18 @@ struct ChatActionRunner: Sendable {
         }
         if !raised.isEmpty { detail["events"] = .array(raised) }
         return report(status, detail)
+    }
+
+    /// The outbox call that has connection `connectionID`'s adapter apply `command` (kind `callback`, so that a chat's
+    /// commands keep their order), retried on the default schedule.
+    static func platformCall(
+        command: JSONObject, connectionID: Int, chatID: Int, webhookID: Int?, context: JSONObject, messageID: String
+    ) -> OutboundCall {
+        var context = context
+        context["chat_id"] = .int(chatID)
+        context["connection_id"] = .int(connectionID)
+        if let webhookID { context["webhook_id"] = .int(webhookID) }
+        return OutboundCall(kind: .callback, payload: .platform(PlatformCommand(connectionID: connectionID, command: command)), context: context, messageID: messageID)
     }
 
     /// Where a command came from: the trigger, the action, the command and, for a message it posts, Hookwork's id of

@@ -11,6 +11,8 @@ public struct OutboundCall: Sendable, Equatable {
         case http(OutboundRequest)
         /// An e-mail.
         case mail(MailEnvelope)
+        /// A command for a platform connection's adapter (kind `callback`: ordered per chat like callback commands).
+        case platform(PlatformCommand)
     }
 
     /// The kind of call.
@@ -96,6 +98,11 @@ public struct OutboundCall: Sendable, Equatable {
             object["body"] = .string(mail.body)
             object["headers"] = .array(mail.headers.map { .array([.string($0.name), .string($0.value)]) })
             stored["mail"] = .object(object)
+        case .platform(let command):
+            method = "COMMAND"
+            url = "connection:\(command.connectionID)/" + (command.command["command"]?.stringValue ?? "command")
+            host = command.host
+            stored["platform"] = .object(JSONObject([("connection_id", .int(command.connectionID)), ("command", .object(command.command))]))
         }
         stored["retry"] = retry?.json ?? .null
         stored["retry_on"] = .array(retryOn.map(JSONValue.int))
@@ -139,6 +146,10 @@ public struct OutboundCall: Sendable, Equatable {
                     headers: pairs(mail["headers"])
                 )
             )
+        } else if case .object(let platform)? = stored["platform"], let connection = platform["connection_id"]?.intValue,
+            case .object(let command)? = platform["command"]
+        {
+            payload = .platform(PlatformCommand(connectionID: connection, command: command))
         } else {
             return nil
         }

@@ -102,20 +102,31 @@ struct ConnectionsController {
 
         // State first (the chat merged and the message stored with their derived columns, as an event's args are),
         // then the other records, then the events.
+        // A chat from a connection names it, so that its triggers' commands go back through the connection's adapter.
+        let link = JSONValue.int(connectionID)
         var state = JSONObject()
-        if let chat = intake.chat { state["chat"] = .object(chat) }
+        if var chat = intake.chat {
+            chat["connection_id"] = link
+            state["chat"] = .object(chat)
+        }
         if let message = intake.message { state["msg"] = .object(message) }
         if !state.isEmpty { _ = try await environment.intake.apply(args: state, now: now) }
         for record in intake.records {
             var patch = record.patch
             patch["id"] = .int(record.id)
+            if record.kind == .chat { patch["connection_id"] = link }
             if try await store.patch(record.kind, id: record.id, with: patch) == nil { try await store.put(record.kind, id: record.id, document: patch) }
         }
         let events = EventsController(environment: environment)
         var answers: [JSONValue] = []
         var duplicates = 0
         for event in intake.events {
-            let (_, answer) = try await events.dispatch(name: event.name, key: event.key, args: event.args, now: now)
+            var args = event.args
+            if case .object(var chat)? = args["chat"] {
+                chat["connection_id"] = link
+                args["chat"] = .object(chat)
+            }
+            let (_, answer) = try await events.dispatch(name: event.name, key: event.key, args: args, now: now)
             if answer["duplicate"]?.boolValue == true { duplicates += 1 }
             var entry = JSONObject([("event", .string(event.name)), ("id", .string(event.key))])
             for (key, value) in answer { entry[key] = value }

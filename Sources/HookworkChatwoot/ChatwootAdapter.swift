@@ -28,7 +28,9 @@ public struct ChatwootAdapter: PlatformAdapter {
     public func intake(_ request: PlatformRequest, now: Int, state: any PlatformStateReader) async throws -> PlatformIntake {
         let body: JSONObject
         do {
-            guard case .object(let object) = try JSONValue(parsing: request.body) else { throw PlatformRefusal.invalid("the body must be a JSON object") }
+            guard case .object(let object) = try JSONValue(parsing: request.body) else {
+                throw PlatformRefusal.invalid("the body must be a JSON object")
+            }
             body = object
         } catch let error as JSONParseError {
             throw PlatformRefusal.invalid("the body is not valid JSON: \(error.description)")
@@ -102,7 +104,8 @@ public struct ChatwootAdapter: PlatformAdapter {
 
     func conversationEvent(_ event: String, body: JSONObject, state: any PlatformStateReader) async throws -> PlatformIntake {
         let created = event == "conversation_created"
-        let snapshot = try await snapshot(body, state: state, changed: body["changed_attributes"], statusWebhook: event == "conversation_status_changed")
+        let snapshot = try await snapshot(
+            body, state: state, changed: body["changed_attributes"], statusWebhook: event == "conversation_status_changed")
         guard let chat = snapshot.chat, let id = chat["id"]?.intValue else {
             return PlatformIntake(platformEvent: event, note: "an older snapshot than the stored one (updated_at); state kept")
         }
@@ -134,7 +137,9 @@ public struct ChatwootAdapter: PlatformAdapter {
         guard let conversation = body["conversation"]?.objectValue, let chatID = conversation["id"]?.intValue, chatID > 0 else {
             throw PlatformRefusal.invalid("a message event carries its conversation with an id", field: "conversation.id")
         }
-        guard let messageID = body["id"]?.intValue, messageID > 0 else { throw PlatformRefusal.invalid("a message event has a positive id", field: "id") }
+        guard let messageID = body["id"]?.intValue, messageID > 0 else {
+            throw PlatformRefusal.invalid("a message event has a positive id", field: "id")
+        }
         let nested = conversation["messages"]?.arrayValue?.compactMap(\.objectValue).first { $0["id"]?.intValue == messageID }
         guard var message = ChatwootMapping.message(body, chatID: chatID, nested: nested) else {
             throw PlatformRefusal.invalid("a message event has a positive id", field: "id")
@@ -171,7 +176,9 @@ public struct ChatwootAdapter: PlatformAdapter {
         if event == "message_created" {
             let name = ChatwootMapping.messageEvent(author: author, isPrivate: isPrivate)
             var args = JSONObject([("chat", chatArg), ("msg", .object(message))])
-            if author > 0, let sender = body["sender"]?.objectValue, let record = ChatwootMapping.operatorRecord(sender) { args["user"] = .object(record.patch) }
+            if author > 0, let sender = body["sender"]?.objectValue, let record = ChatwootMapping.operatorRecord(sender) {
+                args["user"] = .object(record.patch)
+            }
             intake.events.insert(PlatformEvent(name: name, key: "cw:\(connection.accountID):mc:\(messageID)", args: args), at: 0)
         } else {
             let reason = ChatwootMapping.updateReason(body, stored: stored, mapped: message)
@@ -184,7 +191,8 @@ public struct ChatwootAdapter: PlatformAdapter {
             }
             let digest = ChatwootMapping.digest([body["content"] ?? .null, body["content_attributes"] ?? .null, nested?["status"] ?? .null])
             let args = JSONObject([("chat", chatArg), ("msg", .object(message)), ("reason", .string(reason))])
-            intake.events.insert(PlatformEvent(name: "chat.message_updated", key: "cw:\(connection.accountID):mu:\(messageID):\(digest)", args: args), at: 0)
+            intake.events.insert(
+                PlatformEvent(name: "chat.message_updated", key: "cw:\(connection.accountID):mu:\(messageID):\(digest)", args: args), at: 0)
         }
         return intake
     }
@@ -235,7 +243,9 @@ public struct ChatwootAdapter: PlatformAdapter {
 
     func contact(_ event: String, body: JSONObject, state: any PlatformStateReader) async throws -> PlatformIntake {
         var intake = PlatformIntake(platformEvent: event)
-        guard let contactID = body["id"]?.intValue, contactID > 0 else { throw PlatformRefusal.invalid("a contact event has a positive id", field: "id") }
+        guard let contactID = body["id"]?.intValue, contactID > 0 else {
+            throw PlatformRefusal.invalid("a contact event has a positive id", field: "id")
+        }
         let name = ChatwootMapping.short(body["name"]) ?? ""
         let email = ChatwootMapping.short(body["email"]) ?? ""
         let phone = ChatwootMapping.short(body["phone_number"]) ?? ""
@@ -250,7 +260,8 @@ public struct ChatwootAdapter: PlatformAdapter {
             intake.records.append(PlatformRecord(kind: .chat, id: id, patch: patch))
             if patch["nick"] != nil {
                 let args = JSONObject([("chat", .object(patch)), ("previous_nick", chat["nick"] ?? .string(""))])
-                intake.events.append(PlatformEvent(name: "chat.nick_changed", key: "cw:\(connection.accountID):nick:\(contactID):\(id):\(digest)", args: args))
+                intake.events.append(
+                    PlatformEvent(name: "chat.nick_changed", key: "cw:\(connection.accountID):nick:\(contactID):\(id):\(digest)", args: args))
             }
         }
         if intake.records.isEmpty { intake.note = "no open chat of contact \(contactID) changed" }

@@ -142,7 +142,8 @@ extension ChatwootAdapter {
                 if let messageID { summary["message_id"] = .int(messageID) }
             case .failed(let result, let status, let error, let retryAfter):
                 summary["applied"] = .array(applied)
-                var outcome = PlatformCommandOutcome(result: result, statusCode: status, body: summary, error: error, retryAfter: retryAfter, calls: session.calls)
+                var outcome = PlatformCommandOutcome(
+                    result: result, statusCode: status, body: summary, error: error, retryAfter: retryAfter, calls: session.calls)
                 outcome.chatVariables = session.seen
                 return outcome
             }
@@ -201,7 +202,9 @@ struct ChatwootSession {
                 switch await call("GET", conversationPath + "/messages", token: .admin) {
                 case .answer(200, let body):
                     let messages = body["payload"]?.arrayValue ?? []
-                    if let found = messages.suffix(Self.markerScan).first(where: { $0["content_attributes"]?["hookwork"]?["command_id"]?.stringValue == messageID }),
+                    if let found = messages.suffix(Self.markerScan).first(where: {
+                        $0["content_attributes"]?["hookwork"]?["command_id"]?.stringValue == messageID
+                    }),
                         let id = found["id"]?.intValue
                     {
                         return .done("message \(id) was already posted by an earlier attempt", messageID: id)
@@ -216,13 +219,15 @@ struct ChatwootSession {
             var marker = JSONObject([("command_id", .string(messageID))])
             if let hookworkID { marker["message_id"] = .int(hookworkID) }
             let body = JSONObject([
-                ("content", .string(content)), ("message_type", .string("outgoing")), ("private", .bool(isPrivate)), ("content_type", .string("text")),
+                ("content", .string(content)), ("message_type", .string("outgoing")), ("private", .bool(isPrivate)),
+                ("content_type", .string("text")),
                 ("content_attributes", .object(JSONObject([("hookwork", .object(marker))]))),
             ])
             switch await call("POST", conversationPath + "/messages", token: .write, body: body) {
             case .answer(let status, let answer) where (200..<300).contains(status):
                 let id = answer["id"]?.intValue
-                return .done(isPrivate ? "private note \(id.map(String.init) ?? "?") posted" : "message \(id.map(String.init) ?? "?") posted", messageID: id)
+                return .done(
+                    isPrivate ? "private note \(id.map(String.init) ?? "?") posted" : "message \(id.map(String.init) ?? "?") posted", messageID: id)
             case let other: return failure(other, doing: "posting the message")
             }
         case .status(let word, let until):
@@ -239,7 +244,9 @@ struct ChatwootSession {
             let answer = await call("POST", conversationPath + "/assignments", token: .write, body: body)
             if case .answer(200, let agent) = answer, let id, agent["id"]?.intValue != id {
                 // Chatwoot unassigns rather than failing for an id that is not one of the account's users.
-                return .failed(.refused, status: 200, error: "Chatwoot did not assign user \(id) (not a user of account \(connection.accountID)?)", retryAfter: nil)
+                return .failed(
+                    .refused, status: 200, error: "Chatwoot did not assign user \(id) (not a user of account \(connection.accountID)?)",
+                    retryAfter: nil)
             }
             let result = expectSuccess(answer, id.map { "assigned to user \($0)" } ?? "unassigned")
             if case .done = result {
@@ -265,7 +272,8 @@ struct ChatwootSession {
                 result = .done("labels already \(before)", messageID: nil)
             } else {
                 result = expectSuccess(
-                    await call("POST", conversationPath + "/labels", token: .write, body: JSONObject([("labels", .array(labels.map(JSONValue.string)))])),
+                    await call(
+                        "POST", conversationPath + "/labels", token: .write, body: JSONObject([("labels", .array(labels.map(JSONValue.string)))])),
                     "labels \(labels)")
             }
             if case .done = result { seen["cw_labels"] = .array(labels.map(JSONValue.string)) }
@@ -282,7 +290,9 @@ struct ChatwootSession {
                 result = .done("custom attributes already set", messageID: nil)
             } else {
                 result = expectSuccess(
-                    await call("POST", conversationPath + "/custom_attributes", token: .write, body: JSONObject([("custom_attributes", .object(attributes))])),
+                    await call(
+                        "POST", conversationPath + "/custom_attributes", token: .write, body: JSONObject([("custom_attributes", .object(attributes))])
+                    ),
                     "custom attributes " + changes.map(\.key).sorted().joined(separator: ", "))
             }
             if case .done = result {
@@ -297,12 +307,15 @@ struct ChatwootSession {
             return result
         case .priority(let word):
             let result = expectSuccess(
-                await call("POST", conversationPath + "/toggle_priority", token: .write, body: JSONObject([("priority", word.map(JSONValue.string) ?? .null)])),
+                await call(
+                    "POST", conversationPath + "/toggle_priority", token: .write,
+                    body: JSONObject([("priority", word.map(JSONValue.string) ?? .null)])),
                 "priority \(word ?? "none")")
             if case .done = result { seen["cw_priority"] = word.map(JSONValue.string) ?? .null }
             return result
         case .contact(let id, let members):
-            return expectSuccess(await call("PUT", "/api/v1/accounts/\(connection.accountID)/contacts/\(id)", token: .admin, body: members), "contact \(id)")
+            return expectSuccess(
+                await call("PUT", "/api/v1/accounts/\(connection.accountID)/contacts/\(id)", token: .admin, body: members), "contact \(id)")
         }
     }
 

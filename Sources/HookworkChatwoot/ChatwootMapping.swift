@@ -1,5 +1,5 @@
-public import HookworkCore
 import Crypto
+public import HookworkCore
 public import HookworkEngine
 
 /// Chatwoot payloads → Hookwork state and event names, as pure functions (README, "Chatwoot"). A conversation is a
@@ -65,7 +65,8 @@ public enum ChatwootMapping {
         let meta = conversation["meta"]?.objectValue ?? JSONObject()
         let sender = meta["sender"]?.objectValue ?? JSONObject()
         let assignee = meta["assignee"]?.objectValue
-        let assigneeType = meta["assignee_type"]?.stringValue ?? (assignee?["type"]?.stringValue == "agent_bot" ? "AgentBot" : assignee == nil ? nil : "User")
+        let assigneeType =
+            meta["assignee_type"]?.stringValue ?? (assignee?["type"]?.stringValue == "agent_bot" ? "AgentBot" : assignee == nil ? nil : "User")
         let assigneeID = assignee?["id"]?.intValue ?? 0
         let team = meta["team"]?.objectValue
         let teamID = team?["id"]?.intValue ?? 0
@@ -114,7 +115,8 @@ public enum ChatwootMapping {
         chat["frt"] = .int(firstReply > 0 && created > 0 ? max(0, firstReply - created) : 0)
         chat["lsync"] = .int(channel == "Channel::WebWidget" ? ChatwootTime.unix(conversation["contact_last_seen_at"]) : 0)
         chat["has_unread_messages"] = .int((conversation["unread_count"]?.intValue ?? 0) > 0 ? 1 : 0)
-        let hasIncoming = waitingSince > 0 || (stored?["last_user_msg_time"]?.intValue ?? 0) > 0
+        let hasIncoming =
+            waitingSince > 0 || (stored?["last_user_msg_time"]?.intValue ?? 0) > 0
             || conversation["messages"]?.arrayValue?.first?["message_type"]?.intValue == 0
         chat["unanswered_chat"] = .int(firstReply == 0 && hasIncoming ? 1 : 0)
         chat["priority"] = .int(priority(conversation["priority"]?.stringValue))
@@ -135,7 +137,9 @@ public enum ChatwootMapping {
         for key in variables["cw_attribute_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { variables[key] = nil }
         var attributeKeys: [JSONValue] = []
         for (key, value) in conversation["custom_attributes"]?.objectValue ?? JSONObject() {
-            guard attributeKeys.count < maximumAttributes, key.utf8.count <= maximumShortText, !key.hasPrefix("cw_"), key != "aicons" else { continue }
+            guard attributeKeys.count < maximumAttributes, key.utf8.count <= maximumShortText, !key.hasPrefix("cw_"), key != "aicons" else {
+                continue
+            }
             variables[key] = bounded(value)
             attributeKeys.append(.string(key))
         }
@@ -150,7 +154,8 @@ public enum ChatwootMapping {
             ("cw_snoozed_until", .int(ChatwootTime.unix(conversation["snoozed_until"]))),
             ("cw_agent_last_seen_at", .int(ChatwootTime.unix(conversation["agent_last_seen_at"]))),
             ("cw_first_reply_created_at", .int(firstReply)), ("cw_can_reply", .bool(conversation["can_reply"]?.boolValue ?? true)),
-            ("cw_contact_id", .int(sender["id"]?.intValue ?? 0)), ("cw_contact_identifier", short(sender["identifier"]).map(JSONValue.string) ?? .null),
+            ("cw_contact_id", .int(sender["id"]?.intValue ?? 0)),
+            ("cw_contact_identifier", short(sender["identifier"]).map(JSONValue.string) ?? .null),
             ("cw_assignee_type", assigneeType.map(JSONValue.string) ?? .null), ("cw_assignee_id", .int(assigneeID)),
             ("cw_team_id", .int(teamID)), ("cw_team_name", short(team?["name"]).map(JSONValue.string) ?? .null),
             ("cw_priority", short(conversation["priority"]).map(JSONValue.string) ?? .null), ("cw_contact_attributes", contactAttributes),
@@ -185,7 +190,8 @@ public enum ChatwootMapping {
         for key in variables["cw_attribute_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { variables[key] = nil }
         for key in before["cw_attribute_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { variables[key] = before[key] }
         for key in conversationStateVariables { variables[key] = before[key] }
-        chat["chat_variables"] = if case .string? = stored["chat_variables"] { .string(JSONValue.object(variables).jsonText()) } else { .object(variables) }
+        chat["chat_variables"] =
+            if case .string? = stored["chat_variables"] { .string(JSONValue.object(variables).jsonText()) } else { .object(variables) }
         return chat
     }
 
@@ -246,14 +252,15 @@ public enum ChatwootMapping {
         let isPrivate = source["private"]?.boolValue ?? false
         let sender = source["sender"]?.objectValue
         // The top-level form's contact sender has no `type`; the nested form names it in `sender_type`.
-        let senderType: String? = sender?["type"]?.stringValue ?? source["sender_type"]?.stringValue.map { word in
-            switch word {
-            case "User": return "user"
-            case "AgentBot": return "agent_bot"
-            case "Contact": return "contact"
-            default: return word
-            }
-        } ?? (sender != nil ? "contact" : nil)
+        let senderType: String? =
+            sender?["type"]?.stringValue ?? source["sender_type"]?.stringValue.map { word in
+                switch word {
+                case "User": return "user"
+                case "AgentBot": return "agent_bot"
+                case "Contact": return "contact"
+                default: return word
+                }
+            } ?? (sender != nil ? "contact" : nil)
         let senderID = sender?["id"]?.intValue ?? source["sender_id"]?.intValue ?? 0
         let userID = author(messageType: type, isPrivate: isPrivate, senderType: senderType, senderID: senderID)
         var message = JSONObject([("id", .int(id)), ("chat_id", .int(chatID)), ("user_id", .int(userID))])
@@ -418,7 +425,9 @@ public enum ChatwootMapping {
         let attributes: JSONValue = .object(conversation["custom_attributes"]?.objectValue ?? JSONObject())
         if stored != nil {
             var before = JSONObject()
-            for key in storedVariables["cw_attribute_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] { before[key] = storedVariables[key] ?? .null }
+            for key in storedVariables["cw_attribute_keys"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+                before[key] = storedVariables[key] ?? .null
+            }
             // Hookwork's attributes are its chat variables but the reserved ones (a chatvariable action sets them).
             var own = JSONObject()
             for (key, value) in storedVariables where !key.hasPrefix("cw_") && key != "aicons" { own[key] = value }
@@ -437,7 +446,8 @@ public enum ChatwootMapping {
         if !previous.isEmpty {
             let name = "chat.data_changed"
             let attributeKey = "cw:\(connection.accountID):\(name):attributes:\(id):\(stamp)"
-            events.append(PlatformEvent(name: name, key: attributeKey, args: JSONObject([("chat", chatArg), ("previous_attributes", .object(previous))])))
+            events.append(
+                PlatformEvent(name: name, key: attributeKey, args: JSONObject([("chat", chatArg), ("previous_attributes", .object(previous))])))
         }
         return events
     }

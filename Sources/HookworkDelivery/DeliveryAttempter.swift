@@ -1,9 +1,9 @@
 import Foundation
-import Synchronization
 public import HookworkCore
 public import HookworkEngine
 public import HookworkStore
 public import Logging
+import Synchronization
 
 /// What the delivery path counts; HookworkServer backs it with Prometheus. Labels are bounded (kinds, outcome words,
 /// configured hosts).
@@ -89,7 +89,8 @@ public struct DeliveryAttempter: Sendable {
         store: any Store, sender: any HTTPSender, mailSender: (any MailSender)? = nil, clock: any EngineClock, breakers: BreakerRegistry,
         completion: any DeliveryCompletionHandler = NoDeliveryCompletion(), metrics: any DeliveryMetrics = NoDeliveryMetrics(),
         settings: DeliverySettings = DeliverySettings(), logger: Logger, jitter: @escaping @Sendable () -> Double = { Double.random(in: -1...1) },
-        signingSecrets: (any SigningSecretResolver)? = nil, operations: OperationalEvents = .none, disabledHosts: DisabledHostCache = DisabledHostCache(),
+        signingSecrets: (any SigningSecretResolver)? = nil, operations: OperationalEvents = .none,
+        disabledHosts: DisabledHostCache = DisabledHostCache(),
         platformCommands: (any PlatformCommandApplier)? = nil
     ) {
         self.platformCommands = platformCommands
@@ -115,7 +116,8 @@ public struct DeliveryAttempter: Sendable {
         var results: [Int: AttemptResult] = [:]
         let claimed: [DeliveryRecord]
         do {
-            claimed = try await store.claimDeliveries(DeliveryClaim(limit: ids.count, now: now, worker: worker, leaseSeconds: settings.leaseSeconds, ids: ids))
+            claimed = try await store.claimDeliveries(
+                DeliveryClaim(limit: ids.count, now: now, worker: worker, leaseSeconds: settings.leaseSeconds, ids: ids))
         } catch {
             logger.error("delivery.claim_failed", metadata: ["error": "\(error)"])
             return [:]
@@ -250,9 +252,10 @@ public struct DeliveryAttempter: Sendable {
             do {
                 let receipt = try await mailSender.send(envelope)
                 let elapsed = ContinuousClock.now - started
-                let response: JSONValue = .object(JSONObject([
-                    ("status", .int(receipt.code)), ("headers", .array([])), ("body", .string(receipt.reply)), ("body_truncated", .bool(false)),
-                ]))
+                let response: JSONValue = .object(
+                    JSONObject([
+                        ("status", .int(receipt.code)), ("headers", .array([])), ("body", .string(receipt.reply)), ("body_truncated", .bool(false)),
+                    ]))
                 return await finish(
                     record, number: number, startedAt: startedAt, elapsed: elapsed, request: request, response: response, statusCode: receipt.code,
                     decision: .delivered, error: nil, responseBody: Array(receipt.reply.utf8)
@@ -280,7 +283,8 @@ public struct DeliveryAttempter: Sendable {
             default: merged = JSONObject()
             }
             for (key, value) in variables { merged[key] = value }
-            let encoded: JSONValue = if case .object? = chat["chat_variables"] { .object(merged) } else { .string(JSONValue.object(merged).jsonText()) }
+            let encoded: JSONValue =
+                if case .object? = chat["chat_variables"] { .object(merged) } else { .string(JSONValue.object(merged).jsonText()) }
             effects.patch(RecordPatch(kind: .chat, id: chatID, members: JSONObject([("chat_variables", encoded)])))
         } catch {
             logger.warning("delivery.chat_variables_failed", metadata: ["chat.id": "\(chatID)", "error": "\(error)"])
@@ -321,13 +325,15 @@ public struct DeliveryAttempter: Sendable {
         var response: JSONValue?
         if let status = outcome.statusCode {
             let (logged, truncated) = loggedBody(answer)
-            response = .object(JSONObject([("status", .int(status)), ("headers", .array([])), ("body", logged), ("body_truncated", .bool(truncated))]))
+            response = .object(
+                JSONObject([("status", .int(status)), ("headers", .array([])), ("body", logged), ("body_truncated", .bool(truncated))]))
         }
         // The breaker counts a platform in trouble (no answer, 5xx, 429), not a refusal of one command.
         let effect: BreakerEffect = outcome.result == .refused ? .untouched : .byOutcome
         return await finish(
             record, number: number, startedAt: startedAt, elapsed: elapsed, request: .object(request), response: response,
-            statusCode: outcome.statusCode, decision: decision, error: decision == .delivered ? nil : (outcome.error ?? outcome.statusCode.map { "HTTP \($0)" }),
+            statusCode: outcome.statusCode, decision: decision,
+            error: decision == .delivered ? nil : (outcome.error ?? outcome.statusCode.map { "HTTP \($0)" }),
             responseBody: answer, breaker: effect, chatVariables: outcome.chatVariables
         )
     }
@@ -435,7 +441,9 @@ public struct DeliveryAttempter: Sendable {
         guard before != after else { return }
         metrics.breakerChanged(host: host, state: after.rawValue)
         logger.notice("delivery.breaker_changed", metadata: ["delivery.host": "\(host)", "breaker.state": "\(after.rawValue)"])
-        guard after == .open, let breaker = breakers.snapshot().first(where: { $0.host == host })?.breaker, let probeAt = breaker.nextProbeAt else { return }
+        guard after == .open, let breaker = breakers.snapshot().first(where: { $0.host == host })?.breaker, let probeAt = breaker.nextProbeAt else {
+            return
+        }
         if before == .closed {
             operations.report(
                 .breakerOpened,
@@ -478,7 +486,9 @@ public struct DeliveryAttempter: Sendable {
             case .http(let outbound): request = logged(outbound)
             case .mail(let envelope): request = logged(envelope, url: record.url)
             case .platform(let command):
-                request = .object(JSONObject([("method", "COMMAND"), ("url", .string(record.url)), ("body", .string(JSONValue.object(command.command).jsonText()))]))
+                request = .object(
+                    JSONObject([("method", "COMMAND"), ("url", .string(record.url)), ("body", .string(JSONValue.object(command.command).jsonText()))])
+                )
             }
             let reason =
                 "the breaker for \(host) stayed open (its last probe failed) past the end of this call's retry schedule "
@@ -505,7 +515,6 @@ public struct DeliveryAttempter: Sendable {
         return text.isEmpty ? String(reflecting: error) : text
     }
 
-
     /// A body as logged: text up to the bound, and whether it was cut.
     func loggedBody(_ body: [UInt8]) -> (JSONValue, Bool) {
         let cut = body.count > settings.maxLoggedBodyBytes
@@ -514,11 +523,15 @@ public struct DeliveryAttempter: Sendable {
 
     func logged(_ request: OutboundRequest) -> JSONValue {
         let (body, cut) = loggedBody(request.body ?? [])
-        return .object(JSONObject([
-            ("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))),
-            ("headers", .array(request.headers.map { .array([.string($0.name), .string(SecretMask.isSecretName($0.name) ? "********" : $0.value)]) })),
-            ("body", body), ("body_truncated", .bool(cut)),
-        ]))
+        return .object(
+            JSONObject([
+                ("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))),
+                (
+                    "headers",
+                    .array(request.headers.map { .array([.string($0.name), .string(SecretMask.isSecretName($0.name) ? "********" : $0.value)]) })
+                ),
+                ("body", body), ("body_truncated", .bool(cut)),
+            ]))
     }
 
     /// A mail as logged: its subject and recipients as headers, and the text sent as the body.
@@ -526,16 +539,21 @@ public struct DeliveryAttempter: Sendable {
         let (body, cut) = loggedBody(Array(envelope.body.utf8))
         var headers: [JSONValue] = [.array(["Subject", .string(envelope.subject)]), .array(["To", .string(envelope.to.joined(separator: ", "))])]
         if let replyTo = envelope.replyTo { headers.append(.array(["Reply-To", .string(replyTo)])) }
-        return .object(JSONObject([("method", "SMTP"), ("url", .string(url)), ("headers", .array(headers)), ("body", body), ("body_truncated", .bool(cut))]))
+        return .object(
+            JSONObject([("method", "SMTP"), ("url", .string(url)), ("headers", .array(headers)), ("body", body), ("body_truncated", .bool(cut))]))
     }
 
     func logged(_ response: OutboundResponse) -> JSONValue {
         let (body, cut) = loggedBody(response.body)
-        return .object(JSONObject([
-            ("status", .int(response.status)),
-            ("headers", .array(response.headers.map { .array([.string($0.name), .string(SecretMask.isSecretName($0.name) ? "********" : $0.value)]) })),
-            ("body", body), ("body_truncated", .bool(cut)),
-        ]))
+        return .object(
+            JSONObject([
+                ("status", .int(response.status)),
+                (
+                    "headers",
+                    .array(response.headers.map { .array([.string($0.name), .string(SecretMask.isSecretName($0.name) ? "********" : $0.value)]) })
+                ),
+                ("body", body), ("body_truncated", .bool(cut)),
+            ]))
     }
 }
 

@@ -1,7 +1,7 @@
-public import Logging
 public import HookworkDelivery
 public import HookworkEngine
 public import HookworkStore
+public import Logging
 import ServiceLifecycle
 
 /// The delivery path of one process: its breakers, the attempter shared by the `http` worker and the delivery

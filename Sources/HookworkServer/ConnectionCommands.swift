@@ -20,7 +20,8 @@ struct ConnectionCommands: PlatformCommandApplier {
         }
         let connection: ChatwootConnection
         do throws(PlatformRefusal) { connection = try ChatwootConnection(document: document) } catch {
-            return PlatformCommandOutcome(result: .refused, statusCode: nil, error: "connection \(command.connectionID) cannot be used: \(error.message)")
+            return PlatformCommandOutcome(
+                result: .refused, statusCode: nil, error: "connection \(command.connectionID) cannot be used: \(error.message)")
         }
         return await ChatwootAdapter(connection: connection).apply(
             command.command, messageID: messageID, attempt: attempt, sender: sender, state: StoreStateReader(store: store))

@@ -1,10 +1,10 @@
 import Foundation
+import HTTPTypes
 import HookworkChatwoot
 import HookworkCore
 import HookworkDelivery
 import HookworkEngine
 import HookworkStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Synchronization
@@ -98,18 +98,21 @@ final class ChatwootStandIn: Sendable {
                 let payload = JSONValue.array((state.messages[id] ?? []).map(JSONValue.object))
                 answer = Self.json(200, JSONValue.object(JSONObject([("meta", .object(JSONObject())), ("payload", payload)])).jsonText())
             case "GET labels":
-                answer = Self.json(200, JSONValue.object(JSONObject([("payload", .array((state.labels[id] ?? []).map(JSONValue.string)))])).jsonText())
+                answer = Self.json(
+                    200, JSONValue.object(JSONObject([("payload", .array((state.labels[id] ?? []).map(JSONValue.string)))])).jsonText())
             case "POST labels":
                 state.labels[id] = (body["labels"]?.arrayValue ?? []).compactMap(\.stringValue)
                 answer = Self.json(200, JSONValue.object(JSONObject([("payload", body["labels"] ?? .array([]))])).jsonText())
             case "GET conversation":
                 let conversation = JSONObject([
-                    ("id", .int(id)), ("custom_attributes", .object(state.attributes[id] ?? JSONObject())), ("status", .string(state.status[id] ?? "open")),
+                    ("id", .int(id)), ("custom_attributes", .object(state.attributes[id] ?? JSONObject())),
+                    ("status", .string(state.status[id] ?? "open")),
                 ])
                 answer = Self.json(200, JSONValue.object(conversation).jsonText())
             case "POST custom_attributes":
                 state.attributes[id] = body["custom_attributes"]?.objectValue ?? JSONObject()
-                answer = Self.json(200, JSONValue.object(JSONObject([("custom_attributes", .object(state.attributes[id] ?? JSONObject()))])).jsonText())
+                answer = Self.json(
+                    200, JSONValue.object(JSONObject([("custom_attributes", .object(state.attributes[id] ?? JSONObject()))])).jsonText())
             case "POST toggle_status":
                 let word = body["status"]?.stringValue ?? "open"
                 state.status[id] = word
@@ -204,9 +207,16 @@ enum ChatwootPayload {
         meta["assignee_type"] = .null
         body["meta"] = .object(meta)
         body["changed_attributes"] = .array([
-            .object(JSONObject([
-                ("label_list", .object(JSONObject([("previous_value", .array(previous.map(JSONValue.string))), ("current_value", .array(labels.map(JSONValue.string)))])))
-            ]))
+            .object(
+                JSONObject([
+                    (
+                        "label_list",
+                        .object(
+                            JSONObject([
+                                ("previous_value", .array(previous.map(JSONValue.string))), ("current_value", .array(labels.map(JSONValue.string))),
+                            ]))
+                    )
+                ]))
         ])
         return body
     }
@@ -218,9 +228,11 @@ struct ChatwootActionsTests {
 
     /// The seed's "hello / are you there / hi, and no reply from an agent in 25 s" rule, whose trigger posts a message
     /// and adds the `no-reply` label.
-    static let conditions = "[" + [contains("hello,are you there,hi"), compare("{args.chat.last_user_msg_time}", "lt", "{time}-25")].joined(separator: ",") + "]"
+    static let conditions =
+        "[" + [contains("hello,are you there,hi"), compare("{args.chat.last_user_msg_time}", "lt", "{time}-25")].joined(separator: ",") + "]"
     static let trigger = triggerJSON(
-        "Apologise", [
+        "Apologise",
+        [
             #"{"type":"text","content":{"text":"Sorry for the wait, {args.chat.nick}: an agent is on the way."}}"#,
             #"{"type":"alert_icon","content":{"alert_icon":"no-reply"}}"#,
         ])
@@ -263,7 +275,8 @@ struct ChatwootActionsTests {
             configuration.retrySchedule = try RetrySchedule(text: "30,60,120")
             let store = try await makeStore(url: configuration.databaseURL, logger: testLogger)
             let app = try await buildApplication(
-                configuration: configuration, dependencies: ServerDependencies(store: store, clock: clock, logger: testLogger, announceAdminToken: { _ in }))
+                configuration: configuration,
+                dependencies: ServerDependencies(store: store, clock: clock, logger: testLogger, announceAdminToken: { _ in }))
             let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
             do {
                 let engine = makeCommandEngine(configuration: configuration, store: store, sender: sender, logger: testLogger)
@@ -272,7 +285,9 @@ struct ChatwootActionsTests {
                     let connection = ChatwootSample.connection.replacingOccurrences(of: "https://chat.acme.example", with: "http://127.0.0.1:\(port)")
                     #expect(try await client.call(.put, "/api/v1/connections/1", json: connection).status == 200)
                     #expect(try await client.call(.post, "/api/v1/triggers", json: trigger).status == 201)
-                    #expect(try await client.call(.post, "/api/v1/webhooks", json: continuousWebhook(conditions, firing: #"{"policy":"once"}"#)).status == 201)
+                    #expect(
+                        try await client.call(.post, "/api/v1/webhooks", json: continuousWebhook(conditions, firing: #"{"policy":"once"}"#)).status
+                            == 201)
                     try await body(
                         Setup(client: client, clock: clock, standIn: standIn, store: store, scheduler: scheduler))
                 }
@@ -291,9 +306,12 @@ struct ChatwootActionsTests {
             // Conversation 1041: the visitor says hello and nobody answers. An agent had added `billing` in Chatwoot
             // a moment ago, which Hookwork has not heard of: it must survive the label change.
             setup.standIn.state.withLock { $0.labels[1041] = ["billing"] }
-            #expect(try await setup.deliver(try ChatwootPayload.message("hello", id: 884120, conversation: 1041, at: t0), delivery: "d-1").status == 200)
+            #expect(
+                try await setup.deliver(try ChatwootPayload.message("hello", id: 884120, conversation: 1041, at: t0), delivery: "d-1").status == 200)
             // Conversation 1042: the visitor says hi, an agent replies 10 s later.
-            #expect(try await setup.deliver(try ChatwootPayload.message("hi there", id: 884130, conversation: 1042, at: t0), delivery: "d-2").status == 200)
+            #expect(
+                try await setup.deliver(try ChatwootPayload.message("hi there", id: 884130, conversation: 1042, at: t0), delivery: "d-2").status
+                    == 200)
             setup.clock.set(t0 + 10)
             let reply = try ChatwootPayload.message("Hello, I am here", id: 884131, conversation: 1042, at: t0 + 10, fromAgent: true)
             #expect(try await setup.deliver(reply, delivery: "d-3").status == 200)
@@ -349,7 +367,8 @@ struct ChatwootActionsTests {
             let changed = try await setup.deliver(labels, delivery: "d-5")
             #expect(changed.status == 200)
             #expect(changed.body["events"] == [], "the label Hookwork added is not a change by someone else: \(changed.body)")
-            let variables = ChatwootMapping.variables(of: try #require(try await setup.client.call(.get, "/api/v1/chats/1041", token: ingestToken).body.objectValue))
+            let variables = ChatwootMapping.variables(
+                of: try #require(try await setup.client.call(.get, "/api/v1/chats/1041", token: ingestToken).body.objectValue))
             #expect(variables["cw_labels"] == ["billing", "no-reply"])
             // An agent removing Hookwork's label is a change.
             setup.clock.set(t0 + 40)
@@ -365,8 +384,11 @@ struct ChatwootActionsTests {
             let t0 = Self.t0
             // 1041: Chatwoot fails the first post outright; 1043: it stores the message but the answer is lost.
             setup.standIn.fail("POST messages", with: [.error, .lostAnswer])
-            #expect(try await setup.deliver(try ChatwootPayload.message("hello", id: 884120, conversation: 1041, at: t0), delivery: "d-1").status == 200)
-            #expect(try await setup.deliver(try ChatwootPayload.message("are you there", id: 884140, conversation: 1043, at: t0 + 1), delivery: "d-2").status == 200)
+            #expect(
+                try await setup.deliver(try ChatwootPayload.message("hello", id: 884120, conversation: 1041, at: t0), delivery: "d-1").status == 200)
+            #expect(
+                try await setup.deliver(try ChatwootPayload.message("are you there", id: 884140, conversation: 1043, at: t0 + 1), delivery: "d-2")
+                    .status == 200)
             #expect(try await setup.pass(at: t0 + 27).count == 2)
             // The first attempts failed; the label commands wait behind their messages.
             #expect(try await setup.standIn.waitFor(1041, count: 1) == ["POST messages"])

@@ -20,11 +20,14 @@ struct ContinuousToolsTests {
             configuration.continuousEnabled = false
             let app = try await makeApp(configuration)
             try await app.test(.router) { client in
-                try await configure(client, port: port, webhook: continuousWebhook("[" + compare("{args.chat.status}", "eq", "1") + "]", alternative: 2))
+                try await configure(
+                    client, port: port, webhook: continuousWebhook("[" + compare("{args.chat.status}", "eq", "1") + "]", alternative: 2))
                 #expect(try await client.call(.put, "/api/v1/operators/5", token: ingestToken, json: #"{"name":"Olga","surname":"K"}"#).status == 200)
                 let chat = #"{"status":1,"dep_id":3,"user_id":5,"nick":"Ann","last_msg_id":71,"chat_variables":"{\"plan\":\"gold\"}"}"#
                 #expect(try await client.call(.put, "/api/v1/chats/7", token: ingestToken, json: chat).status == 200)
-                #expect(try await client.call(.put, "/api/v1/messages/71", token: ingestToken, json: #"{"chat_id":7,"user_id":0,"msg":"hello","time":5}"#).status == 200)
+                #expect(
+                    try await client.call(.put, "/api/v1/messages/71", token: ingestToken, json: #"{"chat_id":7,"user_id":0,"msg":"hello","time":5}"#)
+                        .status == 200)
                 try await body(client, receiver, String(database.url.dropFirst("sqlite://".count)))
             }
         }
@@ -38,7 +41,8 @@ struct ContinuousToolsTests {
             #expect(bad.status == 422)
             #expect(bad.body["error"]?["field"] == "firing.policy")
             let zero = try await client.call(
-                .post, "/api/v1/webhooks", json: continuousWebhook(conditions, alternative: 2, alternativeFiring: #"{"policy":"every","every_seconds":0}"#))
+                .post, "/api/v1/webhooks",
+                json: continuousWebhook(conditions, alternative: 2, alternativeFiring: #"{"policy":"every","every_seconds":0}"#))
             #expect(zero.status == 422)
             #expect(zero.body["error"]?["field"] == "alternative_firing.every_seconds")
             let saved = try await client.call(.get, "/api/v1/webhooks/1")
@@ -76,9 +80,10 @@ struct ContinuousToolsTests {
             let hookTest = try await client.call(.post, "/api/v1/webhooks/\(hookID)/test", json: #"{"chat_id":7}"#)
             #expect(hookTest.body["variant"] == "hook")
             #expect(hookTest.body["valid"] == true)
-            #expect(hookTest.body["trace"]?.arrayValue?.first?["conditions"]?.arrayValue?.map { $0["text"] } == [
-                "attr => 2 eq 2 => VALID", "attr => \"Sales\" eq \"Sales\" => VALID",
-            ])
+            #expect(
+                hookTest.body["trace"]?.arrayValue?.first?["conditions"]?.arrayValue?.map { $0["text"] } == [
+                    "attr => 2 eq 2 => VALID", "attr => \"Sales\" eq \"Sales\" => VALID",
+                ])
             #expect(receiver.requests.isEmpty)
         }
     }
@@ -111,8 +116,16 @@ struct ContinuousToolsTests {
     @Test("mail: test against a message, explore its conversation, the ledger's count and ids, reset by API and CLI")
     func mailLedger() async throws {
         try await withServer { client, receiver, path in
-            #expect(try await client.call(.put, "/api/v1/mail_conversations/12", token: ingestToken, json: #"{"subject":"Order 5","mail_variables":"{\"custom\":{\"customerClass\":\"vip\"}}"}"#).status == 200)
-            #expect(try await client.call(.put, "/api/v1/mail_messages/41", token: ingestToken, json: #"{"status":0,"conversation_id":12,"subject":"Where is it?","udate":100}"#).status == 200)
+            #expect(
+                try await client.call(
+                    .put, "/api/v1/mail_conversations/12", token: ingestToken,
+                    json: #"{"subject":"Order 5","mail_variables":"{\"custom\":{\"customerClass\":\"vip\"}}"}"#
+                ).status == 200)
+            #expect(
+                try await client.call(
+                    .put, "/api/v1/mail_messages/41", token: ingestToken,
+                    json: #"{"status":0,"conversation_id":12,"subject":"Where is it?","udate":100}"#
+                ).status == 200)
             let conditions = "[" + compare("{args.chat.conversation.mail_variables_array.custom.customerClass}", "eq", "vip") + "]"
             let created = try await client.call(.post, "/api/v1/webhooks", json: continuousWebhook(conditions, type: 2))
             let webhookID = try #require(created.body["id"]?.intValue)
@@ -123,11 +136,13 @@ struct ContinuousToolsTests {
             let explored = try await client.call(.get, "/api/v1/mail-messages/41/explore")
             #expect(explored.body["message_id"] == 41)
             #expect(explored.body["attributes"]?.arrayValue?.contains(["path": "args.chat.conversation.subject", "value": "Order 5"]) == true)
-            let extracted = try await client.call(.get, "/api/v1/mail-messages/41/extract?path=args.chat.conversation.mail_variables_array.custom.customerClass")
+            let extracted = try await client.call(
+                .get, "/api/v1/mail-messages/41/extract?path=args.chat.conversation.mail_variables_array.custom.customerClass")
             #expect(extracted.body["value"] == "vip")
 
             // A second process on the same file runs the passes.
-            let other = try await ContinuousHarness.open(path: path, receiver: receiver, sender: AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed))
+            let other = try await ContinuousHarness.open(
+                path: path, receiver: receiver, sender: AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed))
             do {
                 #expect(try await other.pass(at: 1_000).contains("/closed/41"))
                 #expect(try await other.pass(at: 1_001).contains("/closed/41") == false)
@@ -202,7 +217,8 @@ struct ContinuousServiceTests {
             try await app.test(.router) { client in
                 let conditions = "[" + compare("{args.chat.status}", "eq", "1") + "]"
                 try await configure(client, port: port, webhook: continuousWebhook(conditions, firing: #"{"policy":"once"}"#))
-                #expect(try await client.call(.put, "/api/v1/chats/7", token: ingestToken, json: #"{"status":1,"nick":"Ann","dep_id":3}"#).status == 200)
+                #expect(
+                    try await client.call(.put, "/api/v1/chats/7", token: ingestToken, json: #"{"status":1,"nick":"Ann","dep_id":3}"#).status == 200)
                 let requests = try await receiver.waitFor(1, seconds: 10)
                 #expect(requests.map(\.path) == ["/closed/7?source=hookwork"])
                 let ledger = try await client.call(.get, "/api/v1/webhooks/1/ledger")
@@ -213,7 +229,9 @@ struct ContinuousServiceTests {
 }
 
 /// Runs the built `hookwork` executable on the SQLite file at `databasePath`.
-func runHookwork(_ arguments: [String], databasePath: String, environment extra: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+func runHookwork(_ arguments: [String], databasePath: String, environment extra: [String: String] = [:]) throws -> (
+    status: Int32, stdout: String, stderr: String
+) {
     let process = Process()
     process.executableURL = try hookworkExecutable()
     process.arguments = arguments
@@ -244,7 +262,8 @@ func hookworkExecutable() throws -> URL {
     candidates.append(argument.deletingLastPathComponent().appendingPathComponent("hookwork"))
     candidates.append(argument.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("hookwork"))
     guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-        throw ContinuousTestError(message: "the hookwork executable was not found beside the tests (looked in \(candidates.map(\.path))); run swift build first")
+        throw ContinuousTestError(
+            message: "the hookwork executable was not found beside the tests (looked in \(candidates.map(\.path))); run swift build first")
     }
     return found
 }

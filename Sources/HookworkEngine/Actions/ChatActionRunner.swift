@@ -103,7 +103,8 @@ struct ChatActionRunner: Sendable {
         let callID = effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)_callback")
         if let connection = chat["connection_id"]?.looseInt, connection > 0 {
             // A chat from a platform connection: its adapter applies the command through the platform's API.
-            let call = Self.platformCall(command: command, connectionID: connection, chatID: chatID, webhookID: webhookID, context: context, messageID: callID)
+            let call = Self.platformCall(
+                command: command, connectionID: connection, chatID: chatID, webhookID: webhookID, context: context, messageID: callID)
             effects.call(call)
             detail["platform_message_id"] = .string(call.messageID)
             detail["connection_id"] = .int(connection)
@@ -143,7 +144,9 @@ struct ChatActionRunner: Sendable {
         context["chat_id"] = .int(chatID)
         context["connection_id"] = .int(connectionID)
         if let webhookID { context["webhook_id"] = .int(webhookID) }
-        return OutboundCall(kind: .callback, payload: .platform(PlatformCommand(connectionID: connectionID, command: command)), context: context, messageID: messageID)
+        return OutboundCall(
+            kind: .callback, payload: .platform(PlatformCommand(connectionID: connectionID, command: command)), context: context, messageID: messageID
+        )
     }
 
     /// Where a command came from: the trigger, the action, the command and, for a message it posts, Hookwork's id of

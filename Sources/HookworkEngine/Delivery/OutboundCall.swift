@@ -125,7 +125,9 @@ public struct OutboundCall: Sendable, Equatable {
         guard case .object(let stored) = record.payload else { return nil }
         func pairs(_ value: JSONValue?) -> [(name: String, value: String)] {
             (value?.arrayValue ?? []).compactMap { pair in
-                guard let items = pair.arrayValue, items.count == 2, let name = items[0].stringValue, let value = items[1].stringValue else { return nil }
+                guard let items = pair.arrayValue, items.count == 2, let name = items[0].stringValue, let value = items[1].stringValue else {
+                    return nil
+                }
                 return (name, value)
             }
         }
@@ -133,7 +135,8 @@ public struct OutboundCall: Sendable, Equatable {
             let body = request["body_base64"]?.stringValue.flatMap { Data(base64Encoded: $0) }.map { [UInt8]($0) }
             payload = .http(
                 OutboundRequest(
-                    method: request["method"]?.stringValue ?? "POST", url: request["url"]?.stringValue ?? record.url, headers: pairs(request["headers"]),
+                    method: request["method"]?.stringValue ?? "POST", url: request["url"]?.stringValue ?? record.url,
+                    headers: pairs(request["headers"]),
                     body: body, timeoutSeconds: request["timeout"]?.intValue ?? 10, verifyTLS: request["verify_tls"]?.boolValue ?? true,
                     followRedirects: request["follow_redirects"]?.boolValue ?? false
                 )
@@ -141,7 +144,8 @@ public struct OutboundCall: Sendable, Equatable {
         } else if case .object(let mail)? = stored["mail"] {
             payload = .mail(
                 MailEnvelope(
-                    from: mail["from"]?.stringValue ?? "", fromName: mail["from_name"]?.stringValue, to: (mail["to"]?.arrayValue ?? []).compactMap(\.stringValue),
+                    from: mail["from"]?.stringValue ?? "", fromName: mail["from_name"]?.stringValue,
+                    to: (mail["to"]?.arrayValue ?? []).compactMap(\.stringValue),
                     replyTo: mail["reply_to"]?.stringValue, subject: mail["subject"]?.stringValue ?? "", body: mail["body"]?.stringValue ?? "",
                     headers: pairs(mail["headers"])
                 )
@@ -201,7 +205,8 @@ public struct CallbackTarget: Sendable, Equatable {
     /// The call that POSTs `command` (a JSON object such as `{"command":"closechat","changes":{...}}`) for `chatID`,
     /// with `chat_id` and `webhook_id` set when the command has none, signed with the callback secrets and retried on
     /// the default schedule.
-    public func call(command: JSONObject, chatID: Int?, webhookID: Int?, context: JSONObject = JSONObject(), messageID: String? = nil) -> OutboundCall {
+    public func call(command: JSONObject, chatID: Int?, webhookID: Int?, context: JSONObject = JSONObject(), messageID: String? = nil) -> OutboundCall
+    {
         var body = command
         if body["chat_id"] == nil { body["chat_id"] = chatID.map(JSONValue.int) ?? .null }
         if body["webhook_id"] == nil { body["webhook_id"] = webhookID.map(JSONValue.int) ?? .null }

@@ -24,7 +24,8 @@ struct ConnectionsController {
             return JSONResponse.make(.object(ChatwootConnection.masked(document)))
         }
         table.add(
-            .put, "/api/v1/connections/{id}", "Create or replace a platform connection (a masked secret saved back keeps the stored one)", scope: .admin,
+            .put, "/api/v1/connections/{id}", "Create or replace a platform connection (a masked secret saved back keeps the stored one)",
+            scope: .admin,
             tag: "connections", body: true
         ) { request, context in
             let id = try context.intParameter()
@@ -50,7 +51,8 @@ struct ConnectionsController {
             environment.logger.info("connection.saved", metadata: ["connection.id": "\(id)", "connection.platform": "chatwoot"])
             return JSONResponse.make(.object(ChatwootConnection.masked(document)))
         }
-        table.add(.delete, "/api/v1/connections/{id}", "Delete a platform connection", scope: .admin, tag: "connections", success: 204) { _, context in
+        table.add(.delete, "/api/v1/connections/{id}", "Delete a platform connection", scope: .admin, tag: "connections", success: 204) {
+            _, context in
             let id = try context.intParameter()
             guard id > 0, try await store.delete(.connection, id: id) else { throw APIError.notFound("connection", id: id) }
             return Response(status: .noContent)
@@ -77,10 +79,13 @@ struct ConnectionsController {
     func receive(connectionID: Int, _ delivery: PlatformRequest) async throws -> JSONObject {
         let store = environment.store
         let logger = environment.logger
-        guard connectionID > 0, let document = try await store.get(.connection, id: connectionID) else { throw APIError.notFound("connection", id: connectionID) }
+        guard connectionID > 0, let document = try await store.get(.connection, id: connectionID) else {
+            throw APIError.notFound("connection", id: connectionID)
+        }
         let connection: ChatwootConnection
         do throws(PlatformRefusal) { connection = try ChatwootConnection(document: document) } catch {
-            throw APIError(.conflict, code: "invalid_connection", message: "connection \(connectionID) cannot be used: \(error.message)", field: error.field)
+            throw APIError(
+                .conflict, code: "invalid_connection", message: "connection \(connectionID) cannot be used: \(error.message)", field: error.field)
         }
         let adapter = ChatwootAdapter(connection: connection)
         let now = environment.clock.now()
@@ -115,7 +120,9 @@ struct ConnectionsController {
             var patch = record.patch
             patch["id"] = .int(record.id)
             if record.kind == .chat { patch["connection_id"] = link }
-            if try await store.patch(record.kind, id: record.id, with: patch) == nil { try await store.put(record.kind, id: record.id, document: patch) }
+            if try await store.patch(record.kind, id: record.id, with: patch) == nil {
+                try await store.put(record.kind, id: record.id, document: patch)
+            }
         }
         let events = EventsController(environment: environment)
         var answers: [JSONValue] = []
@@ -134,14 +141,16 @@ struct ConnectionsController {
         }
         if let deliveryID, let seenID {
             let record = JSONObject([
-                ("delivery", .string(deliveryID)), ("connection_id", .int(connectionID)), ("event", .string(intake.platformEvent)), ("received_at", .int(now)),
+                ("delivery", .string(deliveryID)), ("connection_id", .int(connectionID)), ("event", .string(intake.platformEvent)),
+                ("received_at", .int(now)),
             ])
             try await store.put(.platformDelivery, id: seenID, document: record)
         }
         logger.info(
             "connection.webhook_taken",
             metadata: [
-                "connection.id": "\(connectionID)", "platform.event": "\(intake.platformEvent)", "events.raised": "\(intake.events.count - duplicates)",
+                "connection.id": "\(connectionID)", "platform.event": "\(intake.platformEvent)",
+                "events.raised": "\(intake.events.count - duplicates)",
             ])
         var answer = JSONObject([("platform_event", .string(intake.platformEvent))])
         answer["delivery"] = deliveryID.map(JSONValue.string) ?? .null

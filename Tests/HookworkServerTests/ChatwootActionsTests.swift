@@ -31,7 +31,7 @@ final class ChatwootStandIn: Sendable {
         var status: [Int: String] = [:]
         var messages: [Int: [JSONObject]] = [:]
         var nextMessageID = 990_001
-        /// Failures still to make, by method and path suffix (`POST messages`), in order.
+        /// Failures still to make, by conversation, method and path suffix (`1041 POST messages`), in order.
         var failures: [String: [Failure]] = [:]
     }
 
@@ -48,7 +48,9 @@ final class ChatwootStandIn: Sendable {
         }
     }
 
-    func fail(_ call: String, with failures: [Failure]) { state.withLock { $0.failures[call, default: []] += failures } }
+    func fail(_ conversation: Int, _ call: String, with failures: [Failure]) {
+        state.withLock { $0.failures["\(conversation) \(call)", default: []] += failures }
+    }
 
     /// Waits until the requests about `conversation` number at least `count` (or 10 s passed).
     func waitFor(_ conversation: Int, count: Int) async throws -> [String] {
@@ -78,9 +80,9 @@ final class ChatwootStandIn: Sendable {
                 return Self.json(401, #"{"error":"Access to this endpoint is not authorized for bots"}"#)
             }
             var failure: Failure?
-            if var planned = state.failures[call], !planned.isEmpty {
+            if var planned = state.failures["\(id) \(call)"], !planned.isEmpty {
                 failure = planned.removeFirst()
-                state.failures[call] = planned
+                state.failures["\(id) \(call)"] = planned
             }
             if failure == .error { return Self.json(500, #"{"error":"Internal Server Error"}"#) }
             let body = (try? JSONValue(parsing: request.body))?.objectValue ?? JSONObject()
@@ -251,6 +253,18 @@ struct ChatwootActionsTests {
             return report.fired.map { ["webhook_id": .int($0.webhookID), "id": .int($0.id)] }
         }
 
+        /// The statuses of a chat's deliveries once they are `statuses` (or as they are after 10 s).
+        func statuses(chat: Int, becoming statuses: [String]) async throws -> [String] {
+            let deadline = ContinuousClock.now + .seconds(10)
+            var now: [String] = []
+            repeat {
+                now = try await deliveries(chat: chat).map { $0["status"]?.stringValue ?? "" }
+                if now == statuses { break }
+                try await Task.sleep(for: .milliseconds(20))
+            } while ContinuousClock.now < deadline
+            return now
+        }
+
         /// The outbox's deliveries for a chat, oldest first.
         func deliveries(chat: Int) async throws -> [JSONValue] {
             let log = try await client.call(.get, "/api/v1/deliveries?chat_id=\(chat)").body
@@ -325,7 +339,8 @@ struct ChatwootActionsTests {
             #expect(try await setup.pass(at: t0 + 26) == [["webhook_id": 1, "id": 1041]])
             // The commands reach Chatwoot in order: the message (bot token, with the marker), then the labels read and
             // written back with the agent's label kept.
-            let calls = try await setup.standIn.waitFor(1041, count: 3)
+            #expect(try await setup.statuses(chat: 1041, becoming: ["delivered", "delivered"]) == ["delivered", "delivered"])
+            let calls = setup.standIn.calls(1041)
             #expect(calls == ["POST messages", "GET labels", "POST labels"])
             let requests = setup.standIn.requests
             let post = try #require(requests.first { $0.method == "POST" && $0.path.hasSuffix("/messages") })
@@ -383,7 +398,8 @@ struct ChatwootActionsTests {
         try await Self.withSetup { setup in
             let t0 = Self.t0
             // 1041: Chatwoot fails the first post outright; 1043: it stores the message but the answer is lost.
-            setup.standIn.fail("POST messages", with: [.error, .lostAnswer])
+            setup.standIn.fail(1041, "POST messages", with: [.error])
+            setup.standIn.fail(1043, "POST messages", with: [.lostAnswer])
             #expect(
                 try await setup.deliver(try ChatwootPayload.message("hello", id: 884120, conversation: 1041, at: t0), delivery: "d-1").status == 200)
             #expect(
@@ -396,7 +412,8 @@ struct ChatwootActionsTests {
             #expect(setup.standIn.state.withLock { $0.messages[1041] } == nil)
             #expect(setup.standIn.state.withLock { $0.messages[1043]?.count } == 1)
 
-            // The retries fall due (30 s ± 20 %); the server's delivery worker makes them.
+            // Once both outcomes are stored, the retries fall due (30 s ± 20 %); the server's delivery worker makes them.
+            for chat in [1041, 1043] { #expect(try await setup.statuses(chat: chat, becoming: ["failed", "pending"]) == ["failed", "pending"]) }
             setup.clock.set(t0 + 27 + 40)
             let first = try await setup.standIn.waitFor(1041, count: 5)
             #expect(first == ["POST messages", "GET messages", "POST messages", "GET labels", "POST labels"])
@@ -407,9 +424,8 @@ struct ChatwootActionsTests {
             #expect(setup.standIn.state.withLock { $0.messages[1041]?.count } == 1)
             #expect(setup.standIn.state.withLock { $0.messages[1043]?.count } == 1)
             for chat in [1041, 1043] {
-                let items = try await setup.deliveries(chat: chat)
-                #expect(items.map { $0["status"] } == ["delivered", "delivered"], "\(items)")
-                #expect(items.first?["attempts"] == 2)
+                #expect(try await setup.statuses(chat: chat, becoming: ["delivered", "delivered"]) == ["delivered", "delivered"])
+                #expect(try await setup.deliveries(chat: chat).first?["attempts"] == 2)
             }
         }
     }

@@ -429,4 +429,69 @@ struct ChatwootActionsTests {
             }
         }
     }
+
+    @Test(
+        "each chat action of a hook webhook becomes its Chatwoot call, in order, with the right token; Chatwoot's webhooks about them raise nothing")
+    func everyAction() async throws {
+        try await Self.withSetup { setup in
+            let t0 = Self.t0
+            let actions = [
+                #"{"type":"command","content":{"command":"chatvariable","payload":"{\"refund_status\":\"approved\"}"}}"#,
+                #"{"type":"command","content":{"command":"setdepartment","payload":"4"}}"#,
+                #"{"type":"command","content":{"command":"setchatattribute","payload":"user_id","payload_arg":"5"}}"#,
+                #"{"type":"command","content":{"command":"setchatattribute","payload":"priority","payload_arg":"3"}}"#,
+                #"{"type":"text","content":{"text":"Refund approved","attr_options":{"as_system":true}}}"#,
+                #"{"type":"command","content":{"command":"closechat"}}"#,
+            ]
+            #expect(try await setup.client.call(.post, "/api/v1/triggers", json: triggerJSON("Refund", actions)).status == 201)
+            let hook = #"{"name":"On a visitor message","event":"chat.addmsguser","type":0,"bot_id":1,"trigger_id":2,"configuration":"[]"}"#
+            #expect(try await setup.client.call(.post, "/api/v1/webhooks", json: hook).status == 201)
+            // An agent set an attribute in Chatwoot that Hookwork has not heard of yet: it is kept.
+            setup.standIn.state.withLock { $0.attributes[1041] = ["order_id": "55120"] }
+            let delivered = try await setup.deliver(
+                try ChatwootPayload.message("refund please", id: 884120, conversation: 1041, at: t0), delivery: "d-1")
+            #expect(delivered.body["events"]?.arrayValue?.map { $0["event"] } == ["chat.addmsguser"])
+            let done = Array(repeating: "delivered", count: 6)
+            #expect(try await setup.statuses(chat: 1041, becoming: done) == done)
+            #expect(
+                setup.standIn.calls(1041) == [
+                    "GET conversation", "POST custom_attributes", "POST assignments", "POST assignments", "POST toggle_priority", "POST messages",
+                    "POST toggle_status",
+                ])
+            let requests = setup.standIn.requests
+            let bodies = try requests.map { $0.body.isEmpty ? JSONValue.null : try JSONValue(parsing: $0.body) }
+            #expect(requests.map { $0.headers["api_access_token"] ?? "" } == ["admin-token"] + Array(repeating: "bot-token", count: 6))
+            #expect(bodies[1] == ["custom_attributes": ["order_id": "55120", "refund_status": "approved"]])
+            #expect(bodies[2] == ["team_id": 4])
+            #expect(bodies[3] == ["assignee_id": 5])
+            #expect(bodies[4] == ["priority": "high"])
+            #expect(bodies[5]["private"] == true)
+            #expect(bodies[5]["content"] == "Refund approved")
+            #expect(bodies[6] == ["status": "resolved"])
+
+            // Chatwoot's webhook once the conversation is resolved: every change in it is Hookwork's own.
+            setup.clock.set(t0 + 2)
+            var resolved = try ChatwootPayload.sample("conversation_status_changed.resolved")
+            resolved["id"] = 1041
+            resolved["labels"] = []
+            resolved["custom_attributes"] = ["order_id": "55120", "refund_status": "approved"]
+            resolved["priority"] = "high"
+            resolved["updated_at"] = .double(Double(t0 + 2) + 0.1)
+            var meta = try #require(resolved["meta"]?.objectValue)
+            meta["team"] = ["id": 4, "name": "sales"]
+            resolved["meta"] = .object(meta)
+            let echo = try await setup.deliver(resolved, delivery: "d-2")
+            #expect(echo.status == 200)
+            #expect(echo.body["events"] == [], "\(echo.body)")
+            let chat = try await setup.client.call(.get, "/api/v1/chats/1041", token: ingestToken).body
+            #expect(chat["status"] == 2)
+            #expect(chat["dep_id"] == 4)
+            // An agent reopening it is a change by someone else.
+            setup.clock.set(t0 + 5)
+            resolved["status"] = "open"
+            resolved["updated_at"] = .double(Double(t0 + 5) + 0.1)
+            let reopened = try await setup.deliver(resolved, delivery: "d-3")
+            #expect(reopened.body["events"]?.arrayValue?.map { $0["event"] } == ["chat.user_reopened"])
+        }
+    }
 }

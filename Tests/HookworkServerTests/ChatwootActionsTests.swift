@@ -494,4 +494,27 @@ struct ChatwootActionsTests {
             #expect(reopened.body["events"]?.arrayValue?.map { $0["event"] } == ["chat.user_reopened"])
         }
     }
+
+    @Test("a Chatwoot on an address the outbound policy refuses: the command ends exhausted at once, naming the cause, nothing sent")
+    func blockedAddress() async throws {
+        try await Self.withSetup { setup in
+            let connection = ChatwootSample.connection.replacingOccurrences(of: "https://chat.acme.example", with: "http://10.20.30.40:3000")
+            #expect(try await setup.client.call(.put, "/api/v1/connections/1", json: connection).status == 200)
+            let hook = #"{"name":"Close","event":"chat.addmsguser","type":0,"bot_id":1,"trigger_id":2,"configuration":"[]"}"#
+            #expect(
+                try await setup.client.call(
+                    .post, "/api/v1/triggers", json: triggerJSON("Close", [#"{"type":"command","content":{"command":"closechat"}}"#])
+                ).status == 201)
+            #expect(try await setup.client.call(.post, "/api/v1/webhooks", json: hook).status == 201)
+            #expect(
+                try await setup.deliver(try ChatwootPayload.message("hi", id: 884120, conversation: 1041, at: Self.t0), delivery: "d-1").status == 200
+            )
+            #expect(try await setup.statuses(chat: 1041, becoming: ["exhausted"]) == ["exhausted"])
+            let id = try #require(try await setup.deliveries(chat: 1041).first?["id"]?.intValue)
+            let delivery = try await setup.client.call(.get, "/api/v1/deliveries/\(id)").body
+            #expect(delivery["attempts"] == 1)
+            #expect(delivery["last_error"]?.stringValue?.contains("blocked_address") == true, "\(delivery)")
+            #expect(setup.standIn.requests.isEmpty)
+        }
+    }
 }

@@ -130,11 +130,31 @@ public struct StoreStateReader: PlatformStateReader {
     }
 }
 
+/// One page of a reconciliation: the platform's open conversations as Hookwork state.
+public struct PlatformSyncPage: Sendable, Equatable {
+    /// The state each conversation of the page sets (a chat and its latest messages; no events are raised by a sync).
+    public var intakes: [PlatformIntake]
+    /// How many conversations the platform listed on the page (some may be skipped as no newer than the stored chat).
+    public var listed: Int
+    /// Whether this was the last page.
+    public var last: Bool
+    /// Why the page could not be read, if it could not.
+    public var error: String?
+
+    /// A page.
+    public init(intakes: [PlatformIntake], listed: Int, last: Bool, error: String? = nil) {
+        self.intakes = intakes
+        self.listed = listed
+        self.last = last
+        self.error = error
+    }
+}
+
 /// One chat platform's side of Hookwork, so that the engine and the HTTP API know no platform: it authenticates the
-/// platform's own webhook deliveries and turns each into Hookwork state and events, and turns Hookwork's commands
-/// for the platform's chats into the platform's API calls. (Reconciling state by reading the platform's API is the
-/// next member of this contract; the generic `POST /api/v1/events` path and `HOOKWORK_CALLBACK_URL` are the
-/// adapter-less case.)
+/// platform's own webhook deliveries and turns each into Hookwork state and events, turns Hookwork's commands for the
+/// platform's chats into the platform's API calls, and reads the platform's open conversations page by page so that
+/// Hookwork's state converges when a webhook was missed. (The generic `POST /api/v1/events` path and
+/// `HOOKWORK_CALLBACK_URL` are the adapter-less case.)
 public protocol PlatformAdapter: Sendable {
     /// The platform's name in a connection (`chatwoot`).
     static var platform: String { get }
@@ -154,6 +174,9 @@ public protocol PlatformAdapter: Sendable {
     func apply(
         _ command: JSONObject, messageID: String, attempt: Int, sender: any HTTPSender, state: any PlatformStateReader
     ) async -> PlatformCommandOutcome
+
+    /// Page `page` (from 1) of the platform's open conversations, mapped against Hookwork's stored state.
+    func syncPage(_ page: Int, sender: any HTTPSender, state: any PlatformStateReader) async throws -> PlatformSyncPage
 }
 
 /// A chat-changing command for a chat that came from a platform connection: instead of going to

@@ -113,7 +113,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
         configuration: configuration, store: store, clock: dependencies.clock, intake: EventIntake(store: store), runner: runner,
         validator: ConfigurationValidator(store: store), assembler: ChatAssembler(store: store), metrics: metrics, logger: logger,
         attempter: delivery.attempter, breakers: delivery.breakers, inlineWorker: "inline-\(Int.random(in: 100_000...999_999))",
-        background: delivery.background
+        background: delivery.background, sender: sender
     )
     if withWorkers && configuration.webhooksEnabled {
         services.append(
@@ -128,6 +128,9 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
 
     services.append(delivery.background)
     if withWorkers { services += delivery.services }
+    if withWorkers, configuration.platformSyncSeconds > 0 {
+        services.append(ConnectionSyncService(sync: ConnectionSync(environment: environment), intervalSeconds: configuration.platformSyncSeconds))
+    }
     services += continuousServices(
         configuration: configuration, store: store, executor: executor, clock: dependencies.clock, logger: logger, attempter: delivery.attempter,
         background: delivery.background

@@ -93,6 +93,10 @@ public struct HookworkConfiguration: Sendable {
     public var continuousChatLimit: Int?
     /// `HOOKWORK_STATS_INTERVAL`: seconds between department-statistics runs inside `serve`; 0 switches them off.
     public var statsInterval: Int = 3600
+    /// `HOOKWORK_PLATFORM_SYNC_SECONDS`: seconds between reconciliations of each platform connection (0: none).
+    public var platformSyncSeconds: Int = 300
+    /// `HOOKWORK_PLATFORM_SYNC_MAX_PAGES`: at most this many pages of open conversations are read per reconciliation.
+    public var platformSyncMaxPages: Int = 40
 
     /// `HOOKWORK_OUTBOUND_ALLOW`: comma-separated address ranges and host names that outbound calls may reach
     /// although they are not public (`127.0.0.1/32,10.1.0.0/16,hooks.internal,*.corp.example`); empty by default.
@@ -215,6 +219,8 @@ public struct HookworkConfiguration: Sendable {
         if let value = try int("HOOKWORK_CONTINUOUS_TICK", 1...3600) { configuration.continuousTick = value }
         if let value = try int("HOOKWORK_CONTINUOUS_CHAT_LIMIT", 1...100_000_000) { configuration.continuousChatLimit = value }
         if let value = try int("HOOKWORK_STATS_INTERVAL", 0...31_536_000) { configuration.statsInterval = value }
+        if let value = try int("HOOKWORK_PLATFORM_SYNC_SECONDS", 0...86_400) { configuration.platformSyncSeconds = value }
+        if let value = try int("HOOKWORK_PLATFORM_SYNC_MAX_PAGES", 1...10_000) { configuration.platformSyncMaxPages = value }
         if let value = string("HOOKWORK_OUTBOUND_ALLOW") {
             do { configuration.outboundAllow = try OutboundAddressPolicy(allowList: value) } catch {
                 throw Invalid(key: "HOOKWORK_OUTBOUND_ALLOW", reason: error.description)

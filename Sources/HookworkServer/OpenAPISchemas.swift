@@ -230,6 +230,29 @@ enum OpenAPISchemas {
                 required: ["duplicate", "events"]
             )
         ),
+        (
+            "ConnectionSync",
+            object(
+                [
+                    ("connection_id", integer), ("started_at", integer), ("finished_at", integer), ("pages", integer), ("conversations", integer),
+                    ("updated", integer), ("error", nullableString),
+                ],
+                required: ["connection_id"]
+            )
+        ),
+        (
+            "ConnectionHealth",
+            object(
+                [
+                    ("connection_id", integer), ("last_webhook_at", nullableInteger), ("last_webhook_event", nullableString),
+                    ("webhooks_taken", nullableInteger), ("last_sync_at", nullableInteger),
+                    ("last_sync", ["allOf": [ref("ConnectionSync")], "nullable": true]),
+                    ("commands_failing", object([("count", integer), ("last", ["type": "object"])], required: ["count"])),
+                    ("commands_exhausted_24h", object([("count", integer), ("last", ["type": "object"])], required: ["count"])),
+                ],
+                required: ["connection_id", "commands_failing", "commands_exhausted_24h"]
+            )
+        ),
         ("OpenAPI", object([("openapi", string), ("paths", ["type": "object"])], required: ["openapi", "paths"])),
     ]
 
@@ -265,6 +288,8 @@ enum OpenAPISchemas {
         case "GET /api/v1/connections/{id}": return (nil, "ConnectionRecord", "application/json")
         case "PUT /api/v1/connections/{id}": return ("Connection", "ConnectionRecord", "application/json")
         case "POST /api/v1/connections/{id}/webhook": return ("PlatformDelivery", "PlatformDeliveryAnswer", "application/json")
+        case "POST /api/v1/connections/{id}/sync": return (nil, "ConnectionSync", "application/json")
+        case "GET /api/v1/connections/{id}/health": return (nil, "ConnectionHealth", "application/json")
         case "POST /api/v1/batch": return ("Batch", "BatchAnswer", "application/json")
         case "POST /api/v1/events": return ("Event", "EventAnswer", "application/json")
         case "GET /api/v1/events/{id}": return (nil, "StoredEvent", "application/json")

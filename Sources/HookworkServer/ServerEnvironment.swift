@@ -23,4 +23,6 @@ struct ServerEnvironment: Sendable {
     let inlineWorker: String
     /// Where first attempts that outlive their request run.
     let background: BackgroundWork
+    /// Outbound HTTP (a platform's API, for reconciliation).
+    let sender: any HTTPSender
 }

@@ -28,6 +28,8 @@ public enum EntityKind: String, CaseIterable, Sendable, Codable {
     /// A platform delivery already taken (keyed by a digest of its connection and delivery id), so that a repeat is
     /// ignored.
     case platformDelivery = "platform_delivery"
+    /// A connection's health, keyed by the connection id: its last webhook taken and its last reconciliation.
+    case connectionHealth = "connection_health"
 }
 
 /// Which records of one kind to list.

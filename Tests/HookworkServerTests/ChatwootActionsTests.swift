@@ -31,6 +31,8 @@ final class ChatwootStandIn: Sendable {
         var status: [Int: String] = [:]
         var messages: [Int: [JSONObject]] = [:]
         var nextMessageID = 990_001
+        /// The open conversations `POST …/conversations/filter` lists, 25 a page, in this order.
+        var open: [JSONObject] = []
         /// Failures still to make, by conversation, method and path suffix (`1041 POST messages`), in order.
         var failures: [String: [Failure]] = [:]
     }
@@ -72,6 +74,15 @@ final class ChatwootStandIn: Sendable {
     func answer(_ request: ReceivedRequest) -> LoopbackAnswer {
         state.withLock { state in
             state.requests.append(request)
+            if request.method == "POST", request.path.hasPrefix("/api/v1/accounts/\(Self.account)/conversations/filter?page=") {
+                guard request.headers["api_access_token"] == "admin-token" else {
+                    return Self.json(401, #"{"error":"Access to this endpoint is not authorized for bots"}"#)
+                }
+                let page = Int(request.path.split(separator: "=").last ?? "") ?? 1
+                let items = state.open.dropFirst((page - 1) * 25).prefix(25).map(JSONValue.object)
+                let meta = JSONObject([("all_count", .int(state.open.count))])
+                return Self.json(200, JSONValue.object(JSONObject([("meta", .object(meta)), ("payload", .array(Array(items)))])).jsonText())
+            }
             guard let (id, suffix) = Self.route(request.path) else { return Self.json(404, #"{"error":"Resource could not be found"}"#) }
             let token = request.headers["api_access_token"]
             guard token == "bot-token" || token == "admin-token" else { return Self.json(401, #"{"error":"Invalid Access Token"}"#) }
@@ -515,6 +526,73 @@ struct ChatwootActionsTests {
             #expect(delivery["attempts"] == 1)
             #expect(delivery["last_error"]?.stringValue?.contains("blocked_address") == true, "\(delivery)")
             #expect(setup.standIn.requests.isEmpty)
+        }
+    }
+
+    @Test(
+        "reconciliation stores the open conversations Chatwoot lists (two pages), without events; continuous rules then apply to those already waiting"
+    )
+    func reconciliation() async throws {
+        try await Self.withSetup { setup in
+            let t0 = Self.t0
+            // 27 conversations that were waiting before Hookwork was connected: the visitor said hello 100 s ago.
+            let template = try ChatwootPayload.sample("conversation_created.web_widget_open")
+            let conversations = try (0..<27).map { index -> JSONObject in
+                var conversation = template
+                conversation["event"] = nil
+                conversation["id"] = .int(2001 + index)
+                conversation["updated_at"] = .double(Double(t0 - 100) + 0.25)
+                conversation["waiting_since"] = .int(t0 - 100)
+                var message = try #require(template["messages"]?.arrayValue?.first?.objectValue)
+                message["id"] = .int(700_001 + index)
+                message["conversation_id"] = .int(2001 + index)
+                message["content"] = "hello"
+                message["created_at"] = .int(t0 - 100)
+                conversation["messages"] = [.object(message)]
+                return conversation
+            }
+            setup.standIn.state.withLock { $0.open = conversations }
+            let report = try await setup.client.call(.post, "/api/v1/connections/1/sync")
+            #expect(report.status == 200)
+            #expect(report.body["pages"] == 2)
+            #expect(report.body["conversations"] == 27)
+            #expect(report.body["updated"] == 27)
+            #expect(report.body["error"] == .null)
+            let chat = try await setup.client.call(.get, "/api/v1/chats/2027", token: ingestToken).body
+            #expect(chat["connection_id"] == 1)
+            #expect(chat["last_user_msg_time"] == .int(t0 - 100))
+            #expect(chat["last_msg_id"] == 700_027)
+            // State only: the sync raised no event (none is stored).
+            #expect(try await setup.client.call(.get, "/api/v1/events/1", token: ingestToken).status == 404)
+            // Nothing newer: a second sync stores nothing.
+            #expect(try await setup.client.call(.post, "/api/v1/connections/1/sync").body["updated"] == 0)
+
+            // The seed's rule fires for each of them on the next pass.
+            #expect(try await setup.pass(at: t0).count == 27)
+            let health = try await setup.client.call(.get, "/api/v1/connections/1/health").body
+            #expect(health["last_sync"]?["updated"] == 0)
+            #expect(health["last_sync_at"] == .int(t0))
+            #expect(health["last_webhook_at"] == .null)
+            #expect(health["commands_exhausted_24h"]?["count"] == 0)
+        }
+    }
+
+    @Test("health: the last webhook taken, and a connection's failing and exhausted commands with the last error")
+    func health() async throws {
+        try await Self.withSetup { setup in
+            setup.standIn.fail(1041, "POST messages", with: [.error])
+            #expect(
+                try await setup.deliver(try ChatwootPayload.message("hello", id: 884120, conversation: 1041, at: Self.t0), delivery: "d-1").status
+                    == 200)
+            #expect(try await setup.pass(at: Self.t0 + 26).count == 1)
+            #expect(try await setup.statuses(chat: 1041, becoming: ["failed", "pending"]) == ["failed", "pending"])
+            let health = try await setup.client.call(.get, "/api/v1/connections/1/health").body
+            #expect(health["last_webhook_at"] == .int(Self.t0))
+            #expect(health["last_webhook_event"] == "message_created")
+            #expect(health["webhooks_taken"] == 1)
+            #expect(health["commands_failing"]?["count"] == 1)
+            #expect(health["commands_failing"]?["last"]?["last_error"]?.stringValue?.contains("Chatwoot answered 500") == true, "\(health)")
+            #expect(try await setup.client.call(.get, "/api/v1/connections/9/health").status == 404)
         }
     }
 }

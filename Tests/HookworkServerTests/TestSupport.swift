@@ -47,6 +47,8 @@ func testConfiguration(worker: WorkerMode = .http, databaseURL: String) -> Hookw
     configuration.maxBodyBytes = 64 * 1024
     // Tests that read first attempts from the answer wait for them; the bounded wait has its own test.
     configuration.httpWorkerWaitMilliseconds = 60_000
+    // Reconciliation reads platforms' APIs; the tests that want it run it themselves.
+    configuration.platformSyncSeconds = 0
     return configuration
 }
 

@@ -51,6 +51,22 @@ struct ConnectionsController {
             environment.logger.info("connection.saved", metadata: ["connection.id": "\(id)", "connection.platform": "chatwoot"])
             return JSONResponse.make(.object(ChatwootConnection.masked(document)))
         }
+        table.add(
+            .get, "/api/v1/connections/{id}/health", "A connection's health: its last webhook, its last sync, its commands failing or ended",
+            scope: .admin, tag: "connections"
+        ) { _, context in
+            let id = try context.intParameter()
+            guard id > 0, try await store.get(.connection, id: id) != nil else { throw APIError.notFound("connection", id: id) }
+            return JSONResponse.make(.object(try await ConnectionSync(environment: environment).health(connectionID: id)))
+        }
+        table.add(
+            .post, "/api/v1/connections/{id}/sync", "Reconcile now: read the platform's open conversations and store them as state", scope: .admin,
+            tag: "connections"
+        ) { _, context in
+            let id = try context.intParameter()
+            guard id > 0, let document = try await store.get(.connection, id: id) else { throw APIError.notFound("connection", id: id) }
+            return JSONResponse.make(.object(try await ConnectionSync(environment: environment).sync(connectionID: id, document: document)))
+        }
         table.add(.delete, "/api/v1/connections/{id}", "Delete a platform connection", scope: .admin, tag: "connections", success: 204) {
             _, context in
             let id = try context.intParameter()
@@ -105,25 +121,8 @@ struct ConnectionsController {
             throw APIError(.unprocessableContent, code: "validation_failed", message: refusal.message, field: refusal.field)
         }
 
-        // State first (the chat merged and the message stored with their derived columns, as an event's args are),
-        // then the other records, then the events.
-        // A chat from a connection names it, so that its triggers' commands go back through the connection's adapter.
+        try await Self.applyState(intake, connectionID: connectionID, now: now, environment: environment)
         let link = JSONValue.int(connectionID)
-        var state = JSONObject()
-        if var chat = intake.chat {
-            chat["connection_id"] = link
-            state["chat"] = .object(chat)
-        }
-        if let message = intake.message { state["msg"] = .object(message) }
-        if !state.isEmpty { _ = try await environment.intake.apply(args: state, now: now) }
-        for record in intake.records {
-            var patch = record.patch
-            patch["id"] = .int(record.id)
-            if record.kind == .chat { patch["connection_id"] = link }
-            if try await store.patch(record.kind, id: record.id, with: patch) == nil {
-                try await store.put(record.kind, id: record.id, document: patch)
-            }
-        }
         let events = EventsController(environment: environment)
         var answers: [JSONValue] = []
         var duplicates = 0
@@ -146,6 +145,11 @@ struct ConnectionsController {
             ])
             try await store.put(.platformDelivery, id: seenID, document: record)
         }
+        var health = try await store.get(.connectionHealth, id: connectionID) ?? JSONObject()
+        health["last_webhook_at"] = .int(now)
+        health["last_webhook_event"] = .string(intake.platformEvent)
+        health["webhooks_taken"] = .int((health["webhooks_taken"]?.intValue ?? 0) + 1)
+        try await store.put(.connectionHealth, id: connectionID, document: health)
         logger.info(
             "connection.webhook_taken",
             metadata: [
@@ -158,6 +162,28 @@ struct ConnectionsController {
         answer["events"] = .array(answers)
         if let note = intake.note { answer["note"] = .string(note) }
         return answer
+    }
+
+    /// Stores what an intake changes: the chat merged and the message stored with their derived columns (as an
+    /// event's args are), then the other records. A chat from a connection names it (`connection_id`), so that its
+    /// triggers' commands go back through the connection's adapter.
+    static func applyState(_ intake: PlatformIntake, connectionID: Int, now: Int, environment: ServerEnvironment) async throws {
+        let link = JSONValue.int(connectionID)
+        var state = JSONObject()
+        if var chat = intake.chat {
+            chat["connection_id"] = link
+            state["chat"] = .object(chat)
+        }
+        if let message = intake.message { state["msg"] = .object(message) }
+        if !state.isEmpty { _ = try await environment.intake.apply(args: state, now: now) }
+        for record in intake.records {
+            var patch = record.patch
+            patch["id"] = .int(record.id)
+            if record.kind == .chat { patch["connection_id"] = link }
+            if try await environment.store.patch(record.kind, id: record.id, with: patch) == nil {
+                try await environment.store.put(record.kind, id: record.id, document: patch)
+            }
+        }
     }
 
     /// A positive record id for a text key (the first 62 bits of its SHA-256); the record keeps the key, so that a

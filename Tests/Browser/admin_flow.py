@@ -477,6 +477,52 @@ class Flow:
         self.testid("extract").click()
         self.wait_for(lambda: "Support" in self.testid("extract-result").text, "the extracted department name")
 
+    def connections(self):
+        """A Chatwoot connection through the form: a wrong member named beside its field, secrets write-only, the intake
+        URL to copy, and a sync against the Chatwoot stand-in the Swift test started."""
+        self.sign_in()
+        self.step("no connection yet")
+        self.testid("nav-connections").click()
+        self.wait_or_error('[data-testid="connections-empty"]')
+        self.testid("new-connection").click()
+        self.step("a wrong account id is named beside its field")
+        self.type(self.testid("connection-id"), "1")
+        self.type(self.testid("connection-base-url"), self.args.receiver_url)
+        self.type(self.testid("connection-account-id"), "three")
+        self.type(self.testid("connection-api-token"), "admin-token")
+        self.type(self.testid("connection-bot-token"), "bot-token")
+        self.type(self.testid("connection-webhook-secret"), "whsec-test-secret")
+        self.testid("save-connection").click()
+        message = self.error_beside("account_id")
+        if "account_id" not in message and "positive integer" not in message:
+            raise StepFailed(f"the account id's error reads: {message}")
+        self.step("fixed, it saves and reads back with its secrets masked")
+        self.type(self.testid("connection-account-id"), "3")
+        self.testid("save-connection").click()
+        self.wait_for(lambda: self.driver.execute_script("return location.hash") == "#/connections/1", "the page moving to #/connections/1")
+        intake = self.wait_or_error('[data-testid="intake-url"]').get_attribute("value")
+        if not intake.endswith("/api/v1/connections/1/webhook"):
+            raise StepFailed(f"the intake URL reads {intake}")
+        if self.testid("connection-api-token").get_attribute("value") != "********":
+            raise StepFailed("the administrator token is shown back instead of ********")
+        status, stored = self.api("GET", "/api/v1/connections/1")
+        if status != 200 or stored["api_access_token"] != "********" or stored["account_id"] != 3:
+            raise StepFailed(f"the stored connection reads {status} {stored}")
+        if "none yet" not in self.testid("last-webhook").text:
+            raise StepFailed(f"the last webhook reads {self.testid('last-webhook').text}")
+        self.step("saving again with the masked secrets keeps them: a sync reads the stand-in with the stored token")
+        self.testid("save-connection").click()
+        self.wait_or_error('[data-testid="intake-url"]')
+        self.testid("sync-now").click()
+        self.wait_for(lambda: "2 stored" in self.testid("sync-result").text, "the sync's result")
+        if self.testid("last-sync").text.strip() in ("", "—"):
+            raise StepFailed("the last sync's time did not change")
+        self.shot("18-connection")
+        self.go("#/connections")
+        row = self.wait_or_error('[data-testid="connection-row-1"]').text
+        if self.args.receiver_url not in row or "0 retrying" not in row:
+            raise StepFailed(f"the connection's row reads {row}")
+
     def dashboard(self):
         """Events, firings and delivery outcomes over the last hour and day."""
         self.sign_in()
@@ -499,7 +545,7 @@ def main():
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--screenshots", required=True)
-    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations"], default="core")
+    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations", "connections"], default="core")
     parser.add_argument("--receiver-url", default="http://127.0.0.1:9")
     parser.add_argument("--chat-id", type=int, default=1)
     parser.add_argument("--webhook-id", type=int, default=1)

@@ -43,7 +43,10 @@ struct AdminPageAssetTests {
                     pending.append(String(line[start..<end]))
                 }
             }
-            #expect(seen.isSuperset(of: ["admin.js", "api.js", "ui.js", "webhooks.js", "configuration.js", "deliveries.js", "explorer.js", "dashboard.js"]))
+            #expect(
+                seen.isSuperset(of: [
+                    "admin.js", "api.js", "ui.js", "webhooks.js", "configuration.js", "deliveries.js", "explorer.js", "dashboard.js",
+                ]))
 
             // The page is public; the API it calls is not.
             #expect(try await client.call(.get, "/api/v1/webhooks", token: nil).status == 401)
@@ -76,7 +79,9 @@ func runBrowserScenario(
         let output = database.folder.appendingPathComponent("browser-\(scenario).txt")
         let status = try await runPython(
             script: packageRoot.appendingPathComponent("Tests/Browser/admin_flow.py").path,
-            arguments: ["--base-url", "http://127.0.0.1:\(port)", "--token", adminToken, "--screenshots", screenshotFolder.path, "--scenario", scenario]
+            arguments: [
+                "--base-url", "http://127.0.0.1:\(port)", "--token", adminToken, "--screenshots", screenshotFolder.path, "--scenario", scenario,
+            ]
                 + arguments + extra,
             output: output
         )
@@ -140,15 +145,22 @@ func configureOneDelivery(_ client: some TestClientProtocol, port: Int) async th
          "body_raw":"{\"chat_id\": {{args.chat.id}}}"}]}}
         """#
     #expect(try await client.call(.post, "/api/v1/rest_apis", json: api).status == 201)
-    #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Tell the receiver","actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"notify"}}]}"#).status == 201)
-    #expect(try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"On close","event":"chat.close","type":0,"trigger_id":1}"#).status == 201)
+    #expect(
+        try await client.call(
+            .post, "/api/v1/triggers",
+            json: #"{"name":"Tell the receiver","actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"notify"}}]}"#
+        ).status == 201)
+    #expect(
+        try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"On close","event":"chat.close","type":0,"trigger_id":1}"#).status == 201)
     let event = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "close-42", chat: 42, department: 4))
     #expect(event.status == 200, "\(event.body)")
 }
 
 @Suite("Admin page in headless Chromium", .serialized)
 struct AdminPageBrowserTests {
-    @Test("sign in and out; Rest API, trigger and the seed's bot-not-responding webhook through the forms; a malformed condition's error beside its field; enable, disable, delete")
+    @Test(
+        "sign in and out; Rest API, trigger and the seed's bot-not-responding webhook through the forms; a malformed condition's error beside its field; enable, disable, delete"
+    )
     func configurationForms() async throws {
         try await runBrowserScenario("core")
     }
@@ -159,7 +171,8 @@ struct AdminPageBrowserTests {
         try await runBrowserScenario("test-box", arguments: ["--chat-id", "42", "--webhook-id", "1"]) { client in
             #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Nudge","actions":[]}"#).status == 201)
             let webhook = try await client.call(
-                .post, "/api/v1/webhooks", json: #"{"name":"Bot not responding for 60 s","type":1,"trigger_id":1,"configuration":\#(botNotRespondingConditions)}"#)
+                .post, "/api/v1/webhooks",
+                json: #"{"name":"Bot not responding for 60 s","type":1,"trigger_id":1,"configuration":\#(botNotRespondingConditions)}"#)
             #expect(webhook.status == 201, "\(webhook.body)")
             try await storeSilentBotChat(client)
             return []
@@ -217,6 +230,25 @@ struct AdminPageBrowserTests {
             // The replayed event ran: its call went (the host was enabled first in the scenario).
             let arrived = try await receiver.waitFor(2)
             #expect(arrived.contains { $0.path == "/bot-silent/43" }, "\(arrived.map(\.path))")
+        }
+    }
+
+    /// Needs the connections API, its health and sync; Chatwoot is the loopback stand-in (it cannot run here).
+    @Test("an administrator creates a Chatwoot connection through the form, sees the intake URL and the health, and syncs it")
+    func connections() async throws {
+        try await ChatwootStandIn.with { standIn, port in
+            let template = try ChatwootPayload.sample("conversation_created.web_widget_open")
+            standIn.state.withLock { state in
+                state.open = [3001, 3002].map { id in
+                    var conversation = template
+                    conversation["id"] = .int(id)
+                    return conversation
+                }
+            }
+            try await runBrowserScenario("connections", arguments: ["--receiver-url", "http://127.0.0.1:\(port)"]) { _ in [] }
+            let listed = standIn.requests.filter { $0.path.contains("/conversations/filter") }
+            #expect(listed.count == 1)
+            #expect(listed.first?.headers["api_access_token"] == "admin-token")
         }
     }
 

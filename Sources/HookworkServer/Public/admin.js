@@ -7,6 +7,7 @@ import { deliveryList, deliveryDetail, breakerList } from "./deliveries.js";
 import { explorer } from "./explorer.js";
 import { dashboard } from "./dashboard.js";
 import { parkedEvents, tokens } from "./operations.js";
+import { connectionList, connectionEdit } from "./connections.js";
 
 const routes = [
   [/^#\/dashboard$/, dashboard],
@@ -22,6 +23,8 @@ const routes = [
   [/^#\/explorer$/, explorer],
   [/^#\/events\/parked$/, parkedEvents],
   [/^#\/tokens$/, tokens],
+  [/^#\/connections$/, connectionList],
+  [/^#\/connections\/(new|\d+)$/, connectionEdit],
 ];
 
 const main = () => document.getElementById("main");

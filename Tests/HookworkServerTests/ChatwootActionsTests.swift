@@ -595,4 +595,38 @@ struct ChatwootActionsTests {
             #expect(try await setup.client.call(.get, "/api/v1/connections/9/health").status == 404)
         }
     }
+
+    @Test("the README's bot-silent rule on a conversation pending with the agent bot: handed to the agents with a note at 61 s, not at 60 s")
+    func botSilentRule() async throws {
+        try await Self.withSetup { setup in
+            let t0 = Self.t0
+            let trigger = triggerJSON(
+                "To the agents",
+                [
+                    #"{"type":"command","content":{"command":"stopchat"}}"#,
+                    #"{"type":"text","content":{"text":"The bot did not answer within a minute.","attr_options":{"as_system":true}}}"#,
+                ])
+            #expect(try await setup.client.call(.post, "/api/v1/triggers", json: trigger).status == 201)
+            let webhook = """
+                {"name": "Bot silent for 60 s", "type": 1, "bot_id": 1, "trigger_id": 2, "firing": {"policy": "once"}, "configuration": [
+                  {"type": "3", "attr": "{args.chat.status}", "condition": "eq", "value": "5", "logic": "and"},
+                  {"type": "3", "attr": "{args.chat.last_user_msg_time}", "condition": "lt", "value": "{time}-60", "logic": "and"},
+                  {"type": "3", "attr": "{args.chat.last_msg.user_id}", "condition": "eq", "value": "0", "logic": "and"}]}
+                """
+            #expect(try await setup.client.call(.post, "/api/v1/webhooks", json: webhook).status == 201)
+            var message = try ChatwootPayload.message("Refund please", id: 884150, conversation: 1050, at: t0)
+            var conversation = try #require(message["conversation"]?.objectValue)
+            conversation["status"] = "pending"
+            message["conversation"] = .object(conversation)
+            #expect(try await setup.deliver(message, delivery: "d-1").status == 200)
+            #expect(try await setup.client.call(.get, "/api/v1/chats/1050", token: ingestToken).body["status"] == 5)
+            #expect(try await setup.pass(at: t0 + 60).isEmpty)
+            #expect(try await setup.pass(at: t0 + 61) == [["webhook_id": 2, "id": 1050]])
+            #expect(try await setup.statuses(chat: 1050, becoming: ["delivered", "delivered"]) == ["delivered", "delivered"])
+            #expect(setup.standIn.calls(1050) == ["POST toggle_status", "POST messages"])
+            #expect(setup.standIn.state.withLock { $0.status[1050] } == "open")
+            #expect(setup.standIn.state.withLock { $0.messages[1050]?.first?["private"] } == true)
+            #expect(try await setup.pass(at: t0 + 200).isEmpty)
+        }
+    }
 }

@@ -110,7 +110,9 @@ struct ConnectionsController {
             throw APIError(.unauthorized, code: "invalid_signature", message: error.message)
         }
         let deliveryID = adapter.deliveryID(delivery)
-        let seenID = deliveryID.map { Self.recordID("\(connectionID):\($0)") }
+        // Seen ids live in a fixed number of slots (a newer id takes an older one's slot), so they need no purge: a
+        // repeat comes within seconds, and one that lost its slot is still caught by its events' idempotency keys.
+        let seenID = deliveryID.map { Self.recordID("\(connectionID):\($0)") % Self.seenDeliverySlots + 1 }
         if let deliveryID, let seenID, let seen = try await store.get(.platformDelivery, id: seenID), seen["delivery"]?.stringValue == deliveryID,
             seen["connection_id"]?.intValue == connectionID
         {
@@ -185,6 +187,9 @@ struct ConnectionsController {
             }
         }
     }
+
+    /// How many seen platform delivery ids are kept at most.
+    static let seenDeliverySlots = 65_536
 
     /// A positive record id for a text key (the first 62 bits of its SHA-256); the record keeps the key, so that a
     /// collision is told apart.

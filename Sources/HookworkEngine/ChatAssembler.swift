@@ -212,13 +212,3 @@ public struct ChatAssembler: Sendable {
     }
 }
 
-extension JSONValue {
-    /// An integer from an int, an integral float or a numeric string (ids arrive in all three forms).
-    public var looseInt: Int? {
-        switch self {
-        case .string(let text): return Int(text.trimmingCharacters(in: .whitespaces))
-        case .bool(let flag): return flag ? 1 : 0
-        default: return intValue
-        }
-    }
-}

@@ -55,3 +55,21 @@ struct SQLiteFileTests {
         try await store.shutdown()
     }
 }
+
+@Suite("Indexed columns read loose integers as the engine does")
+struct IndexedColumnsLooseTests {
+    @Test("a chat whose status is \"2.0\" is closed to the status filter, as it is to the chat actions")
+    func looseStatus() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hw-loose-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("hookwork.sqlite").path, logger: .quiet)
+        try await store.migrate()
+        try await store.put(.chat, id: 1, document: ["status": "2.0"])
+        try await store.put(.chat, id: 2, document: ["status": " 1 "])
+        #expect(try await store.list(.chat, query: EntityQuery(statuses: [2])).compactMap { $0["id"]?.intValue } == [1])
+        #expect(try await store.list(.chat, query: EntityQuery(statuses: [0, 1, 5])).compactMap { $0["id"]?.intValue } == [2])
+        #expect(JSONValue.string("2.0").looseInt == 2)
+        try await store.shutdown()
+    }
+}

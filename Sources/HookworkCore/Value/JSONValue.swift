@@ -112,6 +112,24 @@ extension JSONValue {
         }
     }
 
+    /// The one loose integer reader: an int, an integral float, a boolean (1 or 0), or a string that is one of these
+    /// numbers once ASCII whitespace is trimmed (`"5"`, `" 5 "`, `"2.0"`, `"1e3"`). Chat platforms written in PHP send
+    /// ids and statuses in any of these forms; the store's indexed columns, the SQL filters and the engine all read
+    /// them through this, so that `"2.0"` is closed everywhere.
+    public var looseInt: Int? {
+        switch self {
+        case .int(let value): return value
+        case .double(let value) where value.rounded(.towardZero) == value && abs(value) < 9.2e18: return Int(value)
+        case .bool(let flag): return flag ? 1 : 0
+        case .string(let text):
+            let trimmed = text.trimmingASCIISpaces
+            if let number = Int(trimmed) { return number }
+            if let number = Double(trimmed), number.isFinite, number.rounded(.towardZero) == number, abs(number) < 9.2e18 { return Int(number) }
+            return nil
+        default: return nil
+        }
+    }
+
     /// The number as a Double, if this is a number.
     public var doubleValue: Double? {
         switch self {
@@ -159,4 +177,13 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 
 extension JSONObject: ExpressibleByDictionaryLiteral {
     public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+}
+
+extension String {
+    /// The text without leading and trailing ASCII whitespace (space, tab, CR, LF).
+    fileprivate var trimmingASCIISpaces: Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return self[start...end]
+    }
 }

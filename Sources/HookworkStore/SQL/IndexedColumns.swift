@@ -31,27 +31,6 @@ struct IndexedColumns: Sendable {
     }
 
     /// An integer from a member that the chat platform may send as a number, a numeric string or a boolean
-    /// (PHP platforms send `"5"` as often as `5`).
-    static func integer(_ value: JSONValue?) -> Int? {
-        switch value {
-        case .int(let number)?: return number
-        case .double(let number)? where number.rounded(.towardZero) == number && abs(number) < 9.2e18: return Int(number)
-        case .bool(let flag)?: return flag ? 1 : 0
-        case .string(let text)?:
-            let trimmed = text.trimmingSpaces
-            if let number = Int(trimmed) { return number }
-            if let number = Double(trimmed), number.rounded(.towardZero) == number, abs(number) < 9.2e18 { return Int(number) }
-            return nil
-        default: return nil
-        }
-    }
-}
-
-extension String {
-    /// The text without leading and trailing ASCII whitespace.
-    fileprivate var trimmingSpaces: Substring {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
-        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else { return "" }
-        return self[start...end]
-    }
+    /// (PHP platforms send `"5"` as often as `5`): Core's one loose reader.
+    static func integer(_ value: JSONValue?) -> Int? { value?.looseInt }
 }

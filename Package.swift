@@ -4,6 +4,9 @@ import PackageDescription
 let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    // Hookwork's own targets build without a warning (dependencies keep theirs).
+    .unsafeFlags(["-warnings-as-errors"]),
 ]
 
 let package = Package(

@@ -66,7 +66,8 @@ struct DeliverBenchmark: AsyncParsableCommand {
 
         let store = try await SQLiteStore.open(path: folder.appendingPathComponent("hookwork.sqlite").path, logger: logger)
         try await store.migrate()
-        let sender = AsyncHTTPSender(logger: logger, addressPolicy: OutboundAddressPolicy(allowedNetworks: [IPNetwork("127.0.0.0/8")!]))  // a loopback receiver
+        // A loopback receiver.
+        let sender = AsyncHTTPSender(logger: logger, addressPolicy: OutboundAddressPolicy(allowedNetworks: [IPNetwork("127.0.0.0/8")!]))
 
         let result = try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await receiverGroup.run() }
@@ -74,7 +75,9 @@ struct DeliverBenchmark: AsyncParsableCommand {
             let port = await iterator.next() ?? 0
             do {
                 let measured = try await measure(store: store, sender: sender, port: port, received: received, logger: logger)
-                let wrkRate = try Self.wrk(wrk, url: "http://127.0.0.1:\(port)/hook/1", connections: connections, threads: threads, seconds: max(3, Int(measured.seconds.rounded(.up))))
+                let wrkRate = try Self.wrk(
+                    wrk, url: "http://127.0.0.1:\(port)/hook/1", connections: connections, threads: threads,
+                    seconds: max(3, Int(measured.seconds.rounded(.up))))
                 await receiverGroup.triggerGracefulShutdown()
                 try await group.waitForAll()
                 return (measured, wrkRate)
@@ -85,14 +88,16 @@ struct DeliverBenchmark: AsyncParsableCommand {
             }
         }
         try await sender.shutdown()
-        let pending = try await store.deliveries(DeliveryQuery(status: .pending, limit: 1)).count
+        let pending =
+            try await store.deliveries(DeliveryQuery(status: .pending, limit: 1)).count
             + (try await store.deliveries(DeliveryQuery(status: .failed, limit: 1)).count)
         try await store.shutdown()
         let rate = Double(deliveries) / result.0.seconds
         let fields: [(String, String)] = [
             ("benchmark", "\"deliver\""), ("deliveries", String(deliveries)), ("concurrency", String(concurrency)), ("store", "\"sqlite\""),
             ("signed", "true"), ("seconds", String(format: "%.2f", result.0.seconds)), ("deliveries_per_second", String(format: "%.2f", rate)),
-            ("wrk_requests_per_second", String(format: "%.2f", result.1)), ("ratio_to_wrk", String(format: "%.4f", result.1 > 0 ? rate / result.1 : 0)),
+            ("wrk_requests_per_second", String(format: "%.2f", result.1)),
+            ("ratio_to_wrk", String(format: "%.4f", result.1 > 0 ? rate / result.1 : 0)),
             ("wrk_connections", String(connections)), ("received", String(result.0.received)), ("undelivered", String(pending)),
         ]
         print("{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}")
@@ -109,7 +114,8 @@ struct DeliverBenchmark: AsyncParsableCommand {
             let batch = (index..<min(deliveries, index + 1000)).map { number in
                 let body = #"{"chat_id":\#(number),"event":"chat.close","nick":"Visitor \#(number)","department":"Sales"}"#
                 let request = OutboundRequest(
-                    method: "POST", url: "http://127.0.0.1:\(port)/hook/\(number)", headers: [("Content-Type", "application/json")], body: Array(body.utf8)
+                    method: "POST", url: "http://127.0.0.1:\(port)/hook/\(number)", headers: [("Content-Type", "application/json")],
+                    body: Array(body.utf8)
                 )
                 return OutboundCall(kind: .restapi, payload: .http(request), signingSecrets: [secret], messageID: "msg_bench_\(number)").newDelivery()
             }

@@ -42,12 +42,13 @@ struct FuzzBenchmark: AsyncParsableCommand {
             let count = counts[target.rawValue] ?? (0, 0)
             perTarget[target.rawValue] = .object(JSONObject([("accepted", .int(count.accepted)), ("rejected", .int(count.rejected))]))
         }
-        let line: JSONValue = .object(JSONObject([
-            ("bench", "fuzz"), ("seed", .int(Int(truncatingIfNeeded: seed))), ("inputs", .int(inputs)), ("crashes", .int(0)),
-            ("seconds", .double(Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18)),
-            ("slowest_input_ms", .double((slowest.milliseconds * 1000).rounded() / 1000)), ("slowest_target", .string(slowest.target)),
-            ("targets", .object(perTarget)),
-        ]))
+        let line: JSONValue = .object(
+            JSONObject([
+                ("bench", "fuzz"), ("seed", .int(Int(truncatingIfNeeded: seed))), ("inputs", .int(inputs)), ("crashes", .int(0)),
+                ("seconds", .double(Double(seconds.components.seconds) + Double(seconds.components.attoseconds) / 1e18)),
+                ("slowest_input_ms", .double((slowest.milliseconds * 1000).rounded() / 1000)), ("slowest_target", .string(slowest.target)),
+                ("targets", .object(perTarget)),
+            ]))
         print(line.jsonText())
     }
 }
@@ -154,9 +155,10 @@ struct Fuzzer {
         case 2: value = .int(pick([0, -1, Int.max, Int.min]))
         default: value = .string(text(30))
         }
-        return .object(JSONObject([
-            ("chat", .object(JSONObject([("id", .int(7)), ("status", .int(random.next(6))), ("nick", value), ("dep_id", .int(1))]))),
-        ]))
+        return .object(
+            JSONObject([
+                ("chat", .object(JSONObject([("id", .int(7)), ("status", .int(random.next(6))), ("nick", value), ("dep_id", .int(1))])))
+            ]))
     }
 
     /// A condition configuration: a few conditions, each of a random type, with random and hostile members.

@@ -5,6 +5,7 @@ import HookworkServer
 import HookworkStore
 import Hummingbird
 import Logging
+import NIOHTTP1
 import ServiceLifecycle
 
 #if canImport(Glibc)

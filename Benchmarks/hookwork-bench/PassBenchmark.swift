@@ -44,7 +44,8 @@ struct PassBenchmark: AsyncParsableCommand {
         defer { if !keep { try? FileManager.default.removeItem(at: folder) } }
         let store = try await SQLiteStore.open(path: folder.appendingPathComponent("hookwork.sqlite").path, logger: logger)
         try await store.migrate()
-        let sender = AsyncHTTPSender(logger: logger, addressPolicy: OutboundAddressPolicy(allowedNetworks: [IPNetwork("127.0.0.0/8")!]))  // a loopback receiver
+        // A loopback receiver.
+        let sender = AsyncHTTPSender(logger: logger, addressPolicy: OutboundAddressPolicy(allowedNetworks: [IPNetwork("127.0.0.0/8")!]))
         let arrivals = Arrivals()
         let (receiver, ports) = Self.receiver(logger: logger, arrivals: arrivals)
         do {
@@ -144,7 +145,8 @@ struct PassBenchmark: AsyncParsableCommand {
             "pass_seconds": .double((steady[steady.count / 2] * 1000).rounded() / 1000),
             "pass_seconds_min": .double((steady[0] * 1000).rounded() / 1000), "first_pass_seconds": .double((passes[0] * 1000).rounded() / 1000),
             "fire_lag_p50_ms": .int(percentile(0.5)), "fire_lag_p99_ms": .int(percentile(0.99)), "fire_lag_max_ms": .int(percentile(1.0)),
-            "load_phase_seconds": .double((phases.load * 1000).rounded() / 1000), "evaluate_phase_seconds": .double((phases.evaluate * 1000).rounded() / 1000),
+            "load_phase_seconds": .double((phases.load * 1000).rounded() / 1000),
+            "evaluate_phase_seconds": .double((phases.evaluate * 1000).rounded() / 1000),
             "lag_samples": .int(lags.count), "lag_expected": .int(lagChats), "load_seconds": .double((loadSeconds * 10).rounded() / 10),
             "rss_mb": .int(Self.residentMegabytes()),
         ]
@@ -178,11 +180,14 @@ struct PassBenchmark: AsyncParsableCommand {
             "name": "Receiver",
             "configuration": [
                 "host": .string("http://127.0.0.1:\(port)"),
-                "parameters": [["id": "lag", "name": "Lag", "method": "POST", "suburl": "/lag/{{args.chat.id}}", "body_request_type": "raw", "body_raw": "{}"]],
+                "parameters": [
+                    ["id": "lag", "name": "Lag", "method": "POST", "suburl": "/lag/{{args.chat.id}}", "body_request_type": "raw", "body_raw": "{}"]
+                ],
             ],
         ]
         try await store.put(.restAPI, id: 1, document: api)
-        try await store.put(.trigger, id: 1, document: ["name": "Lag", "actions": [["type": "restapi", "content": ["rest_api": 1, "rest_api_method": "lag"]]]])
+        try await store.put(
+            .trigger, id: 1, document: ["name": "Lag", "actions": [["type": "restapi", "content": ["rest_api": 1, "rest_api_method": "lag"]]]])
         var webhookID = 0
         for copy in 0..<4 {
             for seed in Workload.seedWebhooks where seed.variant == "continuous_chat" {

@@ -50,40 +50,52 @@ struct Workload {
 
     /// The seed document's six continuous examples, written as Live Helper Chat stores them.
     static let seedWebhooks: [Webhook] = [
-        Webhook(name: "bot not responding for 60 s", variant: "continuous_chat", conditions: [
-            condition("{args.chat.status}", "eq", "5"),
-            condition("{args.chat.last_user_msg_time}", "lt", "{time}-60", logic: "or"),
-            condition("{args.chat.last_msg.time}", "lt", "{time}-60"),
-            condition("{args.chat.status_sub}", "neq", "3"),
-            condition("{args.chat.lsync}", "gt", "{time}-120"),
-            condition("{args.chat.last_msg.user_id}", "eq", "0"),
-        ]),
-        Webhook(name: "visitor not responding to the bot for 60 s", variant: "continuous_chat", conditions: [
-            condition("{args.chat.status}", "eq", "5"),
-            condition("{args.chat.last_msg.time}", "lt", "{time}-60"),
-            condition("{args.chat.status_sub}", "neq", "3"),
-            condition("{args.chat.last_msg.user_id}", "eq", "-2"),
-        ]),
-        Webhook(name: "chat longer than 1.5 x the department average", variant: "continuous_chat", conditions: [
-            condition("{args.chat.status}", "eq", "1"),
-            condition("{args.chat.status_sub}", "neq", "3"),
-            condition(
-                "{time}-({args.chat.pnd_time}+{args.chat.wait_time})", "gt",
-                "1.5*{args.chat.department.stats.stats_array.avg_chat_duration}"),
-        ]),
-        Webhook(name: "hello / are you there / hi with no reply in 25 s", variant: "continuous_chat", conditions: [
-            contains("hello,are you there,hi"),
-            condition("{args.chat.last_user_msg_time}", "lt", "{time}-25"),
-        ]),
-        Webhook(name: "hello or are you there twice in a row", variant: "continuous_chat", conditions: [
-            contains("hello,are you there"),
-            contains("hello,are you there"),
-        ]),
-        Webhook(name: "mail pending or active for 6 to 7 hours", variant: "continuous_mail", conditions: [
-            condition("{args.chat.udate}", "lt", "{time} - 21600"),
-            condition("{args.chat.udate}", "gt", "{time} - 25200"),
-            condition("{args.chat.status}", "neq", "2"),
-        ]),
+        Webhook(
+            name: "bot not responding for 60 s", variant: "continuous_chat",
+            conditions: [
+                condition("{args.chat.status}", "eq", "5"),
+                condition("{args.chat.last_user_msg_time}", "lt", "{time}-60", logic: "or"),
+                condition("{args.chat.last_msg.time}", "lt", "{time}-60"),
+                condition("{args.chat.status_sub}", "neq", "3"),
+                condition("{args.chat.lsync}", "gt", "{time}-120"),
+                condition("{args.chat.last_msg.user_id}", "eq", "0"),
+            ]),
+        Webhook(
+            name: "visitor not responding to the bot for 60 s", variant: "continuous_chat",
+            conditions: [
+                condition("{args.chat.status}", "eq", "5"),
+                condition("{args.chat.last_msg.time}", "lt", "{time}-60"),
+                condition("{args.chat.status_sub}", "neq", "3"),
+                condition("{args.chat.last_msg.user_id}", "eq", "-2"),
+            ]),
+        Webhook(
+            name: "chat longer than 1.5 x the department average", variant: "continuous_chat",
+            conditions: [
+                condition("{args.chat.status}", "eq", "1"),
+                condition("{args.chat.status_sub}", "neq", "3"),
+                condition(
+                    "{time}-({args.chat.pnd_time}+{args.chat.wait_time})", "gt",
+                    "1.5*{args.chat.department.stats.stats_array.avg_chat_duration}"),
+            ]),
+        Webhook(
+            name: "hello / are you there / hi with no reply in 25 s", variant: "continuous_chat",
+            conditions: [
+                contains("hello,are you there,hi"),
+                condition("{args.chat.last_user_msg_time}", "lt", "{time}-25"),
+            ]),
+        Webhook(
+            name: "hello or are you there twice in a row", variant: "continuous_chat",
+            conditions: [
+                contains("hello,are you there"),
+                contains("hello,are you there"),
+            ]),
+        Webhook(
+            name: "mail pending or active for 6 to 7 hours", variant: "continuous_mail",
+            conditions: [
+                condition("{args.chat.udate}", "lt", "{time} - 21600"),
+                condition("{args.chat.udate}", "gt", "{time} - 25200"),
+                condition("{args.chat.status}", "neq", "2"),
+            ]),
     ]
 
     static func condition(_ attr: String, _ op: String, _ value: String, logic: String = "and") -> JSONValue {

@@ -1,5 +1,6 @@
 public import HookworkCore
 public import HookworkEngine
+import HookworkStore
 
 /// Hookwork's commands → Chatwoot Application API calls (README, "Chatwoot", "Actions back to Chatwoot"). Each
 /// command becomes a short list of steps; every step but a message post sets a state (a status, an assignee, labels

@@ -77,7 +77,9 @@ public struct ChatwootConnection: Sendable, Equatable {
             for (key, value) in map {
                 let parts = key.split(separator: ":", omittingEmptySubsequences: false)
                 guard parts.count == 2, parts[0] == "team" || parts[0] == "inbox", let id = Int(parts[1]), id > 0, String(id) == parts[1] else {
-                    throw .invalid("departments keys are \"team:ID\" or \"inbox:ID\" (Chatwoot ids); got \"\(key.prefix(80))\"", field: "departments.\(key.prefix(80))")
+                    throw .invalid(
+                        "departments keys are \"team:ID\" or \"inbox:ID\" (Chatwoot ids); got \"\(key.prefix(80))\"",
+                        field: "departments.\(key.prefix(80))")
                 }
                 guard let department = Self.positive(value) else {
                     throw .invalid("departments.\(key) must be a positive integer (a Hookwork department id)", field: "departments.\(key)")
@@ -149,7 +151,8 @@ public struct ChatwootConnection: Sendable, Equatable {
                 throw .invalid("\(field) must be a non-empty string of at most 512 bytes without line breaks", field: field)
             }
             if text == SecretMask.placeholder {
-                throw .invalid("\(field) reads \(SecretMask.placeholder), the masked placeholder, and no secret is stored; send the secret itself", field: field)
+                throw .invalid(
+                    "\(field) reads \(SecretMask.placeholder), the masked placeholder, and no secret is stored; send the secret itself", field: field)
             }
             return text
         default: throw .invalid("\(field) must be a string", field: field)
@@ -167,7 +170,13 @@ public struct ChatwootConnection: Sendable, Equatable {
     static func isHTTPURL(_ text: String) -> Bool {
         let lower = text.lowercased()
         let rest: Substring
-        if lower.hasPrefix("https://") { rest = text.dropFirst(8) } else if lower.hasPrefix("http://") { rest = text.dropFirst(7) } else { return false }
+        if lower.hasPrefix("https://") {
+            rest = text.dropFirst(8)
+        } else if lower.hasPrefix("http://") {
+            rest = text.dropFirst(7)
+        } else {
+            return false
+        }
         let host = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         return !host.isEmpty && !text.contains(where: { $0.isWhitespace || $0.isNewline })
     }

@@ -1,6 +1,7 @@
 import Crypto
 public import HookworkCore
 public import HookworkEngine
+import HookworkStore
 
 /// Chatwoot payloads → Hookwork state and event names, as pure functions (README, "Chatwoot"). A conversation is a
 /// chat whose id is the conversation's display id; its messages are messages of that chat under Chatwoot's message ids.

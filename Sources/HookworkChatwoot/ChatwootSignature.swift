@@ -16,10 +16,11 @@ public enum ChatwootSignature {
         message.append(UInt8(ascii: "."))
         message.append(contentsOf: body)
         let code = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
-        return "sha256=" + code.map { byte in
-            let digits = Array("0123456789abcdef".utf8)
-            return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]], as: UTF8.self)
-        }.joined()
+        return "sha256="
+            + code.map { byte in
+                let digits = Array("0123456789abcdef".utf8)
+                return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0f)]], as: UTF8.self)
+            }.joined()
     }
 
     /// Verifies the delivery: the three `X-Chatwoot-*` headers present, the timestamp within `tolerance` seconds of

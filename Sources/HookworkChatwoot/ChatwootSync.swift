@@ -1,5 +1,6 @@
-public import HookworkCore
+import HookworkCore
 public import HookworkEngine
+import HookworkStore
 
 /// Reconciliation (README, "Chatwoot", "Reconciliation"): Chatwoot's account webhooks are sent once and never
 /// retried, so the open conversations are read through the API now and then and stored as state, the way a

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The parts of an absolute `http(s)://` URL that the address policy needs, split by hand so that every notation
 /// of the host (`[::1]`, `2130706433`, `user:password@host`) reaches the resolver as written.
 struct OutboundURL: Sendable, Equatable {

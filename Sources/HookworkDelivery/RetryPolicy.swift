@@ -42,7 +42,9 @@ public struct RetryPolicy: Sendable, Equatable {
         }
         let index = attempt - 1
         guard index >= 0, index < schedule.count else {
-            return .exhausted(reason: schedule.isEmpty ? "no retries for this attempt (retry schedule none, or a replay)" : "no retries left after \(attempt) attempts")
+            return .exhausted(
+                reason: schedule.isEmpty
+                    ? "no retries for this attempt (retry schedule none, or a replay)" : "no retries left after \(attempt) attempts")
         }
         let base = schedule[index]
         let factor = 1 + Self.jitter * min(max(jitter, -1), 1)

@@ -123,7 +123,8 @@ public struct ChatAssembler: Sendable {
     public func assemble(mail stored: JSONObject) async throws -> JSONObject {
         Self.derive(
             mail: stored, conversation: try await conversation(id: stored["conversation_id"]?.looseInt ?? 0),
-            department: try await department(id: stored["dep_id"]?.looseInt ?? 0), user: try await operatorObject(id: stored["user_id"]?.looseInt ?? 0))
+            department: try await department(id: stored["dep_id"]?.looseInt ?? 0),
+            user: try await operatorObject(id: stored["user_id"]?.looseInt ?? 0))
     }
 
     /// Adds the derived attributes of a mail message from records already read (decorated as `conversation(id:)`,
@@ -211,4 +212,3 @@ public struct ChatAssembler: Sendable {
         }
     }
 }
-

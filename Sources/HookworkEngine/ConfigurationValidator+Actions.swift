@@ -1,3 +1,4 @@
+import Foundation
 import HookworkCore
 import HookworkStore
 
@@ -63,7 +64,9 @@ extension ConfigurationValidator {
             _ = try text(content["text"], "\(prefix).text", required: false)
             switch options["parse_bbcode"] {
             case nil, .null?, .bool?: break
-            default: throw ValidationFailure(field: "\(prefix).mail_options.parse_bbcode", message: "\(prefix).mail_options.parse_bbcode must be true or false")
+            default:
+                throw ValidationFailure(
+                    field: "\(prefix).mail_options.parse_bbcode", message: "\(prefix).mail_options.parse_bbcode must be true or false")
             }
             return []
         case "text":
@@ -87,7 +90,9 @@ extension ConfigurationValidator {
                 guard ChatActions.storedMessageAttributes.contains(attribute) else {
                     throw ValidationFailure(
                         field: "\(prefix).payload",
-                        message: "messageattribute sets one of \(ChatActions.storedMessageAttributes.sorted().joined(separator: ", ")), not '\(attribute)'")
+                        message:
+                            "messageattribute sets one of \(ChatActions.storedMessageAttributes.sorted().joined(separator: ", ")), not '\(attribute)'"
+                    )
                 }
             case "closechat", "stopchat", "transfertobot", "dispatchevent", "disableuntillopmsg", "removeprocess": break
             case "messageaggregation":

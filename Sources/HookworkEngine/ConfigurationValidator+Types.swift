@@ -1,3 +1,4 @@
+import Foundation
 import HookworkCore
 
 extension ConfigurationValidator {
@@ -34,7 +35,9 @@ extension ConfigurationValidator {
                 for key in ["key", "value"] {
                     switch item[key] {
                     case nil, .null?, .string?, .int?, .double?, .bool?: continue
-                    default: throw ValidationFailure(field: "\(prefix).\(member)[\(index)].\(key)", message: "\(prefix).\(member)[\(index)].\(key) must be text")
+                    default:
+                        throw ValidationFailure(
+                            field: "\(prefix).\(member)[\(index)].\(key)", message: "\(prefix).\(member)[\(index)].\(key) must be text")
                     }
                 }
                 if let name = item["key"]?.stringValue, Self.hasLineBreak(name) {

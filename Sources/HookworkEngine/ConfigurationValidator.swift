@@ -1,3 +1,4 @@
+import Foundation
 public import HookworkCore
 public import HookworkStore
 
@@ -62,7 +63,8 @@ public struct ConfigurationValidator: Sendable {
             throw ValidationFailure(field: "trigger_id_alt", message: "trigger_id_alt must be 0 (none) or the id of an existing trigger")
         }
         if alternative > 0, try await store.get(.trigger, id: alternative) == nil {
-            throw ValidationFailure(code: "unknown_reference", field: "trigger_id_alt", message: "trigger \(alternative) does not exist; create it first or use 0")
+            throw ValidationFailure(
+                code: "unknown_reference", field: "trigger_id_alt", message: "trigger \(alternative) does not exist; create it first or use 0")
         }
         let disabled: Bool
         switch input["disabled"] {
@@ -104,7 +106,8 @@ public struct ConfigurationValidator: Sendable {
                         ("reason", .string(issue.reason)),
                     ]))
             }
-            let more = issues.count > 1 ? " (and \(issues.count - 1) more: " + issues.dropFirst().map(\.description).joined(separator: "; ") + ")" : ""
+            let more =
+                issues.count > 1 ? " (and \(issues.count - 1) more: " + issues.dropFirst().map(\.description).joined(separator: "; ") + ")" : ""
             throw ValidationFailure(
                 code: "invalid_conditions", field: "conditions[\(first.index)].\(first.field)",
                 message: "condition \(first.index), \(first.field): \(first.reason)\(more)", details: details
@@ -131,10 +134,15 @@ public struct ConfigurationValidator: Sendable {
                 "configuration",
                 alternative > 0
                     ? "a continuous webhook with no conditions is true for every open chat: its trigger runs for each of them and trigger_id_alt never runs"
-                    : "a continuous webhook with no conditions is true for every open chat: its trigger runs for each of them (as its firing policy allows)")
+                    : "a continuous webhook with no conditions is true for every open chat: its trigger runs for each of them (as its firing policy allows)"
+            )
         }
-        if type == 2, !hasConditions { warn("configuration", "a continuous mail webhook with no conditions runs its trigger once for every new mail message") }
-        if type == 2, alternative > 0 { warn("trigger_id_alt", "continuous mail webhooks run only trigger_id (spec §6.1); the alternative trigger never runs") }
+        if type == 2, !hasConditions {
+            warn("configuration", "a continuous mail webhook with no conditions runs its trigger once for every new mail message")
+        }
+        if type == 2, alternative > 0 {
+            warn("trigger_id_alt", "continuous mail webhooks run only trigger_id (spec §6.1); the alternative trigger never runs")
+        }
         for (member, reason) in Self.statisticsWarnings(configuration) { warn(member, reason) }
         if !shown.isEmpty { output["warnings"] = .array(shown) }
         output["disabled"] = .bool(disabled)
@@ -164,7 +172,8 @@ public struct ConfigurationValidator: Sendable {
             guard let type = object["type"]?.stringValue, Self.knownActionTypes.contains(type) else {
                 throw ValidationFailure(
                     field: "actions[\(index)].type",
-                    message: "unknown action type \(object["type"]?.jsonText() ?? "(missing)"); Hookwork runs restapi, mail, alert_icon, command and text"
+                    message:
+                        "unknown action type \(object["type"]?.jsonText() ?? "(missing)"); Hookwork runs restapi, mail, alert_icon, command and text"
                 )
             }
             if let content = object["content"], content.objectValue == nil {
@@ -258,7 +267,9 @@ public struct ConfigurationValidator: Sendable {
             if required { throw ValidationFailure(field: key, message: "\(key) is required") }
             return nil
         case .string(let text)?:
-            if required, text.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationFailure(field: key, message: "\(key) must not be empty") }
+            if required, text.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw ValidationFailure(field: key, message: "\(key) must not be empty")
+            }
             guard text.count <= maxLength else { throw ValidationFailure(field: key, message: "\(key) is longer than \(maxLength) characters") }
             return text
         default:
@@ -296,14 +307,14 @@ extension ConfigurationValidator {
                     && (item["value"]?.stringValue ?? "").trimmingCharacters(in: .whitespaces) == "0"
             }
             if !guarded {
-                warnings.append((
-                    "conditions[\(first)]",
-                    "\(path) is not there for a department without closed chats, and conditions read it as 0; add the condition "
-                        + "\(path) gt 0 so that such departments do not match"
-                ))
+                warnings.append(
+                    (
+                        "conditions[\(first)]",
+                        "\(path) is not there for a department without closed chats, and conditions read it as 0; add the condition "
+                            + "\(path) gt 0 so that such departments do not match"
+                    ))
             }
         }
         return warnings
     }
 }
-

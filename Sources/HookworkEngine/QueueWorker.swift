@@ -1,7 +1,7 @@
+import HookworkCore
 public import HookworkStore
 public import Logging
 public import ServiceLifecycle
-import HookworkCore
 
 /// Claims queued events and runs their hook webhooks, `concurrency` at a time. A ServiceLifecycle service: on
 /// graceful shutdown it stops claiming and finishes what it holds; an event it never completes returns to the queue
@@ -100,7 +100,8 @@ public struct QueueWorker: Service {
     func park(_ event: StoredEvent, reason: String, now: Int) async {
         do {
             try await store.parkEvent(sequence: event.sequence, reason: reason, attempts: event.attempts, now: now)
-            logger.warning("queue.event_parked", metadata: ["event.sequence": "\(event.sequence)", "event.attempts": "\(event.attempts)", "reason": "\(reason)"])
+            logger.warning(
+                "queue.event_parked", metadata: ["event.sequence": "\(event.sequence)", "event.attempts": "\(event.attempts)", "reason": "\(reason)"])
             metrics.errorOccurred(code: "event_parked")
         } catch {
             logger.error("queue.park_failed", metadata: ["event.sequence": "\(event.sequence)", "error": "\(error)"])
@@ -111,7 +112,8 @@ public struct QueueWorker: Service {
         operations.report(
             .eventParked,
             data: JSONObject([
-                ("sequence", .int(event.sequence)), ("name", .string(event.name)), ("attempts", .int(event.attempts)), ("reason", .string(String(reason.prefix(2000)))),
+                ("sequence", .int(event.sequence)), ("name", .string(event.name)), ("attempts", .int(event.attempts)),
+                ("reason", .string(String(reason.prefix(2000)))),
             ]),
             at: now, into: effects, suffix: "event_parked"
         )

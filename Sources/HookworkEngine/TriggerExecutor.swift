@@ -105,9 +105,12 @@ public struct TriggerExecutor: Sendable {
                 report.index = index
                 reports.append(report)
             default:
-                reports.append(ActionReport(index: index, type: type, status: "unsupported", detail: JSONObject([
-                    ("reason", .string("the \(type) action is not supported yet; it was skipped"))
-                ])))
+                reports.append(
+                    ActionReport(
+                        index: index, type: type, status: "unsupported",
+                        detail: JSONObject([
+                            ("reason", .string("the \(type) action is not supported yet; it was skipped"))
+                        ])))
             }
         }
         let report = TriggerReport(triggerID: triggerID, name: trigger["name"]?.stringValue, found: true, actions: reports)

@@ -1,11 +1,12 @@
-public import HookworkEngine
-public import HookworkStore
-public import Hummingbird
 import Foundation
 import HookworkCore
 import HookworkDelivery
+public import HookworkEngine
+public import HookworkStore
+public import Hummingbird
 public import Logging
 public import ServiceLifecycle
+import UnixSignals
 
 /// What the server is built from besides its configuration (STYLE habit 5); tests pass their own.
 public struct ServerDependencies: Sendable {
@@ -75,7 +76,8 @@ public func buildApplication(configuration: HookworkConfiguration, dependencies:
 public func buildWorkerGroup(configuration: HookworkConfiguration, dependencies: ServerDependencies) async throws -> ServiceGroup {
     let parts = try await buildServerParts(configuration: configuration, dependencies: dependencies, withWorkers: true)
     return ServiceGroup(
-        configuration: .init(services: parts.services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: dependencies.logger)
+        configuration: .init(
+            services: parts.services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: dependencies.logger)
     )
 }
 

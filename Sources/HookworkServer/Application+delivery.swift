@@ -1,3 +1,4 @@
+import HookworkCore
 public import HookworkDelivery
 public import HookworkEngine
 public import HookworkStore

@@ -1,3 +1,4 @@
+import Foundation
 import HookworkCore
 import Hummingbird
 
@@ -26,10 +27,11 @@ enum OpenAPIDocument {
             let bodies = OpenAPISchemas.bodies(spec)
             if spec.hasBody {
                 let schema = bodies.request.map(ref) ?? .object(JSONObject([("type", .string("object"))]))
-                operation["requestBody"] = .object(JSONObject([
-                    ("required", .bool(true)),
-                    ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", schema)])))]))),
-                ]))
+                operation["requestBody"] = .object(
+                    JSONObject([
+                        ("required", .bool(true)),
+                        ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", schema)])))]))),
+                    ]))
             }
             var responses = JSONObject()
             var success = JSONObject([("description", .string(spec.success == 204 ? "No content" : "Success"))])
@@ -39,47 +41,85 @@ enum OpenAPIDocument {
             }
             responses[String(spec.success)] = .object(success)
             if spec.path == "/api/v1/events" && spec.method == .post {
-                responses["202"] = .object(JSONObject([
-                    ("description", .string("Queued (queue worker) or stored with webhooks disabled")),
-                    ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", ref("EventAnswer"))])))]))),
-                ]))
+                responses["202"] = .object(
+                    JSONObject([
+                        ("description", .string("Queued (queue worker) or stored with webhooks disabled")),
+                        ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", ref("EventAnswer"))])))]))),
+                    ]))
             }
-            responses["default"] = .object(JSONObject([
-                ("description", .string("An error, in the one error shape")),
-                ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", ref("Error"))])))]))),
-            ]))
+            responses["default"] = .object(
+                JSONObject([
+                    ("description", .string("An error, in the one error shape")),
+                    ("content", .object(JSONObject([("application/json", .object(JSONObject([("schema", ref("Error"))])))]))),
+                ]))
             operation["responses"] = .object(responses)
             var item = paths[spec.path]?.objectValue ?? JSONObject()
             item[spec.method.rawValue.lowercased()] = .object(operation)
             paths[spec.path] = .object(item)
         }
-        let errorSchema: JSONValue = .object(JSONObject([
-            ("type", .string("object")),
-            ("properties", .object(JSONObject([
-                ("error", .object(JSONObject([
-                    ("type", .string("object")),
-                    ("required", .array(["code", "message", "field"])),
-                    ("properties", .object(JSONObject([
-                        ("code", .object(JSONObject([("type", .string("string"))]))),
-                        ("message", .object(JSONObject([("type", .string("string"))]))),
-                        ("field", .object(JSONObject([("type", .string("string")), ("nullable", .bool(true))]))),
-                        ("details", .object(JSONObject([("type", .string("array")), ("items", .object(JSONObject([("type", .string("object"))])))]))),
-                    ]))),
-                ]))),
-            ]))),
-        ]))
-        return .object(JSONObject([
-            ("openapi", .string("3.0.3")),
-            ("info", .object(JSONObject([
-                ("title", .string("Hookwork")), ("version", .string("1")),
-                ("description", .string("Webhooks and continuous automation for live chat and mail support, compatible with Live Helper Chat's webhooks.")),
-            ]))),
-            ("paths", .object(paths)),
-            ("components", .object(JSONObject([
-                ("securitySchemes", .object(JSONObject([("bearer", .object(JSONObject([("type", .string("http")), ("scheme", .string("bearer"))])))]))),
-                ("schemas", .object(JSONObject([("Error", errorSchema)] + OpenAPISchemas.components))),
-            ]))),
-        ]))
+        let errorSchema: JSONValue = .object(
+            JSONObject([
+                ("type", .string("object")),
+                (
+                    "properties",
+                    .object(
+                        JSONObject([
+                            (
+                                "error",
+                                .object(
+                                    JSONObject([
+                                        ("type", .string("object")),
+                                        ("required", .array(["code", "message", "field"])),
+                                        (
+                                            "properties",
+                                            .object(
+                                                JSONObject([
+                                                    ("code", .object(JSONObject([("type", .string("string"))]))),
+                                                    ("message", .object(JSONObject([("type", .string("string"))]))),
+                                                    ("field", .object(JSONObject([("type", .string("string")), ("nullable", .bool(true))]))),
+                                                    (
+                                                        "details",
+                                                        .object(
+                                                            JSONObject([
+                                                                ("type", .string("array")),
+                                                                ("items", .object(JSONObject([("type", .string("object"))]))),
+                                                            ]))
+                                                    ),
+                                                ]))
+                                        ),
+                                    ]))
+                            )
+                        ]))
+                ),
+            ]))
+        return .object(
+            JSONObject([
+                ("openapi", .string("3.0.3")),
+                (
+                    "info",
+                    .object(
+                        JSONObject([
+                            ("title", .string("Hookwork")), ("version", .string("1")),
+                            (
+                                "description",
+                                .string(
+                                    "Webhooks and continuous automation for live chat and mail support, compatible with Live Helper Chat's webhooks.")
+                            ),
+                        ]))
+                ),
+                ("paths", .object(paths)),
+                (
+                    "components",
+                    .object(
+                        JSONObject([
+                            (
+                                "securitySchemes",
+                                .object(JSONObject([("bearer", .object(JSONObject([("type", .string("http")), ("scheme", .string("bearer"))])))]))
+                            ),
+                            ("schemas", .object(JSONObject([("Error", errorSchema)] + OpenAPISchemas.components))),
+                        ]))
+                ),
+            ]))
     }
 
     static func ref(_ name: String) -> JSONValue {

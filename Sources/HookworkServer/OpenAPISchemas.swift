@@ -71,7 +71,8 @@ enum OpenAPISchemas {
         (
             "Batch",
             [
-                "type": "object", "description": "Member per collection (chats, messages, departments, ...), each a list of records with an integer id.",
+                "type": "object",
+                "description": "Member per collection (chats, messages, departments, ...), each a list of records with an integer id.",
                 "additionalProperties": array(object([("id", integer)], required: ["id"])),
             ]
         ),
@@ -86,7 +87,10 @@ enum OpenAPISchemas {
         (
             "EventAnswer",
             object(
-                [("event_id", integer), ("duplicate", boolean), ("status", enumeration(["done", "queued", "stored", "parked", "pending"])), ("outcome", anyValue)],
+                [
+                    ("event_id", integer), ("duplicate", boolean), ("status", enumeration(["done", "queued", "stored", "parked", "pending"])),
+                    ("outcome", anyValue),
+                ],
                 required: ["event_id", "status"]
             )
         ),
@@ -94,7 +98,8 @@ enum OpenAPISchemas {
             "StoredEvent",
             object(
                 [
-                    ("event_id", integer), ("event", string), ("id", nullableString), ("args", anyValue), ("received_at", integer), ("run_at", integer),
+                    ("event_id", integer), ("event", string), ("id", nullableString), ("args", anyValue), ("received_at", integer),
+                    ("run_at", integer),
                     ("attempts", integer), ("status", string), ("outcome", anyValue),
                 ],
                 required: ["event_id", "event", "status"]
@@ -109,7 +114,8 @@ enum OpenAPISchemas {
                         array(
                             object(
                                 [
-                                    ("event_id", integer), ("event", string), ("id", nullableString), ("received_at", integer), ("parked_at", integer),
+                                    ("event_id", integer), ("event", string), ("id", nullableString), ("received_at", integer),
+                                    ("parked_at", integer),
                                     ("attempts", integer), ("reason", string), ("args", anyValue),
                                 ],
                                 required: ["event_id", "reason"]
@@ -195,7 +201,9 @@ enum OpenAPISchemas {
         ("Trace", ["type": "object", "description": "The evaluation with its trace; no trigger runs."]),
         (
             "Attributes",
-            object([("chat_id", integer), ("message_id", integer), ("attributes", array(object([("path", string), ("value", anyValue)])))], required: ["attributes"])
+            object(
+                [("chat_id", integer), ("message_id", integer), ("attributes", array(object([("path", string), ("value", anyValue)])))],
+                required: ["attributes"])
         ),
         ("Extracted", object([("path", string), ("found", boolean), ("value", anyValue)], required: ["path", "found"])),
         ("Ledger", object([("webhook_id", integer)], required: ["webhook_id"])),
@@ -210,7 +218,8 @@ enum OpenAPISchemas {
             object(
                 [
                     ("platform", enumeration(["chatwoot"])), ("base_url", string), ("account_id", integer), ("api_access_token", string),
-                    ("bot_access_token", nullableString), ("webhook_secret", string), ("departments", ["type": "object", "additionalProperties": integer]),
+                    ("bot_access_token", nullableString), ("webhook_secret", string),
+                    ("departments", ["type": "object", "additionalProperties": integer]),
                     ("bot_id", nullableInteger), ("pending_is_bot", boolean),
                 ],
                 required: ["platform", "base_url", "account_id", "api_access_token", "webhook_secret"]
@@ -224,7 +233,10 @@ enum OpenAPISchemas {
             object(
                 [
                     ("platform_event", string), ("delivery", nullableString), ("duplicate", boolean),
-                    ("events", array(object([("event", string), ("id", string), ("event_id", integer), ("duplicate", boolean), ("status", string)]))),
+                    (
+                        "events",
+                        array(object([("event", string), ("id", string), ("event_id", integer), ("duplicate", boolean), ("status", string)]))
+                    ),
                     ("note", string),
                 ],
                 required: ["duplicate", "events"]

@@ -46,7 +46,8 @@ extension Parameters {
         guard let text = self[Substring(name)].map(String.init), !text.isEmpty else { return nil }
         guard let value = Int(text), range.contains(value) else {
             throw APIError(
-                .badRequest, code: "invalid_query", message: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound); got '\(text)'",
+                .badRequest, code: "invalid_query",
+                message: "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound); got '\(text)'",
                 field: name
             )
         }

@@ -43,7 +43,8 @@ final class RouteTable {
             guard concurrency.enter(client) else {
                 throw APIError(
                     .tooManyRequests, code: "too_many_concurrent_requests",
-                    message: "this address has \(concurrency.limit) requests in progress (HOOKWORK_MAX_CONCURRENT_PER_CLIENT); wait for one to finish",
+                    message:
+                        "this address has \(concurrency.limit) requests in progress (HOOKWORK_MAX_CONCURRENT_PER_CLIENT); wait for one to finish",
                     headers: [.retryAfter: "1"])
             }
             defer { concurrency.leave(client) }

@@ -1,3 +1,4 @@
+import Foundation
 public import HookworkCore
 public import HookworkEngine
 public import HookworkStore
@@ -39,7 +40,8 @@ public struct TokenAdministration: Sendable {
     /// Checks a token's name and scope as they arrive.
     public static func checked(name: JSONValue?, scope: JSONValue?) throws(Refusal) -> (name: String, scope: Scope) {
         guard case .string(let text)? = name, !text.trimmingCharacters(in: .whitespaces).isEmpty, text.count <= 100 else {
-            throw Refusal(code: "validation_failed", message: "name must be a string of 1 to 100 characters, such as \"chat platform\"", field: "name")
+            throw Refusal(
+                code: "validation_failed", message: "name must be a string of 1 to 100 characters, such as \"chat platform\"", field: "name")
         }
         guard case .string(let scopeText)? = scope, let parsed = Scope(rawValue: scopeText), parsed != .public else {
             throw Refusal(code: "validation_failed", message: "scope must be \"admin\" or \"ingest\"", field: "scope")

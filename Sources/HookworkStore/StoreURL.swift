@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 
 /// Opens the store that `url` names: `sqlite://./hookwork.sqlite` (relative path), `sqlite:///abs/path`,

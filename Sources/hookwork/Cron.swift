@@ -5,8 +5,8 @@ import HookworkDelivery
 import HookworkEngine
 import HookworkServer
 import HookworkStore
-import Synchronization
 import Logging
+import Synchronization
 
 /// `hookwork cron webhooks|stats`: one pass of what `serve`'s scheduler does, for people who drive it from cron as
 /// Live Helper Chat does (spec §5.1, §9.2).
@@ -40,8 +40,11 @@ struct CronWebhooks: AsyncParsableCommand {
                     deliverNow: { ids in decided.withLock { $0 += ids } }
                 )
                 let report = try await scheduler.runPass(now: clock.now())
-                let attempts = await engine.attempter.attemptNow(ids: decided.withLock { $0 }, worker: "cron-\(ProcessInfo.processInfo.processIdentifier)")
-                let fired = report.fired.map { JSONValue.object(["webhook_id": .int($0.webhookID), "id": .int($0.id), "branch": .string($0.branch.rawValue)]) }
+                let attempts = await engine.attempter.attemptNow(
+                    ids: decided.withLock { $0 }, worker: "cron-\(ProcessInfo.processInfo.processIdentifier)")
+                let fired = report.fired.map {
+                    JSONValue.object(["webhook_id": .int($0.webhookID), "id": .int($0.id), "branch": .string($0.branch.rawValue)])
+                }
                 let line: JSONValue = [
                     "chats": .int(report.chats), "mail_messages": .int(report.mailMessages), "webhooks": .int(report.webhooks),
                     "evaluations": .int(report.evaluations), "fired": .array(fired), "episodes_ended": .int(report.episodesEnded),

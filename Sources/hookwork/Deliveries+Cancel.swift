@@ -1,5 +1,6 @@
 import ArgumentParser
 import HookworkCore
+import HookworkDelivery
 import HookworkEngine
 import HookworkStore
 

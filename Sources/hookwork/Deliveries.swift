@@ -52,7 +52,8 @@ struct Deliveries: AsyncParsableCommand {
         func run() async throws {
             guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be from 1 to 10000") }
             let query = DeliveryQuery(
-                status: try Deliveries.status(status), webhookID: webhookID, chatID: chatID, since: since, until: until, beforeID: beforeID, limit: limit
+                status: try Deliveries.status(status), webhookID: webhookID, chatID: chatID, since: since, until: until, beforeID: beforeID,
+                limit: limit
             )
             for record in try await Deliveries.withStore({ try await $0.deliveries(query) }) { print(record.json.jsonText()) }
         }

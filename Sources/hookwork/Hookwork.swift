@@ -6,7 +6,10 @@ struct Hookwork: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hookwork",
         abstract: "A webhook and continuous-automation engine for live chat and mail support.",
-        subcommands: [Serve.self, Worker.self, EvalCases.self, Deliveries.self, Events.self, Tokens.self, Breakers.self, Cron.self, TestWebhook.self, Explore.self, Ledger.self]
+        subcommands: [
+            Serve.self, Worker.self, EvalCases.self, Deliveries.self, Events.self, Tokens.self, Breakers.self, Cron.self, TestWebhook.self,
+            Explore.self, Ledger.self,
+        ]
     )
 }
 

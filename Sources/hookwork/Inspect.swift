@@ -132,11 +132,13 @@ struct LedgerShow: AsyncParsableCommand {
             let mail = try await store.mailLedger(webhookID: webhook)
             let chats = try await store.firingLedger(webhookID: webhook).map { row in
                 JSONValue.object([
-                    "chat_id": .int(row.chatID), "branch": .string(row.branch.rawValue), "state": .string(row.state), "last_fired_at": .int(row.lastFiredAt),
+                    "chat_id": .int(row.chatID), "branch": .string(row.branch.rawValue), "state": .string(row.state),
+                    "last_fired_at": .int(row.lastFiredAt),
                 ])
             }
             let answer: JSONValue = [
-                "webhook_id": .int(webhook), "processed_count": .int(mail.count), "message_ids": .array(mail.map(JSONValue.int)), "chats": .array(chats),
+                "webhook_id": .int(webhook), "processed_count": .int(mail.count), "message_ids": .array(mail.map(JSONValue.int)),
+                "chats": .array(chats),
             ]
             print(answer.jsonText())
         }

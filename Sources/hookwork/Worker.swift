@@ -1,6 +1,7 @@
 import ArgumentParser
 import HookworkServer
 import Logging
+import ServiceLifecycle
 
 /// `hookwork worker`: only the queue workers, for a second process beside `serve` on the same database.
 struct Worker: AsyncParsableCommand {

@@ -12,7 +12,8 @@ enum Samples {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     static let secret = "whsec-test-secret"
     static var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+            .sorted()
     }
 
     struct Sample {
@@ -80,7 +81,9 @@ struct ChatwootSignatureTests {
         try ChatwootSignature.verify(sample.request, secret: Samples.secret, now: sample.timestamp - 300)
         #expect(throws: PlatformRefusal.self) { try ChatwootSignature.verify(sample.request, secret: Samples.secret, now: sample.timestamp + 301) }
         #expect(throws: PlatformRefusal.self) { try ChatwootSignature.verify(sample.request, secret: "whsec-other", now: sample.timestamp) }
-        #expect(ChatwootSignature.sign(body: Array(sample.rawBody.utf8), timestamp: String(sample.timestamp), secret: Samples.secret) == sample.headers["x-chatwoot-signature"])
+        #expect(
+            ChatwootSignature.sign(body: Array(sample.rawBody.utf8), timestamp: String(sample.timestamp), secret: Samples.secret)
+                == sample.headers["x-chatwoot-signature"])
     }
 
     @Test("one changed byte, a re-serialised body, another timestamp or a missing header is refused")
@@ -144,7 +147,8 @@ struct ChatwootMappingTests {
             #expect(event.key.count <= 200)
         }
         // Nothing the adapter stores holds the contact's real-time token.
-        let stored = [intake.chat.map(JSONValue.object), intake.message.map(JSONValue.object)].compactMap { $0 } + intake.records.map { .object($0.patch) }
+        let stored =
+            [intake.chat.map(JSONValue.object), intake.message.map(JSONValue.object)].compactMap { $0 } + intake.records.map { .object($0.patch) }
         #expect(!stored.map { $0.jsonText() }.joined().contains("pubsub_token"))
         #expect(!intake.events.map { JSONValue.object($0.args).jsonText() }.joined().contains("Qm8vJx2LkP4sT9wZrN6cYb3A"))
     }
@@ -350,7 +354,9 @@ struct ChatwootMappingTests {
         let adapter = ChatwootAdapter(connection: sampleConnection)
         let state = MemoryState()
         var raised: [String] = []
-        for name in ["conversation_created.whatsapp_bot_pending", "message_created.outgoing_hookwork_bot_echo", "conversation_status_changed.bot_handoff_open"] {
+        for name in [
+            "conversation_created.whatsapp_bot_pending", "message_created.outgoing_hookwork_bot_echo", "conversation_status_changed.bot_handoff_open",
+        ] {
             let sample = try Samples.load(name)
             let intake = try await adapter.intake(sample.request, now: sample.timestamp, state: state)
             state.apply(intake)

@@ -41,7 +41,8 @@ struct BotTextTests {
         arguments: [
             ("{args.chat.nick__url}", "Jo%20%3Cb%3E%26"),
             ("{args.chat.nick__escape}", "Jo &lt;b&gt;&amp;"),
-            ("{args.chat.nick__json} {args.chat.missing__json} {args.chat.chat_variables_array.n__json}", "Jo <b>&  3"),  // `__json` changes nothing in this dialect
+            // `__json` changes nothing in this dialect.
+            ("{args.chat.nick__json} {args.chat.missing__json} {args.chat.chat_variables_array.n__json}", "Jo <b>&  3"),
             ("{args.chat.nick__direct}", "Jo <b>&"),
             ("[{args.chat.email__not_empty__has mail}][{args.chat.nick__not_empty__has nick}]", "[][has nick]"),
             ("[{args.chat.email__is_empty__no mail}][{args.chat.nick__is_empty__no nick}]", "[no mail][Jo <b>&]"),
@@ -72,12 +73,14 @@ struct BotTextTests {
     @Test("replacements run over the whole text in order, so values may bring in later placeholders")
     func order() throws {
         let args = try JSONValue(
-            parsing: #"{"chat":{"id":9,"nick":"{lhc.email} {args.chat.id}","email":"{args.chat.status}","status":1,"chat_variables_array":{"a":"{lhc.var.b}","b":"B"}}}"#
+            parsing:
+                #"{"chat":{"id":9,"nick":"{lhc.email} {args.chat.id}","email":"{args.chat.status}","status":1,"chat_variables_array":{"a":"{lhc.var.b}","b":"B"}}}"#
         )
         #expect(BotTextTemplate("{lhc.nick}|{lhc.var.a}").render(args: args, now: 0) == "1 9|B")
         // `{args.…}` values are not scanned by their own placeholder again, but a later one replaces what they brought.
         #expect(BotTextTemplate("{args.chat.nick} / {args.chat.id}").render(args: args, now: 0) == "{lhc.email} 9 / 9")
-        #expect(BotTextTemplate("{args.chat.email} / {args.chat.nick}").render(args: args, now: 0) == "{args.chat.status} / {lhc.email} {args.chat.id}")
+        #expect(
+            BotTextTemplate("{args.chat.email} / {args.chat.nick}").render(args: args, now: 0) == "{args.chat.status} / {lhc.email} {args.chat.id}")
         #expect(BotTextTemplate("{args.chat.{args.chat.id}}|12345").render(args: args, now: 0) == "|12345")
     }
 

@@ -15,7 +15,8 @@ struct BoundedInputTests {
         list.evaluate(ConditionInput(args: ["chat": ["id": 1, "nick": .string(nick)]], now: 1_700_000_000), variant: variant, trace: true)
     }
 
-    @Test("200,000 nested parentheses in a visitor's nick make the condition false with a limit reason, in every variant",
+    @Test(
+        "200,000 nested parentheses in a visitor's nick make the condition false with a limit reason, in every variant",
         arguments: ConditionVariant.allCases)
     func deepParentheses(_ variant: ConditionVariant) throws {
         let nick = String(repeating: "(", count: 200_000) + "1" + String(repeating: ")", count: 200_000)
@@ -121,12 +122,14 @@ struct BoundedInputTests {
 /// Credentials read back masked (README, "Secrets").
 @Suite("Secret masking")
 struct SecretMaskTests {
-    @Test("credentials in URLs are masked: the user-info password and credential query values", arguments: [
-        ("https://user:pw@api.example.com/x?access_token=abc&page=2", "https://user:********@api.example.com/x?access_token=********&page=2"),
-        ("http://api.example.com/x?api_key=k#frag", "http://api.example.com/x?api_key=********#frag"),
-        ("http://api.example.com/x?q=1", "http://api.example.com/x?q=1"),
-        ("http://token@api.example.com/", "http://********@api.example.com/"),
-    ])
+    @Test(
+        "credentials in URLs are masked: the user-info password and credential query values",
+        arguments: [
+            ("https://user:pw@api.example.com/x?access_token=abc&page=2", "https://user:********@api.example.com/x?access_token=********&page=2"),
+            ("http://api.example.com/x?api_key=k#frag", "http://api.example.com/x?api_key=********#frag"),
+            ("http://api.example.com/x?q=1", "http://api.example.com/x?q=1"),
+            ("http://token@api.example.com/", "http://********@api.example.com/"),
+        ])
     func urls(_ url: String, _ masked: String) {
         #expect(SecretMask.maskURL(url) == masked)
     }
@@ -135,11 +138,15 @@ struct SecretMaskTests {
         "name": "R",
         "configuration": [
             "host": "https://bot:hunter2@api.example.com", "signing_secrets": ["whsec_AAAA", "whsec_BBBB"],
-            "parameters": [[
-                "id": "m1", "auth_bearer": "tok-1", "auth_password": "", "auth_api_key_key": "key-1",
-                "header": [["key": "X-Api-Token", "value": "ht"], ["key": "X-Plain", "value": "p"], ["key": "X-Marked", "value": "s", "secret": true]],
-                "query": [["key": "access_token", "value": "qt"], ["key": "page", "value": "1"]],
-            ]],
+            "parameters": [
+                [
+                    "id": "m1", "auth_bearer": "tok-1", "auth_password": "", "auth_api_key_key": "key-1",
+                    "header": [
+                        ["key": "X-Api-Token", "value": "ht"], ["key": "X-Plain", "value": "p"], ["key": "X-Marked", "value": "s", "secret": true],
+                    ],
+                    "query": [["key": "access_token", "value": "qt"], ["key": "page", "value": "1"]],
+                ]
+            ],
         ],
     ]
 

@@ -13,7 +13,9 @@ struct ConformanceTests {
         return ConformanceRunner.run(lines: text)
     }
 
-    @Test("every case passes, known deviations aside", arguments: [
+    @Test(
+        "every case passes, known deviations aside",
+        arguments: [
             "text_match.jsonl", "extract.jsonl", "conditions.jsonl", "templates.jsonl", "bot_text.jsonl", "rest_output.jsonl",
         ])
     func file(_ file: String) throws {

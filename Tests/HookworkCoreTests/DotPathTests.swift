@@ -3,11 +3,12 @@ import Testing
 
 @Suite("Dot-path resolver (spec §4.5)")
 struct DotPathTests {
-    static let root: JSONValue = try! JSONValue(parsing: """
-        {"chat":{"id":1,"s":"Hello","z":0,"e":"","n":null,"fa":false,"department":false,
-          "user":{"username":"ann","email":"a@x"},
-          "chat_variables_array":{"list":[{"t":"a","v":1},{"t":"b","v":2},{"t":"a","v":3}],"json":"{\\"k\\":7}","tags":["p","q"]}}}
-        """)
+    static let root: JSONValue = try! JSONValue(
+        parsing: """
+            {"chat":{"id":1,"s":"Hello","z":0,"e":"","n":null,"fa":false,"department":false,
+              "user":{"username":"ann","email":"a@x"},
+              "chat_variables_array":{"list":[{"t":"a","v":1},{"t":"b","v":2},{"t":"a","v":3}],"json":"{\\"k\\":7}","tags":["p","q"]}}}
+            """)
 
     @Test(
         "resolves the reference's path forms",
@@ -67,7 +68,9 @@ struct DotPathTests {
 struct PHPValueTests {
     @Test(
         "formats floats as PHP's string cast does",
-        arguments: [(1.0 / 3, "0.33333333333333"), (450.0, "450"), (12345678901234567890.0, "1.2345678901235E+19"), (0.00001, "1.0E-5"), (-2.5, "-2.5")]
+        arguments: [
+            (1.0 / 3, "0.33333333333333"), (450.0, "450"), (12345678901234567890.0, "1.2345678901235E+19"), (0.00001, "1.0E-5"), (-2.5, "-2.5"),
+        ]
     )
     func floatText(value: Double, text: String) {
         #expect(PHPNumber.string(value) == text)
@@ -80,7 +83,10 @@ struct PHPValueTests {
 
     @Test(
         "compares strings loosely",
-        arguments: [("1", "01", true), ("1", "1.0", true), (" 1", "1", true), ("1e1", "10", true), ("abc", "ABC", false), ("1a", "1", false), ("", "0", false)]
+        arguments: [
+            ("1", "01", true), ("1", "1.0", true), (" 1", "1", true), ("1e1", "10", true), ("abc", "ABC", false), ("1a", "1", false),
+            ("", "0", false),
+        ]
     )
     func looseEquality(lhs: String, rhs: String, equal: Bool) {
         #expect(PHPLoose.equals(lhs, rhs) == equal)

@@ -73,18 +73,20 @@ struct TextPatternTests {
         #expect(TextPattern("cash$*", compatibility: .reference).match("cash$ now", typos: 0).found)
     }
 
-    @Test("`[params max_words=N]` rejects longer messages before any matching", arguments: [
-        TextMatchExample(pattern: "fish,car && price [params max_words=3]", text: "car price please", found: true),
-        TextMatchExample(pattern: "fish,car && price [params max_words=3]", text: "car price please now", found: false),
-        TextMatchExample(pattern: "hello [params max_words=2]", text: "hello  you", found: false),  // empty words count
-        TextMatchExample(pattern: "hello [params max_words=2]", text: "hello,world,again", found: true),  // commas go
-        TextMatchExample(pattern: "hello [params max_words=2]", text: "hello\nworld\nagain", found: false),
-        TextMatchExample(pattern: "hello [params max_words=0]", text: "hello you there", found: true),  // 0 disables
-        TextMatchExample(pattern: "hello [params max_words]", text: "hello you", found: true),
-        TextMatchExample(pattern: "hello [params foo=bar max_words=1]", text: "hello you", found: false),
-        TextMatchExample(pattern: "hello [params max_words=abc]", text: "hello you", found: true),  // "2" < "abc"
-        TextMatchExample(pattern: "car{1} [params max_words=1]", text: "cxr too", found: false),  // no typos counted
-    ])
+    @Test(
+        "`[params max_words=N]` rejects longer messages before any matching",
+        arguments: [
+            TextMatchExample(pattern: "fish,car && price [params max_words=3]", text: "car price please", found: true),
+            TextMatchExample(pattern: "fish,car && price [params max_words=3]", text: "car price please now", found: false),
+            TextMatchExample(pattern: "hello [params max_words=2]", text: "hello  you", found: false),  // empty words count
+            TextMatchExample(pattern: "hello [params max_words=2]", text: "hello,world,again", found: true),  // commas go
+            TextMatchExample(pattern: "hello [params max_words=2]", text: "hello\nworld\nagain", found: false),
+            TextMatchExample(pattern: "hello [params max_words=0]", text: "hello you there", found: true),  // 0 disables
+            TextMatchExample(pattern: "hello [params max_words]", text: "hello you", found: true),
+            TextMatchExample(pattern: "hello [params foo=bar max_words=1]", text: "hello you", found: false),
+            TextMatchExample(pattern: "hello [params max_words=abc]", text: "hello you", found: true),  // "2" < "abc"
+            TextMatchExample(pattern: "car{1} [params max_words=1]", text: "cxr too", found: false),  // no typos counted
+        ])
     func maxWords(_ example: TextMatchExample) {
         let result = TextPattern(example.pattern).match(example.text, typos: example.typos)
         #expect(result == TextMatchResult(found: example.found, typosUsed: example.typosUsed))
@@ -114,17 +116,19 @@ struct TextPatternTests {
         #expect(TextPattern("/manager/I").match("/manager/i", typos: 0).found)  // upper-case flag: a plain word
     }
 
-    @Test("each code point is lower-cased on its own; composed and decomposed accents differ", arguments: [
-        TextMatchExample(pattern: "Привет", text: "привет мир", found: true),
-        TextMatchExample(pattern: "ÜBER", text: "über alles", found: true),
-        TextMatchExample(pattern: "straße", text: "STRASSE", found: false),
-        TextMatchExample(pattern: "café", text: "cafe\u{301}", found: false),
-        TextMatchExample(pattern: "👍", text: "👍🏽", found: false),  // the skin tone is a second code point
-        TextMatchExample(pattern: "👍", text: "great 👍", found: true),
-        TextMatchExample(pattern: "ΓΕΙΑ", text: "γεια σου", found: true),
-        TextMatchExample(pattern: "istanbul", text: "İstanbul", found: false),  // "İ" lowers to two code points, one letter
-        TextMatchExample(pattern: "İstanbul", text: "İSTANBUL", found: true),
-    ])
+    @Test(
+        "each code point is lower-cased on its own; composed and decomposed accents differ",
+        arguments: [
+            TextMatchExample(pattern: "Привет", text: "привет мир", found: true),
+            TextMatchExample(pattern: "ÜBER", text: "über alles", found: true),
+            TextMatchExample(pattern: "straße", text: "STRASSE", found: false),
+            TextMatchExample(pattern: "café", text: "cafe\u{301}", found: false),
+            TextMatchExample(pattern: "👍", text: "👍🏽", found: false),  // the skin tone is a second code point
+            TextMatchExample(pattern: "👍", text: "great 👍", found: true),
+            TextMatchExample(pattern: "ΓΕΙΑ", text: "γεια σου", found: true),
+            TextMatchExample(pattern: "istanbul", text: "İstanbul", found: false),  // "İ" lowers to two code points, one letter
+            TextMatchExample(pattern: "İstanbul", text: "İSTANBUL", found: true),
+        ])
     func unicodeLowerCase(_ example: TextMatchExample) {
         let result = TextPattern(example.pattern).match(example.text, typos: example.typos)
         #expect(result == TextMatchResult(found: example.found, typosUsed: example.typosUsed))

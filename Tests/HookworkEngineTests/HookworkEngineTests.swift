@@ -37,7 +37,14 @@ struct CoreBridgeTests {
     ])
 
     static func args(status: Int, department: String) -> JSONValue {
-        .object(JSONObject([("chat", .object(JSONObject([("id", .int(1)), ("status", .int(status)), ("department", .object(JSONObject([("name", .string(department))])))])))]))
+        .object(
+            JSONObject([
+                (
+                    "chat",
+                    .object(
+                        JSONObject([("id", .int(1)), ("status", .int(status)), ("department", .object(JSONObject([("name", .string(department))])))]))
+                )
+            ]))
     }
 
     @Test("a webhook's conditions compile once while its configuration is unchanged, and again when it changes")
@@ -73,7 +80,9 @@ struct CoreBridgeTests {
 
     @Test("messages reach Core oldest first, as it expects")
     func messageOrder() {
-        let newestFirst = [JSONObject([("id", .int(9)), ("user_id", .int(0)), ("msg", "new")]), JSONObject([("id", .int(3)), ("user_id", .int(5)), ("msg", "old")])]
+        let newestFirst = [
+            JSONObject([("id", .int(9)), ("user_id", .int(0)), ("msg", "new")]), JSONObject([("id", .int(3)), ("user_id", .int(5)), ("msg", "old")]),
+        ]
         let converted = CompiledConditions.conditionMessages(newestFirst: newestFirst)
         #expect(converted == [ConditionMessage(id: 3, userID: 5, text: "old"), ConditionMessage(id: 9, userID: 0, text: "new")])
     }

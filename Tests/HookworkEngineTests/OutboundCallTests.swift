@@ -9,9 +9,12 @@ struct OutboundCallTests {
     /// The record a store would return for `delivery`.
     static func record(_ delivery: NewDelivery) -> DeliveryRecord {
         DeliveryRecord(
-            id: 1, messageID: delivery.messageID, kind: delivery.kind, status: .pending, method: delivery.method, url: delivery.url, host: delivery.host,
-            payload: delivery.payload, context: delivery.context, webhookID: delivery.webhookID, triggerID: delivery.triggerID, chatID: delivery.chatID,
-            restAPIID: delivery.restAPIID, attempts: 0, nextAttemptAt: 0, createdAt: 0, updatedAt: 0, lastStatusCode: nil, lastError: nil, oneShot: false
+            id: 1, messageID: delivery.messageID, kind: delivery.kind, status: .pending, method: delivery.method, url: delivery.url,
+            host: delivery.host,
+            payload: delivery.payload, context: delivery.context, webhookID: delivery.webhookID, triggerID: delivery.triggerID,
+            chatID: delivery.chatID,
+            restAPIID: delivery.restAPIID, attempts: 0, nextAttemptAt: 0, createdAt: 0, updatedAt: 0, lastStatusCode: nil, lastError: nil,
+            oneShot: false
         )
     }
 
@@ -53,10 +56,12 @@ struct OutboundCallTests {
         #expect(!Effects(keyPrefix: "e12").messageID("w3_t1_a0").contains("."), "Standard Webhooks ids contain no dot")
     }
 
-    @Test("hosts are keyed as host:port with the scheme's default port", arguments: [
-        ("http://127.0.0.1:9000/x", "127.0.0.1:9000"), ("https://Example.COM/a", "example.com:443"), ("http://example.com", "example.com:80"),
-        ("not a url", "unknown"),
-    ])
+    @Test(
+        "hosts are keyed as host:port with the scheme's default port",
+        arguments: [
+            ("http://127.0.0.1:9000/x", "127.0.0.1:9000"), ("https://Example.COM/a", "example.com:443"), ("http://example.com", "example.com:80"),
+            ("not a url", "unknown"),
+        ])
     func hostKeys(url: String, key: String) {
         #expect(OutboundCall.hostKey(of: url) == key)
     }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkDelivery
 import HookworkEngine
@@ -152,7 +153,9 @@ struct ActionFlowTests {
             let first = try #require(commands.first)
             let id = try #require(first.headers["webhook-id"])
             let timestamp = try #require(first.headers["webhook-timestamp"])
-            #expect(first.headers["webhook-signature"] == "v1," + hmacBase64(key: "callback-secret-of-32-bytes-long", text: "\(id).\(timestamp).\(first.body)"))
+            #expect(
+                first.headers["webhook-signature"] == "v1,"
+                    + hmacBase64(key: "callback-secret-of-32-bytes-long", text: "\(id).\(timestamp).\(first.body)"))
         }
     }
 
@@ -175,7 +178,8 @@ struct ActionFlowTests {
             let icon = #"{"type":"command","content":{"command":"chatvariable","payload":"{\"icon_event\":\"{args.icon}\"}"}}"#
             #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Icon", [icon])).status == 201)
             #expect(try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook()).status == 201)
-            let dispatched = #"{"name":"Dispatched","event":"chat.genericbot_chat_command_dispatch_event","type":0,"trigger_id":2,"configuration":[{"type":"3","attr":"{args.action.content.payload}","condition":"eq","value":"escalate"}]}"#
+            let dispatched =
+                #"{"name":"Dispatched","event":"chat.genericbot_chat_command_dispatch_event","type":0,"trigger_id":2,"configuration":[{"type":"3","attr":"{args.action.content.payload}","condition":"eq","value":"escalate"}]}"#
             #expect(try await client.call(.post, "/api/v1/webhooks", json: dispatched).status == 201)
             let iconHook = #"{"name":"Icon","event":"chat.bot.alert_icon","type":0,"trigger_id":3,"configuration":[]}"#
             #expect(try await client.call(.post, "/api/v1/webhooks", json: iconHook).status == 201)
@@ -241,7 +245,10 @@ struct ActionValidationTests {
         arguments: [
             (#"{"type":"mail","content":{"text":"x","mail_options":{"subject":"s"}}}"#, "actions[1].content.mail_options.recipient"),
             (#"{"type":"mail","content":{"mail_options":"to me"}}"#, "actions[1].content.mail_options"),
-            (#"{"type":"mail","content":{"mail_options":{"recipient":"a@example.com","parse_bbcode":"yes"}}}"#, "actions[1].content.mail_options.parse_bbcode"),
+            (
+                #"{"type":"mail","content":{"mail_options":{"recipient":"a@example.com","parse_bbcode":"yes"}}}"#,
+                "actions[1].content.mail_options.parse_bbcode"
+            ),
             (#"{"type":"text","content":{"text":""}}"#, "actions[1].content.text"),
             (#"{"type":"command","content":{"command":"chatvariable","payload":"lang=lt"}}"#, "actions[1].content.payload"),
             (#"{"type":"command","content":{"command":"chatattribute","payload":"{}"}}"#, "actions[1].content.payload"),
@@ -316,7 +323,8 @@ struct ActionQueueTests {
     func environment() throws {
         let configuration = try HookworkConfiguration.fromEnvironment([
             "HOOKWORK_SMTP_URL": "smtp://u:p@mail.example.com:587?tls=required", "HOOKWORK_MAIL_FROM": "bot@example.com",
-            "HOOKWORK_CALLBACK_URL": "https://chat.example.com/hookwork", "HOOKWORK_CALLBACK_SECRETS": "whsec_Y2FsbGJhY2stc2VjcmV0LW9mLTMyLWJ5dGVzLWxvbmc=",
+            "HOOKWORK_CALLBACK_URL": "https://chat.example.com/hookwork",
+            "HOOKWORK_CALLBACK_SECRETS": "whsec_Y2FsbGJhY2stc2VjcmV0LW9mLTMyLWJ5dGVzLWxvbmc=",
         ])
         #expect(configuration.smtp?.host == "mail.example.com" && configuration.smtp?.port == 587 && configuration.smtp?.tls == .required)
         #expect(configuration.mailFrom == "bot@example.com" && configuration.callbackURL == "https://chat.example.com/hookwork")

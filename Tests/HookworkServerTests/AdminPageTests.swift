@@ -3,6 +3,7 @@ import HookworkCore
 import HookworkStore
 import Hummingbird
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 @testable import HookworkServer

@@ -1,8 +1,8 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkEngine
 import HookworkStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
@@ -15,7 +15,8 @@ enum ChatwootSample {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("HookworkChatwootTests/Fixtures")
     static var names: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }
+            .sorted()
     }
 
     struct Delivery {
@@ -71,7 +72,8 @@ struct ChatwootIntakeTests {
         configuration.maxBodyBytes = 1 << 20
         let store = try await makeStore(url: configuration.databaseURL, logger: testLogger)
         let app = try await buildApplication(
-            configuration: configuration, dependencies: ServerDependencies(store: store, clock: clock, logger: testLogger, announceAdminToken: { _ in }))
+            configuration: configuration,
+            dependencies: ServerDependencies(store: store, clock: clock, logger: testLogger, announceAdminToken: { _ in }))
         try await app.test(.router) { client in
             #expect(try await client.call(.put, "/api/v1/connections/1", json: ChatwootSample.connection).status == 200)
             try await body(client, clock)
@@ -95,7 +97,8 @@ struct ChatwootIntakeTests {
             #expect(try await client.deliver(sample).status == 200)
             #expect(try await client.call(.get, "/api/v1/connections").body["items"]?.arrayValue?.count == 1)
             // Invalid members are named.
-            let bad = try await client.call(.put, "/api/v1/connections/2", json: #"{"platform":"chatwoot","base_url":"https://x.example","account_id":3,"api_access_token":"t"}"#)
+            let bad = try await client.call(
+                .put, "/api/v1/connections/2", json: #"{"platform":"chatwoot","base_url":"https://x.example","account_id":3,"api_access_token":"t"}"#)
             #expect(bad.status == 422)
             #expect(bad.body["error"]?["field"] == "webhook_secret")
             let masked = try await client.call(
@@ -190,7 +193,8 @@ struct ChatwootIntakeTests {
         "message_created.incoming_text": ["chat.addmsguser"], "message_created.incoming_with_attachment": ["chat.addmsguser"],
         "message_created.outgoing_agent_reply": ["chat.web_add_msg_admin"], "message_created.private_note": ["chatwoot.private_note"],
         "message_updated.deleted_by_agent": ["chat.message_updated"], "message_updated.whatsapp_delivered": ["chat.message_updated"],
-        "webwidget_triggered.new_visitor": ["chatwoot.webwidget_triggered"], "webwidget_triggered.returning_contact": ["chatwoot.webwidget_triggered"],
+        "webwidget_triggered.new_visitor": ["chatwoot.webwidget_triggered"],
+        "webwidget_triggered.returning_contact": ["chatwoot.webwidget_triggered"],
     ]
 
     static let chats: [String: (id: Int, status: Int)] = [

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkEngine
 import HookworkStore
@@ -97,7 +98,10 @@ struct ConditionFlowTests {
             // Unknown operator.
             (#"[{"type":"3","attr":"{args.chat.status}","condition":"equals","value":"2"}]"#, "conditions[0].condition"),
             // Unknown type, in the second condition.
-            (#"[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"2"},{"type":"7","attr":"1","condition":"eq","value":"1"}]"#, "conditions[1].type"),
+            (
+                #"[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"2"},{"type":"7","attr":"1","condition":"eq","value":"1"}]"#,
+                "conditions[1].type"
+            ),
             // Unbalanced placeholder.
             (#"[{"type":"3","attr":"{args.chat.status","condition":"eq","value":"2"}]"#, "conditions[0].attr"),
             // Arithmetic that does not parse.
@@ -119,7 +123,8 @@ struct ConditionFlowTests {
     @Test("a configuration the reference accepts but that looks wrong (\"logic\":\"OR\") is saved, with a warning naming the field")
     func suspiciousConditionWarned() async throws {
         try await withConfiguredServer { client in
-            let conditions = #"[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"2","logic":"OR"},{"type":"3","attr":"1","condition":"eq","value":"1"}]"#
+            let conditions =
+                #"[{"type":"3","attr":"{args.chat.status}","condition":"eq","value":"2","logic":"OR"},{"type":"3","attr":"1","condition":"eq","value":"1"}]"#
             let response = try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook(configuration: conditions))
             #expect(response.status == 201)
             let warnings = response.body["warnings"]?.arrayValue ?? []

@@ -57,7 +57,8 @@ struct ContinuousPolicyTests {
     func alternativeTrigger() async throws {
         try await ContinuousHarness.with { h in
             let conditions = "[" + compare("{args.chat.dep_id}", "eq", "3") + "]"
-            let id = try await h.webhook(continuousWebhook(conditions, firing: #"{"policy":"once"}"#, alternative: 2, alternativeFiring: #"{"policy":"once"}"#))
+            let id = try await h.webhook(
+                continuousWebhook(conditions, firing: #"{"policy":"once"}"#, alternative: 2, alternativeFiring: #"{"policy":"once"}"#))
             try await h.store.put(.chat, id: 7, document: ["status": 1, "dep_id": 3])
             try await h.store.put(.chat, id: 8, document: ["status": 0, "dep_id": 4])
             // Closed chats are never scanned, so no alternative for them.
@@ -142,11 +143,13 @@ struct ContinuousChangeTests {
     @Test("new statistics, a renamed department, an operator's change and a deleted chat are all seen by the next pass")
     func changesBetweenPasses() async throws {
         try await ContinuousHarness.with { h in
-            let conditions = "[" + [
-                compare("{args.chat.department.stats.stats_array.avg_wait_time}", "gt", "100"),
-                compare("{args.chat.department.name}", "eq", "Sales"),
-                compare("{args.chat.user.name_support}", "eq", "Olga"),
-            ].joined(separator: ",") + "]"
+            let conditions =
+                "["
+                + [
+                    compare("{args.chat.department.stats.stats_array.avg_wait_time}", "gt", "100"),
+                    compare("{args.chat.department.name}", "eq", "Sales"),
+                    compare("{args.chat.user.name_support}", "eq", "Olga"),
+                ].joined(separator: ",") + "]"
             try await h.webhook(continuousWebhook(conditions, firing: #"{"policy":"once"}"#))
             try await h.store.put(.operator, id: 5, document: ["name": "Olga"])
             try await h.store.put(.chat, id: 7, document: ["status": 1, "dep_id": 3, "user_id": 5])

@@ -53,7 +53,8 @@ struct ContinuousPostgresTests {
                 let validator = ConfigurationValidator(store: first)
                 // Webhook 1: once, on active chats; webhook 2: every 20 s (default), alternative on the same chats.
                 let active = "[" + compare("{args.chat.status}", "eq", "1") + "]"
-                _ = try await first.insert(.webhook, document: try await validator.webhook(try object(continuousWebhook(active, firing: #"{"policy":"once"}"#))))
+                _ = try await first.insert(
+                    .webhook, document: try await validator.webhook(try object(continuousWebhook(active, firing: #"{"policy":"once"}"#))))
                 let pending = "[" + compare("{args.chat.status}", "eq", "0") + "]"
                 _ = try await first.insert(.webhook, document: try await validator.webhook(try object(continuousWebhook(pending, alternative: 2))))
                 for id in 1...20 { try await first.put(.chat, id: id, document: ["status": 1]) }

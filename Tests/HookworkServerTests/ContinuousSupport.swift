@@ -12,7 +12,11 @@ import Testing
 final class DecidedCalls: Sendable {
     let ids = Mutex<[Int]>([])
     func add(_ new: [Int]) { ids.withLock { $0 += new } }
-    func take() -> [Int] { ids.withLock { ids in defer { ids = [] }; return ids } }
+    func take() -> [Int] {
+        ids.withLock { ids in
+            defer { ids = [] }; return ids
+        }
+    }
 }
 
 /// The unix time the continuous tests start at.

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkDelivery
 import HookworkStore
@@ -117,7 +118,8 @@ struct DecisionAtomicityTests {
             #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Seen", [seen])).status == 201)
             #expect(try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook()).status == 201)
             // Runs only when the announced chat already has the variable and the new message as its last one.
-            let conditions = "[" + compare("{args.chat.chat_variables_array.stage}", "eq", "bot") + "," + compare("{args.chat.last_msg.msg}", "eq", "Hi bot") + "]"
+            let conditions =
+                "[" + compare("{args.chat.chat_variables_array.stage}", "eq", "bot") + "," + compare("{args.chat.last_msg.msg}", "eq", "Hi bot") + "]"
             let echo = #"{"name":"Echo","event":"chat.web_add_msg_admin","type":0,"trigger_id":2,"configuration":\#(conditions)}"#
             #expect(try await client.call(.post, "/api/v1/webhooks", json: echo).status == 201)
             let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent)
@@ -142,10 +144,12 @@ struct DecisionAtomicityTests {
             let args = try #require(try JSONValue(parsing: Fixture.closeEvent)["args"])
             // An event whose completion cannot be written (its row is gone): the commit fails after the trigger ran.
             await worker.process(
-                StoredEvent(sequence: 999, key: nil, name: "chat.close", args: args, receivedAt: continuousStart, runAt: continuousStart, attempts: 1))
+                StoredEvent(sequence: 999, key: nil, name: "chat.close", args: args, receivedAt: continuousStart, runAt: continuousStart, attempts: 1)
+            )
             try await harness.expectUnchanged()
 
-            _ = try await harness.store.enqueueEvent(key: "evt-1", name: "chat.close", args: args, receivedAt: continuousStart, runAt: continuousStart)
+            _ = try await harness.store.enqueueEvent(
+                key: "evt-1", name: "chat.close", args: args, receivedAt: continuousStart, runAt: continuousStart)
             let claimed = try await harness.store.claimEvents(limit: 1, now: continuousStart, worker: "test", leaseSeconds: 60)
             try #require(claimed.count == 1)
             await worker.process(claimed[0])

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkEngine
 import HummingbirdTesting
@@ -34,7 +35,8 @@ struct DeliveryBreakerTests {
                         client, first: DeliveryFixture.restAPI(port: hangingPort, timeout: 60), second: DeliveryFixture.restAPI(port: healthyPort)
                     )
                     for chat in 1...6 {
-                        let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e\(chat)", chat: chat))
+                        let response = try await client.call(
+                            .post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e\(chat)", chat: chat))
                         #expect(response.status == 202)
                     }
                     let delivered = try await healthy.waitFor(6)
@@ -64,7 +66,8 @@ struct DeliveryBreakerTests {
                 try await configureTwo(client, first: DeliveryFixture.restAPI(port: deadPort), second: DeliveryFixture.restAPI(port: healthyPort))
                 var firstStatuses: [JSONValue] = []
                 for chat in 1...5 {
-                    let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e\(chat)", chat: chat))
+                    let response = try await client.call(
+                        .post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e\(chat)", chat: chat))
                     let actions = response.body["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue ?? []
                     firstStatuses.append(actions.first?["status"] ?? .null)
                     #expect(actions.last?["status"] == "sent")

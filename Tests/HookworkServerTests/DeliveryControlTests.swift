@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkStore
 import HummingbirdTesting
@@ -35,9 +36,11 @@ struct DeliveryControlTests {
                         Self.delivery("msg_d"),
                     ]), now: later)
                 _ = try await other.claimDeliveries(DeliveryClaim(limit: 1, now: later, worker: "w", leaseSeconds: 30, ids: [ids[3]]))
-                let attempt = DeliveryAttemptRecord(number: 1, startedAt: later, durationMilliseconds: 1, request: .object(JSONObject()), response: nil, error: nil)
+                let attempt = DeliveryAttemptRecord(
+                    number: 1, startedAt: later, durationMilliseconds: 1, request: .object(JSONObject()), response: nil, error: nil)
                 _ = try await other.finishAttempt(
-                    AttemptFinish(deliveryID: ids[3], attempt: attempt, status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: later),
+                    AttemptFinish(
+                        deliveryID: ids[3], attempt: attempt, status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: later),
                     followUp: UnitOfWork())
                 try await other.shutdown()
             } catch {

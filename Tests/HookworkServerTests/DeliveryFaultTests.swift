@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkEngine
 import HookworkStore
@@ -34,14 +35,18 @@ struct DeliveryFaultTests {
         var list: [JSONValue] = []
         let deadline = ContinuousClock.now + .seconds(10)
         repeat {
-            list = (try await client.call(.get, "/api/v1/deliveries?limit=100").body["deliveries"]?.arrayValue ?? []).filter { $0["host"] == .string(host) }
+            list = (try await client.call(.get, "/api/v1/deliveries?limit=100").body["deliveries"]?.arrayValue ?? []).filter {
+                $0["host"] == .string(host)
+            }
             if done(list) { break }
             try await Task.sleep(for: .milliseconds(20))
         } while ContinuousClock.now < deadline
         return list
     }
 
-    @Test("calls waiting behind an open breaker end exhausted, not sent, when their retry schedule has run out; operators get breaker.opened and delivery.exhausted")
+    @Test(
+        "calls waiting behind an open breaker end exhausted, not sent, when their retry schedule has run out; operators get breaker.opened and delivery.exhausted"
+    )
     func deadHostEnds() async throws {
         let database = temporaryDatabaseURL()
         defer { try? FileManager.default.removeItem(at: database.folder) }
@@ -59,7 +64,8 @@ struct DeliveryFaultTests {
                 // Retries after 5 s and 10 s: the schedule has run out 15 s after a call was recorded.
                 try await configureDelivery(client, restAPI: DeliveryFixture.restAPI(port: deadPort, extra: #""retry":[5,10],"#))
                 for chat in 1...4 {
-                    let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e\(chat)", chat: chat))
+                    let response = try await client.call(
+                        .post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e\(chat)", chat: chat))
                     #expect(response.status == 200)
                 }
                 // Two failures opened the breaker; calls 3 and 4 wait unsent.
@@ -75,7 +81,9 @@ struct DeliveryFaultTests {
                 }
                 let settled = list.filter { $0["status"] == "exhausted" }
                 #expect(settled.count == 3, "\(list)")
-                #expect(settled.allSatisfy { $0["last_error"]?.stringValue?.contains("not sent; the breaker for \(deadHost) stayed open") == true }, "\(settled)")
+                #expect(
+                    settled.allSatisfy { $0["last_error"]?.stringValue?.contains("not sent; the breaker for \(deadHost) stayed open") == true },
+                    "\(settled)")
                 let probe = try #require(list.first { $0["status"] != "exhausted" })
                 #expect(probe["status"] == "failed")
                 #expect(probe["attempts"] == 1, "the probe was one of the calls that had waited unsent")
@@ -136,7 +144,8 @@ struct DeliveryFaultTests {
                     try await configureDelivery(client, restAPI: DeliveryFixture.restAPI(port: port))
                     let host = "127.0.0.1:\(port)"
                     func close(_ chat: Int) async throws -> JSONValue {
-                        let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e\(chat)", chat: chat))
+                        let response = try await client.call(
+                            .post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e\(chat)", chat: chat))
                         #expect(response.status == 200)
                         return response.body["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first ?? .null
                     }

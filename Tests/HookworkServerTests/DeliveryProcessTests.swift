@@ -4,6 +4,7 @@ import HookworkCore
 import HookworkStore
 import Logging
 import NIOCore
+import NIOHTTP1
 import Synchronization
 import Testing
 
@@ -94,15 +95,20 @@ struct DeliveryProcessTests {
             return (200, [])
         }) { receiver, receiverPort in
             let environment = [
-                "HOOKWORK_DATABASE_URL": database.url, "HOOKWORK_HTTP_PORT": String(port), "HOOKWORK_OUTBOUND_ALLOW": "127.0.0.0/8", "HOOKWORK_ADMIN_TOKEN": adminToken,
+                "HOOKWORK_DATABASE_URL": database.url, "HOOKWORK_HTTP_PORT": String(port), "HOOKWORK_OUTBOUND_ALLOW": "127.0.0.0/8",
+                "HOOKWORK_ADMIN_TOKEN": adminToken,
                 "HOOKWORK_INGEST_TOKEN": ingestToken, "HOOKWORK_WEBHOOKS_WORKER": "queue", "HOOKWORK_QUEUE_LEASE_SECONDS": "5",
-                "HOOKWORK_DELIVERY_LEASE_SECONDS": "5", "HOOKWORK_QUEUE_POLL_MS": "20", "HOOKWORK_DELIVERY_POLL_MS": "20", "HOOKWORK_LOG_LEVEL": "error",
+                "HOOKWORK_DELIVERY_LEASE_SECONDS": "5", "HOOKWORK_QUEUE_POLL_MS": "20", "HOOKWORK_DELIVERY_POLL_MS": "20",
+                "HOOKWORK_LOG_LEVEL": "error",
             ]
             let base = "http://127.0.0.1:\(port)"
             let log = database.folder.appendingPathComponent("serve.log")
             var server = try HookworkProcess(["serve"], environment: environment, output: log)
             try await Remote.waitUntilUp(base + "/health")
-            #expect(await Remote.post(base + "/api/v1/rest_apis", token: adminToken, json: DeliveryFixture.restAPI(port: receiverPort, extra: #""signing_secrets":["\#(secret)"],"#)) == 201)
+            #expect(
+                await Remote.post(
+                    base + "/api/v1/rest_apis", token: adminToken,
+                    json: DeliveryFixture.restAPI(port: receiverPort, extra: #""signing_secrets":["\#(secret)"],"#)) == 201)
             #expect(await Remote.post(base + "/api/v1/triggers", token: adminToken, json: Fixture.trigger) == 201)
             #expect(await Remote.post(base + "/api/v1/webhooks", token: adminToken, json: Fixture.webhook()) == 201)
 
@@ -116,10 +122,19 @@ struct DeliveryProcessTests {
                         for chat in stride(from: sender + 1, through: events, by: 8) {
                             // After the kill nobody answers: the rest is sent again after the restart.
                             if killed.current { break }
-                            let status = await Remote.post(base + "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "k\(chat)", chat: chat))
+                            let status = await Remote.post(
+                                base + "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "k\(chat)", chat: chat))
                             guard status == 202 else { continue }
-                            let count = accepted.value.withLock { $0.insert(chat); return $0.count }
-                            if count == events / 2, killed.value.withLock({ let first = !$0; $0 = true; return first }) { serverNow.kill() }
+                            let count = accepted.value.withLock {
+                                $0.insert(chat); return $0.count
+                            }
+                            if count == events / 2,
+                                killed.value.withLock({
+                                    let first = !$0; $0 = true; return first
+                                })
+                            {
+                                serverNow.kill()
+                            }
                         }
                     }
                 }
@@ -192,21 +207,26 @@ struct DeliveryProcessTests {
             try await store.migrate()
             let deliveries = (1...count).map { index in
                 NewDelivery(
-                    messageID: "msg_two_\(index)", kind: .restapi, method: "POST", url: "http://127.0.0.1:\(port)/n/\(index)", host: "127.0.0.1:\(port)",
-                    payload: .object(JSONObject([("request", .object(JSONObject([("method", "POST"), ("url", .string("http://127.0.0.1:\(port)/n/\(index)"))])))])),
+                    messageID: "msg_two_\(index)", kind: .restapi, method: "POST", url: "http://127.0.0.1:\(port)/n/\(index)",
+                    host: "127.0.0.1:\(port)",
+                    payload: .object(
+                        JSONObject([("request", .object(JSONObject([("method", "POST"), ("url", .string("http://127.0.0.1:\(port)/n/\(index)"))])))])),
                     context: JSONObject()
                 )
             }
             // Recorded before the workers start, so that both find a full queue.
             _ = try await store.commit(UnitOfWork(deliveries: deliveries), now: Int(Date().timeIntervalSince1970))
             let environment = [
-                "HOOKWORK_DATABASE_URL": url, "HOOKWORK_OUTBOUND_ALLOW": "127.0.0.0/8", "HOOKWORK_DELIVERY_CONCURRENCY": "4", "HOOKWORK_DELIVERY_POLL_MS": "10", "HOOKWORK_LOG_LEVEL": "info",
+                "HOOKWORK_DATABASE_URL": url, "HOOKWORK_OUTBOUND_ALLOW": "127.0.0.0/8", "HOOKWORK_DELIVERY_CONCURRENCY": "4",
+                "HOOKWORK_DELIVERY_POLL_MS": "10", "HOOKWORK_LOG_LEVEL": "info",
                 "HOOKWORK_ADMIN_TOKEN": adminToken,
             ]
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent(name)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
-            let workers = try (0..<2).map { try HookworkProcess(["worker"], environment: environment, output: folder.appendingPathComponent("w\($0).log")) }
+            let workers = try (0..<2).map {
+                try HookworkProcess(["worker"], environment: environment, output: folder.appendingPathComponent("w\($0).log"))
+            }
             _ = try await receiver.waitFor(count, seconds: 60)
             try await Task.sleep(for: .milliseconds(300))
             for worker in workers { worker.stop() }

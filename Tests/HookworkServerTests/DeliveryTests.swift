@@ -122,7 +122,8 @@ struct DeliveryRuleTests {
 
     @Test(
         "what is retried: no response, 5xx, 408, 429 and retry_on codes; not other 4xx, and not with the none schedule",
-        arguments: [(nil, true), (500, true), (503, true), (408, true), (429, true), (400, false), (404, false), (409, true), (301, false)] as [(Int?, Bool)]
+        arguments: [(nil, true), (500, true), (503, true), (408, true), (429, true), (400, false), (404, false), (409, true), (301, false)]
+            as [(Int?, Bool)]
     )
     func retryable(status: Int?, retried: Bool) {
         let policy = RetryPolicy(schedule: [5], retryOn: [409])
@@ -241,10 +242,12 @@ struct DeliveryFlowTests {
             let app = try await makeDeliveryApp(testConfiguration(worker: .http, databaseURL: database.url), clock: ManualClock())
             try await app.test(.router) { client in
                 try await configureDelivery(client, restAPI: DeliveryFixture.restAPI(port: port, extra: #""retry_on":[409],"#))
-                let notFound = firstAction(try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "a", chat: 1)))
+                let notFound = firstAction(
+                    try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "a", chat: 1)))
                 #expect(notFound?["delivery_status"] == "exhausted")
                 status.current = 409
-                let conflict = firstAction(try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "b", chat: 2)))
+                let conflict = firstAction(
+                    try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "b", chat: 2)))
                 #expect(conflict?["delivery_status"] == "failed")
                 status.current = 410
                 let gone = firstAction(try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "c", chat: 3)))
@@ -295,10 +298,11 @@ struct DeliveryFlowTests {
                         pass
                 print("verified", len(data["secrets"]))
                 """,
-                input: .object(JSONObject([
-                    ("body", .string(request.body)), ("secrets", .array(secrets.map(JSONValue.string))),
-                    ("headers", .object(JSONObject(request.headers.map { ($0.key, JSONValue.string($0.value)) }))),
-                ]))
+                input: .object(
+                    JSONObject([
+                        ("body", .string(request.body)), ("secrets", .array(secrets.map(JSONValue.string))),
+                        ("headers", .object(JSONObject(request.headers.map { ($0.key, JSONValue.string($0.value)) }))),
+                    ]))
             )
             #expect(output.trimmingCharacters(in: .whitespacesAndNewlines) == "verified 2")
         }
@@ -326,7 +330,9 @@ struct DeliveryFlowTests {
             let range = try await client.call(.post, "/api/v1/deliveries/replay", json: #"{"status":"delivered","since":0,"until":10}"#)
             #expect(range.status == 422)
             #expect(range.body["error"]?["field"] == "status")
-            #expect(try await client.call(.post, "/api/v1/deliveries/replay", json: #"{"status":"failed","since":10,"until":5}"#).body["error"]?["field"] == "until")
+            #expect(
+                try await client.call(.post, "/api/v1/deliveries/replay", json: #"{"status":"failed","since":10,"until":5}"#).body["error"]?["field"]
+                    == "until")
             #expect(try await client.call(.get, "/api/v1/deliveries", token: ingestToken).status == 403)
         }
     }
@@ -340,8 +346,10 @@ struct DeliveryFlowTests {
             let app = try await makeDeliveryApp(testConfiguration(worker: .http, databaseURL: database.url))
             try await app.test(.router) { client in
                 try await configureDelivery(client, restAPI: DeliveryFixture.restAPI(port: port))
-                let first = firstAction(try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "a", chat: 1)))
-                let second = firstAction(try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "b", chat: 2)))
+                let first = firstAction(
+                    try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "a", chat: 1)))
+                let second = firstAction(
+                    try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "b", chat: 2)))
                 #expect(first?["delivery_status"] == "exhausted")
                 let id = try #require(first?["delivery_id"]?.intValue)
                 let secondID = try #require(second?["delivery_id"]?.intValue)
@@ -357,7 +365,8 @@ struct DeliveryFlowTests {
                 #expect(delivered["attempts"] == 2)
                 #expect(delivered["message_id"] == first?["message_id"])
 
-                let range = try await client.call(.post, "/api/v1/deliveries/replay", json: #"{"status":"exhausted","since":0,"until":\#(Int(Date().timeIntervalSince1970) + 60)}"#)
+                let range = try await client.call(
+                    .post, "/api/v1/deliveries/replay", json: #"{"status":"exhausted","since":0,"until":\#(Int(Date().timeIntervalSince1970) + 60)}"#)
                 #expect(range.body["replayed"] == 1)
                 _ = try await waitForDelivery(client, id: secondID) { $0["status"] == "delivered" }
                 let activity = try await client.call(.get, "/api/v1/activity?window=hour").body

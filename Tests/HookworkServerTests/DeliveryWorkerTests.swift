@@ -72,7 +72,8 @@ struct DeliveryWorkerTests {
             #expect(record.url == "mailto:ann@example.com")
 
             let mail = AcceptingMail()
-            let with = DeliveryAttempter(store: store, sender: FailingHTTP(), mailSender: mail, clock: clock, breakers: BreakerRegistry(), logger: testLogger)
+            let with = DeliveryAttempter(
+                store: store, sender: FailingHTTP(), mailSender: mail, clock: clock, breakers: BreakerRegistry(), logger: testLogger)
             _ = try await store.replayDelivery(id: ids[0], now: clock.now())
             let second = try #require(try await claimAll(store, now: clock.now()).first)
             #expect(await with.attempt(second)?.status == .delivered)
@@ -100,29 +101,29 @@ struct DeliveryWorkerTests {
     }
 
     func checkCallback(sender: AsyncHTTPSender, store: SQLStore, receiver: Receiver, target: CallbackTarget, secret: String, port: Int) async throws {
-                let clock = WallClock()
-                let attempter = DeliveryAttempter(
-                    store: store, sender: sender, clock: clock, breakers: BreakerRegistry(),
-                    completion: CallbackOnSuccess(target: target), logger: testLogger,
-                    signingSecrets: ConfiguredSigningSecrets(store: store, callbackSecrets: target.secrets)
-                )
-                let request = OutboundRequest(method: "POST", url: "http://127.0.0.1:\(port)/hook", body: Array("{}".utf8))
-                let call = OutboundCall(kind: .restapi, payload: .http(request), context: JSONObject([("chat_id", 7), ("webhook_id", 3)]))
-                _ = try await store.commit(UnitOfWork(deliveries: [call.newDelivery()]), now: clock.now())
-                for record in try await claimAll(store, now: clock.now()) { await attempter.attempt(record) }
-                let followUps = try await claimAll(store, now: clock.now())
-                #expect(followUps.map(\.kind) == [.callback])
-                #expect(followUps.first?.chatID == 7)
-                for record in followUps { await attempter.attempt(record) }
-                let requests = try await receiver.waitFor(2)
-                let callback = try #require(requests.first { $0.path == "/callback" })
-                // The command carries its number in the chat's command stream, signed with the rest of the body.
-                #expect(callback.body == #"{"command":"set_attribute","status":200,"chat_id":7,"webhook_id":3,"sequence":1}"#)
-                let signature = try StandardWebhooks.signature(
-                    messageID: callback.headers["webhook-id"] ?? "", timestamp: Int(callback.headers["webhook-timestamp"] ?? "") ?? 0,
-                    body: Array(callback.body.utf8), secrets: [secret]
-                )
-                #expect(callback.headers["webhook-signature"] == signature)
+        let clock = WallClock()
+        let attempter = DeliveryAttempter(
+            store: store, sender: sender, clock: clock, breakers: BreakerRegistry(),
+            completion: CallbackOnSuccess(target: target), logger: testLogger,
+            signingSecrets: ConfiguredSigningSecrets(store: store, callbackSecrets: target.secrets)
+        )
+        let request = OutboundRequest(method: "POST", url: "http://127.0.0.1:\(port)/hook", body: Array("{}".utf8))
+        let call = OutboundCall(kind: .restapi, payload: .http(request), context: JSONObject([("chat_id", 7), ("webhook_id", 3)]))
+        _ = try await store.commit(UnitOfWork(deliveries: [call.newDelivery()]), now: clock.now())
+        for record in try await claimAll(store, now: clock.now()) { await attempter.attempt(record) }
+        let followUps = try await claimAll(store, now: clock.now())
+        #expect(followUps.map(\.kind) == [.callback])
+        #expect(followUps.first?.chatID == 7)
+        for record in followUps { await attempter.attempt(record) }
+        let requests = try await receiver.waitFor(2)
+        let callback = try #require(requests.first { $0.path == "/callback" })
+        // The command carries its number in the chat's command stream, signed with the rest of the body.
+        #expect(callback.body == #"{"command":"set_attribute","status":200,"chat_id":7,"webhook_id":3,"sequence":1}"#)
+        let signature = try StandardWebhooks.signature(
+            messageID: callback.headers["webhook-id"] ?? "", timestamp: Int(callback.headers["webhook-timestamp"] ?? "") ?? 0,
+            body: Array(callback.body.utf8), secrets: [secret]
+        )
+        #expect(callback.headers["webhook-signature"] == signature)
     }
 
     @Test("on graceful shutdown the worker stops claiming and finishes the attempt under way")
@@ -138,7 +139,9 @@ struct DeliveryWorkerTests {
                 let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
                 let attempter = DeliveryAttempter(store: store, sender: sender, clock: clock, breakers: breakers, logger: testLogger)
                 let calls = (0..<3).map { index in
-                    OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(port)/n/\(index)", timeoutSeconds: 30)))
+                    OutboundCall(
+                        kind: .restapi,
+                        payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(port)/n/\(index)", timeoutSeconds: 30)))
                 }
                 _ = try await store.commit(UnitOfWork(deliveries: calls.map { $0.newDelivery() }), now: clock.now())
                 let worker = DeliveryWorker(
@@ -176,9 +179,12 @@ struct DeliveryWorkerTests {
                     let sender = AsyncHTTPSender(logger: testLogger, addressPolicy: loopbackAllowed)
                     let attempter = DeliveryAttempter(store: store, sender: sender, clock: clock, breakers: breakers, logger: testLogger)
                     var calls = (0..<8).map { index in
-                        OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(hangingPort)/n/\(index)", timeoutSeconds: 30)))
+                        OutboundCall(
+                            kind: .restapi,
+                            payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(hangingPort)/n/\(index)", timeoutSeconds: 30)))
                     }
-                    calls.append(OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(healthyPort)/ok"))))
+                    calls.append(
+                        OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:\(healthyPort)/ok"))))
                     _ = try await store.commit(UnitOfWork(deliveries: calls.map { $0.newDelivery() }), now: clock.now())
                     let worker = DeliveryWorker(
                         store: store, attempter: attempter, clock: clock, breakers: breakers, logger: testLogger, concurrency: 4,
@@ -206,16 +212,21 @@ struct DeliveryWorkerTests {
     func retention() async throws {
         try await withStore { store in
             let clock = ManualClock()
-            let calls = (0..<3).map { _ in OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:9/x"))) }
+            let calls = (0..<3).map { _ in OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "http://127.0.0.1:9/x")))
+            }
             let ids = try await store.commit(UnitOfWork(deliveries: calls.map { $0.newDelivery() }), now: clock.now())
             let claimed = try await claimAll(store, now: clock.now())
             let attempt = DeliveryAttemptRecord(number: 1, startedAt: clock.now(), durationMilliseconds: 1, request: .null, response: nil, error: nil)
             _ = try await store.finishAttempt(
-                AttemptFinish(deliveryID: claimed[0].id, attempt: attempt, status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: clock.now()),
+                AttemptFinish(
+                    deliveryID: claimed[0].id, attempt: attempt, status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: clock.now()
+                ),
                 followUp: UnitOfWork()
             )
             _ = try await store.finishAttempt(
-                AttemptFinish(deliveryID: claimed[1].id, attempt: attempt, status: .exhausted, nextAttemptAt: nil, statusCode: 400, error: "HTTP 400", now: clock.now()),
+                AttemptFinish(
+                    deliveryID: claimed[1].id, attempt: attempt, status: .exhausted, nextAttemptAt: nil, statusCode: 400, error: "HTTP 400",
+                    now: clock.now()),
                 followUp: UnitOfWork()
             )
             let retention = DeliveryRetention(store: store, clock: clock, logger: testLogger, days: 7)

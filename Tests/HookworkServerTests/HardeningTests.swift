@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkDelivery
 import HookworkEngine
@@ -13,11 +14,14 @@ import Testing
 struct HardeningTests {
     @Test(
         "with no allow-list a call to loopback or the metadata service is never made, in any notation, and ends blocked_address",
-        arguments: ["http://127.0.0.1:PORT", "http://localhost:PORT", "http://2130706433:PORT", "http://0x7f000001:PORT", "http://[::ffff:127.0.0.1]:PORT",
-            "http://169.254.169.254"])
+        arguments: [
+            "http://127.0.0.1:PORT", "http://localhost:PORT", "http://2130706433:PORT", "http://0x7f000001:PORT", "http://[::ffff:127.0.0.1]:PORT",
+            "http://169.254.169.254",
+        ])
     func blockedAddresses(_ host: String) async throws {
         try await ScriptedReceiver.with([:]) { receiver, port in
-            let api = #"{"name":"Inside","configuration":{"host":"\#(host.replacingOccurrences(of: "PORT", with: String(port)))","parameters":[{"id":"m","method":"POST","suburl":"/x"}]}}"#
+            let api =
+                #"{"name":"Inside","configuration":{"host":"\#(host.replacingOccurrences(of: "PORT", with: String(port)))","parameters":[{"id":"m","method":"POST","suburl":"/x"}]}}"#
             let database = temporaryDatabaseURL()
             var configuration = testConfiguration(databaseURL: database.url)
             configuration.outboundAllow = OutboundAddressPolicy()
@@ -38,7 +42,8 @@ struct HardeningTests {
     @Test("the allow-list opens a range: the same loopback call goes through")
     func allowListOpens() async throws {
         try await ScriptedReceiver.with([:]) { receiver, port in
-            let api = #"{"name":"Inside","configuration":{"host":"http://localhost:\#(port)","parameters":[{"id":"m","method":"POST","suburl":"/x"}]}}"#
+            let api =
+                #"{"name":"Inside","configuration":{"host":"http://localhost:\#(port)","parameters":[{"id":"m","method":"POST","suburl":"/x"}]}}"#
             let database = temporaryDatabaseURL()
             var configuration = testConfiguration(databaseURL: database.url)
             configuration.outboundAllow = try OutboundAddressPolicy(allowList: "127.0.0.0/8, ::1")
@@ -70,11 +75,14 @@ struct HardeningTests {
             defer { try? FileManager.default.removeItem(at: database.folder) }
             let app = try await makeApp(testConfiguration(databaseURL: database.url))
             try await app.test(.router) { client in
-                let api = #"{"name":"Secret","configuration":{"host":"http://127.0.0.1:\#(port)","signing_secrets":["whsec_c2VjcmV0LXNpZ25pbmcta2V5LW9mLTMyLWJ5dGVzIQ=="],"parameters":[{"id":"m","method":"POST","suburl":"/s?access_token=qs-secret","authorization":"bearer","auth_bearer":"bearer-secret","header":[{"key":"X-Api-Token","value":"header-secret"}]}]}}"#
+                let api =
+                    #"{"name":"Secret","configuration":{"host":"http://127.0.0.1:\#(port)","signing_secrets":["whsec_c2VjcmV0LXNpZ25pbmcta2V5LW9mLTMyLWJ5dGVzIQ=="],"parameters":[{"id":"m","method":"POST","suburl":"/s?access_token=qs-secret","authorization":"bearer","auth_bearer":"bearer-secret","header":[{"key":"X-Api-Token","value":"header-secret"}]}]}}"#
                 let created = try await client.call(.post, "/api/v1/rest_apis", json: api)
                 #expect(created.status == 201)
                 let secrets = ["whsec_c2VjcmV0", "bearer-secret", "header-secret"]
-                for answer in [created.body, try await client.call(.get, "/api/v1/rest_apis/1").body, try await client.call(.get, "/api/v1/rest_apis").body] {
+                for answer in [
+                    created.body, try await client.call(.get, "/api/v1/rest_apis/1").body, try await client.call(.get, "/api/v1/rest_apis").body,
+                ] {
                     for secret in secrets { #expect(!answer.jsonText().contains(secret), "\(secret) in \(answer.jsonText())") }
                 }
                 // The admin page edits what it read: the masked document goes back unchanged.
@@ -107,12 +115,15 @@ struct HardeningTests {
             try await store.migrate()
             let old = "whsec_b2xkLXNpZ25pbmcta2V5LW9mLTMyLWJ5dGVzLWxvbmc="
             let new = "whsec_bmV3LXNpZ25pbmcta2V5LW9mLTMyLWJ5dGVzLWxvbmc="
-            try await store.put(.restAPI, id: 4, document: ["name": "R", "configuration": ["host": "https://api.example.com", "signing_secrets": [.string(old)]]])
+            try await store.put(
+                .restAPI, id: 4, document: ["name": "R", "configuration": ["host": "https://api.example.com", "signing_secrets": [.string(old)]]])
             let resolver = ConfiguredSigningSecrets(store: store, callbackSecrets: [])
             #expect(try await resolver.secrets(for: .restAPI(id: 4)) == [old])
-            try await store.put(.restAPI, id: 4, document: ["name": "R", "configuration": ["host": "https://api.example.com", "signing_secrets": [.string(new)]]])
+            try await store.put(
+                .restAPI, id: 4, document: ["name": "R", "configuration": ["host": "https://api.example.com", "signing_secrets": [.string(new)]]])
             #expect(try await resolver.secrets(for: .restAPI(id: 4)) == [new])
-            var call = OutboundCall(kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "https://api.example.com/x")), signingSecrets: [old])
+            var call = OutboundCall(
+                kind: .restapi, payload: .http(OutboundRequest(method: "POST", url: "https://api.example.com/x")), signingSecrets: [old])
             call.signingSource = .restAPI(id: 4)
             #expect(!call.newDelivery().payload.jsonText().contains("whsec_"))
         } catch {
@@ -125,7 +136,8 @@ struct HardeningTests {
     @Test("a chat whose nick is 400,000 parentheses does not stop the continuous pass from firing for the other chats")
     func poisonedChat() async throws {
         try await ContinuousHarness.with { h in
-            let conditions = "[" + [compare("{args.chat.status}", "eq", "5"), compare("{args.chat.nick}", "neq", "blocked")].joined(separator: ",") + "]"
+            let conditions =
+                "[" + [compare("{args.chat.status}", "eq", "5"), compare("{args.chat.nick}", "neq", "blocked")].joined(separator: ",") + "]"
             try await h.webhook(continuousWebhook(conditions, firing: #"{"policy":"once"}"#))
             let poison = String(repeating: "(", count: 200_000) + "1" + String(repeating: ")", count: 200_000)
             try await h.store.put(.chat, id: 6, document: ["status": 5, "nick": .string(poison)])

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkEngine
 import HookworkStore
@@ -131,7 +132,8 @@ struct HookFlowTests {
         let app = try await makeApp(testConfiguration(worker: .http, databaseURL: database.url))
         try await app.test(.router) { client in
             try await client.call(.put, "/api/v1/operators/5", token: ingestToken, json: #"{"name":"Olga","surname":"K","chat_nickname":""}"#)
-            let event = #"{"event":"chat.addmsguser","args":{"chat":{"id":9,"user_id":5,"chat_variables":"{\"lang\":\"lt\"}","last_user_msg_time":100},"msg":{"id":40,"chat_id":9,"user_id":0,"msg":"hello","time":100}}}"#
+            let event =
+                #"{"event":"chat.addmsguser","args":{"chat":{"id":9,"user_id":5,"chat_variables":"{\"lang\":\"lt\"}","last_user_msg_time":100},"msg":{"id":40,"chat_id":9,"user_id":0,"msg":"hello","time":100}}}"#
             #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: event).status == 200)
             let message = try await client.call(.get, "/api/v1/messages/40", token: ingestToken)
             #expect(message.body["msg"] == "hello")

@@ -36,14 +36,17 @@ struct OperatorSafetyTests {
 
     @Test("an event whose runs never completed is parked unrun with its reason, listed, and replayed by API into a delivered call")
     func parkedAndReplayed() async throws {
-        try await withQueueServer(maxAttempts: 2, prepare: { store in
-            // Three claims whose leases ended without a completion: what a worker that crashed three times leaves.
-            let args = try JSONValue(parsing: Fixture.closeEvent)["args"] ?? .null
-            // The chat the event carried, as the intake stored it when the event arrived.
-            try await store.put(.chat, id: 7, document: args["chat"]?.objectValue ?? JSONObject())
-            _ = try await store.enqueueEvent(key: "poison", name: "chat.close", args: args, receivedAt: 1_000, runAt: 1_000)
-            for claim in 0..<3 { _ = try await store.claimEvents(limit: 1, now: 1_000 + claim * 10, worker: "crashed", leaseSeconds: 1) }
-        }) { client, receiver in
+        try await withQueueServer(
+            maxAttempts: 2,
+            prepare: { store in
+                // Three claims whose leases ended without a completion: what a worker that crashed three times leaves.
+                let args = try JSONValue(parsing: Fixture.closeEvent)["args"] ?? .null
+                // The chat the event carried, as the intake stored it when the event arrived.
+                try await store.put(.chat, id: 7, document: args["chat"]?.objectValue ?? JSONObject())
+                _ = try await store.enqueueEvent(key: "poison", name: "chat.close", args: args, receivedAt: 1_000, runAt: 1_000)
+                for claim in 0..<3 { _ = try await store.claimEvents(limit: 1, now: 1_000 + claim * 10, worker: "crashed", leaseSeconds: 1) }
+            }
+        ) { client, receiver in
             var parked: JSONValue = .null
             for _ in 0..<250 {
                 parked = try await client.call(.get, "/api/v1/events/parked").body
@@ -103,7 +106,8 @@ struct OperatorSafetyTests {
             let rotated = try await client.call(.post, "/api/v1/tokens/\(id)/rotate")
             let newSecret = try #require(rotated.body["token"]?.stringValue)
             #expect(newSecret != secret)
-            #expect(try await client.call(.put, "/api/v1/chats/70", token: secret, json: #"{"status":1}"#).status == 401, "the old secret stops at once")
+            #expect(
+                try await client.call(.put, "/api/v1/chats/70", token: secret, json: #"{"status":1}"#).status == 401, "the old secret stops at once")
             #expect(try await client.call(.put, "/api/v1/chats/70", token: newSecret, json: #"{"status":1}"#).status == 200)
 
             #expect(try await client.call(.delete, "/api/v1/tokens/\(id)").status == 200)
@@ -159,7 +163,8 @@ struct OperatorSafetyTests {
         arguments: [
             (#"{"chat":5}"#, "args.chat"), (#"{"chat":[]}"#, "args.chat"), (#"{"chat":{"id":"abc"}}"#, "args.chat.id"),
             (#"{"chat":{"nick":"no id"}}"#, "args.chat.id"), (#"{"chat":{"id":-3}}"#, "args.chat.id"), (#"{"msg":{"msg":"hi"}}"#, "args.msg.chat_id"),
-            (#"{"msg":{"chat_id":7,"id":"x"}}"#, "args.msg.id"), (#"{"mail":{"id":1.5}}"#, "args.mail.id"), (#"{"conversation":"c"}"#, "args.conversation"),
+            (#"{"msg":{"chat_id":7,"id":"x"}}"#, "args.msg.id"), (#"{"mail":{"id":1.5}}"#, "args.mail.id"),
+            (#"{"conversation":"c"}"#, "args.conversation"),
         ])
     func strictEventTypes(_ args: String, _ field: String) async throws {
         let database = temporaryDatabaseURL()
@@ -170,7 +175,8 @@ struct OperatorSafetyTests {
             #expect(answer.status == 422)
             #expect(answer.body["error"]?["field"]?.stringValue == field, "\(answer.body)")
             #expect(try await client.call(.get, "/api/v1/events/1", token: ingestToken).status == 404, "no event stored")
-            let digits = try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.close","args":{"chat":{"id":"8"}}}"#)
+            let digits = try await client.call(
+                .post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.close","args":{"chat":{"id":"8"}}}"#)
             #expect(digits.status == 200, "an id sent as digits, as PHP platforms do, is accepted")
             #expect(try await client.call(.get, "/api/v1/chats/8", token: ingestToken).status == 200)
         }
@@ -183,7 +189,10 @@ struct OperatorSafetyTests {
             (#""host":"http://a.example","parameters":[{"id":"m","method":5}]"#, "configuration.parameters[0].method"),
             (#""host":"http://a.example","parameters":[{"id":"m","header":5}]"#, "configuration.parameters[0].header"),
             (#""host":"http://a.example","parameters":[{"id":"m","output":5}]"#, "configuration.parameters[0].output"),
-            (#""host":"http://a.example","parameters":[{"id":"m","header":[{"key":"X\r\nBcc","value":"v"}]}]"#, "configuration.parameters[0].header[0].key"),
+            (
+                #""host":"http://a.example","parameters":[{"id":"m","header":[{"key":"X\r\nBcc","value":"v"}]}]"#,
+                "configuration.parameters[0].header[0].key"
+            ),
             (#""host":"http://a.example","verify_tls":"no","parameters":[]"#, "configuration.verify_tls"),
         ])
     func strictRestAPITypes(_ configuration: String, _ field: String) async throws {
@@ -210,7 +219,8 @@ struct OperatorSafetyTests {
                 #expect(answer.status == 422)
                 #expect(answer.body["error"]?["field"] == "actions[0].content.mail_options.recipient", "\(answer.body)")
             }
-            let fine = #"{"name":"Mail","actions":[{"type":"mail","content":{"text":"hi","mail_options":{"recipient":"{args.chat.department.email}"}}}]}"#
+            let fine =
+                #"{"name":"Mail","actions":[{"type":"mail","content":{"text":"hi","mail_options":{"recipient":"{args.chat.department.email}"}}}]}"#
             #expect(try await client.call(.post, "/api/v1/triggers", json: fine).status == 201)
         }
     }
@@ -251,7 +261,9 @@ struct OperatorSafetyTests {
                 try await withThrowingTaskGroup(of: Int.self) { group in
                     for chat in 1...2 {
                         group.addTask {
-                            try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "held\(chat)", chat: chat)).status
+                            try await client.call(
+                                .post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "held\(chat)", chat: chat)
+                            ).status
                         }
                     }
                     _ = try await receiver.waitFor(2)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkEngine
 import HookworkStore
@@ -12,13 +13,15 @@ import Testing
 @Suite("Platform contract: derived chat state, attribution, bounded waits")
 struct PlatformContractTests {
     /// The seed's "bot does not respond for 60 s" conditions (example a).
-    static let botNotResponding = "[" + [
-        compare("{args.chat.status}", "eq", "5"),
-        compare("{args.chat.last_user_msg_time}", "lt", "{time}-60", logic: "or"),
-        compare("{args.chat.last_msg.time}", "lt", "{time}-60"),
-        compare("{args.chat.status_sub}", "neq", "3"),
-        compare("{args.chat.last_msg.user_id}", "eq", "0"),
-    ].joined(separator: ",") + "]"
+    static let botNotResponding =
+        "["
+        + [
+            compare("{args.chat.status}", "eq", "5"),
+            compare("{args.chat.last_user_msg_time}", "lt", "{time}-60", logic: "or"),
+            compare("{args.chat.last_msg.time}", "lt", "{time}-60"),
+            compare("{args.chat.status_sub}", "neq", "3"),
+            compare("{args.chat.last_msg.user_id}", "eq", "0"),
+        ].joined(separator: ",") + "]"
 
     @Test("a new-message event with only args.msg moves the chat's last message and the visitor's time; the seed's rule then reads it")
     func messageMovesTheChat() async throws {
@@ -31,7 +34,8 @@ struct PlatformContractTests {
             #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Nothing","actions":[]}"#).status == 201)
             let webhook = try await client.call(.post, "/api/v1/webhooks", json: continuousWebhook(Self.botNotResponding))
             #expect(webhook.status == 201, "\(webhook.body)")
-            let chat = #"{"event":"chat.started","args":{"chat":{"id":901,"status":5,"status_sub":0,"last_msg_id":9101}},"#
+            let chat =
+                #"{"event":"chat.started","args":{"chat":{"id":901,"status":5,"status_sub":0,"last_msg_id":9101}},"#
                 + #""msg":{"id":9101,"chat_id":901,"user_id":0,"msg":"first","time":\#(t0 - 100)}}"#
             #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: chat).status == 200)
             // The platform sends only the new message: no chat columns.
@@ -78,16 +82,26 @@ struct PlatformContractTests {
             #expect(closed["cls_time"] == .int(t0))
             #expect(closed["chat_duration"] == 300)
             // The platform's own figures win.
-            #expect(try await client.call(.put, "/api/v1/chats/12", token: ingestToken, json: #"{"status":2,"time":\#(t0 - 50),"chat_duration":20,"cls_time":\#(t0 - 5)}"#).status == 200)
+            #expect(
+                try await client.call(
+                    .put, "/api/v1/chats/12", token: ingestToken, json: #"{"status":2,"time":\#(t0 - 50),"chat_duration":20,"cls_time":\#(t0 - 5)}"#
+                ).status == 200)
             let own = try await client.call(.get, "/api/v1/chats/12", token: ingestToken).body
             #expect(own["chat_duration"] == 20)
             #expect(own["cls_time"] == .int(t0 - 5))
 
             // Hookwork's closechat sets them too.
             #expect(try await client.call(.put, "/api/v1/chats/13", token: ingestToken, json: #"{"status":1,"time":\#(t0 - 120)}"#).status == 200)
-            #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Close","actions":[{"type":"command","content":{"command":"closechat"}}]}"#).status == 201)
-            #expect(try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"close on ping","event":"chat.ping","type":0,"trigger_id":1}"#).status == 201)
-            #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":13}}}"#).status == 200)
+            #expect(
+                try await client.call(
+                    .post, "/api/v1/triggers", json: #"{"name":"Close","actions":[{"type":"command","content":{"command":"closechat"}}]}"#
+                ).status == 201)
+            #expect(
+                try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"close on ping","event":"chat.ping","type":0,"trigger_id":1}"#)
+                    .status == 201)
+            #expect(
+                try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":13}}}"#).status
+                    == 200)
             let byHookwork = try await client.call(.get, "/api/v1/chats/13", token: ingestToken).body
             #expect(byHookwork["status"] == 2)
             #expect(byHookwork["chat_duration"] == 120)
@@ -159,7 +173,9 @@ struct PlatformContractTests {
     static func decoded(_ chat: JSONObject) -> JSONObject {
         var result = chat
         for key in ["chat_variables", "additional_data"] {
-            if case .string(let text)? = chat[key] { result[key] = text.isEmpty ? .object(JSONObject()) : ((try? JSONValue(parsing: text)) ?? .string(text)) }
+            if case .string(let text)? = chat[key] {
+                result[key] = text.isEmpty ? .object(JSONObject()) : ((try? JSONValue(parsing: text)) ?? .string(text))
+            }
         }
         return result
     }
@@ -187,9 +203,12 @@ struct PlatformContractTests {
             configuration.breakerThreshold = 1_000
             let app = try await makeDeliveryApp(configuration, clock: clock)
             try await app.test(.router) { client in
-                let initial = #"{"status":5,"nick":"Ann","dep_id":3,"time":\#(clock.now() - 60),"chat_variables":"{\"x\":\"1\"}","last_msg_id":98001}"#
+                let initial =
+                    #"{"status":5,"nick":"Ann","dep_id":3,"time":\#(clock.now() - 60),"chat_variables":"{\"x\":\"1\"}","last_msg_id":98001}"#
                 #expect(try await client.call(.put, "/api/v1/chats/7", token: ingestToken, json: initial).status == 200)
-                #expect(try await client.call(.put, "/api/v1/messages/98001", token: ingestToken, json: #"{"chat_id":7,"user_id":0,"msg":"hi"}"#).status == 200)
+                #expect(
+                    try await client.call(.put, "/api/v1/messages/98001", token: ingestToken, json: #"{"chat_id":7,"user_id":0,"msg":"hi"}"#).status
+                        == 200)
                 let platform = Self.decoded(try await client.call(.get, "/api/v1/chats/7", token: ingestToken).body.objectValue ?? JSONObject())
                 let actions = [
                     #"{"type":"alert_icon","content":{"alert_icon":"star"}}"#,
@@ -198,8 +217,12 @@ struct PlatformContractTests {
                     #"{"type":"command","content":{"command":"closechat"}}"#,
                 ]
                 #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Change the chat", actions)).status == 201)
-                #expect(try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"on ping","event":"chat.ping","type":0,"trigger_id":1}"#).status == 201)
-                #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":7}}}"#).status == 200)
+                #expect(
+                    try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"on ping","event":"chat.ping","type":0,"trigger_id":1}"#).status
+                        == 201)
+                #expect(
+                    try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":7}}}"#)
+                        .status == 200)
                 // Each retry is due 5 s later: move the clock on until every command is acknowledged.
                 for _ in 0..<40 where acknowledged.current.count < 4 {
                     clock.advance(6)
@@ -223,7 +246,9 @@ struct PlatformContractTests {
                 let message = try #require(commands[2]["message"]?.objectValue)
                 let botID = try #require(message["id"]?.intValue)
                 #expect(botID > RecordIDRange.hookworkBase)
-                #expect(try await client.call(.put, "/api/v1/messages/98002", token: ingestToken, json: #"{"chat_id":7,"user_id":0,"msg":"next"}"#).status == 200)
+                #expect(
+                    try await client.call(.put, "/api/v1/messages/98002", token: ingestToken, json: #"{"chat_id":7,"user_id":0,"msg":"next"}"#).status
+                        == 200)
                 let kept = try await client.call(.get, "/api/v1/messages/\(botID)", token: ingestToken).body
                 #expect(kept["msg"] == "Hello Ann")
                 // and, being newer, it is the chat's last message now.
@@ -251,10 +276,12 @@ struct PlatformContractTests {
             }
             let empty = try await warnings(#"{"name":"every chat","type":1,"trigger_id":1,"trigger_id_alt":2,"configuration":[]}"#)
             #expect(empty["configuration"]?.contains("true for every open chat") == true, "\(empty)")
-            let mail = try await warnings(#"{"name":"mail","type":2,"trigger_id":1,"trigger_id_alt":2,"configuration":[\#(compare("{args.chat.status}", "eq", "0"))]}"#)
+            let mail = try await warnings(
+                #"{"name":"mail","type":2,"trigger_id":1,"trigger_id_alt":2,"configuration":[\#(compare("{args.chat.status}", "eq", "0"))]}"#)
             #expect(mail["trigger_id_alt"]?.contains("never runs") == true, "\(mail)")
             let dialects = try await warnings(
-                #"{"name":"dialects","type":1,"trigger_id":1,"configuration":[\#(compare("{{args.chat.status}}", "eq", "1")),\#(compare("{arg.chat.status}", "eq", "1"))]}"#)
+                #"{"name":"dialects","type":1,"trigger_id":1,"configuration":[\#(compare("{{args.chat.status}}", "eq", "1")),\#(compare("{arg.chat.status}", "eq", "1"))]}"#
+            )
             #expect(dialects["conditions[0].attr"]?.contains("Rest API template syntax") == true, "\(dialects)")
             #expect(dialects["conditions[1].attr"]?.contains("did you mean `{args.`") == true, "\(dialects)")
             // A well-formed continuous webhook has none.
@@ -273,7 +300,8 @@ struct PlatformContractTests {
                 compare("{time}-({args.chat.pnd_time}+{args.chat.wait_time})", "gt", "1.5*\(average)"),
             ]
             // Saved, with a warning that names the guard.
-            let document = try await ConfigurationValidator(store: h.store).webhook(try object(continuousWebhook("[" + unguarded.joined(separator: ",") + "]")))
+            let document = try await ConfigurationValidator(store: h.store).webhook(
+                try object(continuousWebhook("[" + unguarded.joined(separator: ",") + "]")))
             let warning = document["warnings"]?.arrayValue?.first { $0["field"] == "conditions[1]" }
             #expect(warning?["reason"]?.stringValue?.contains("\(average) gt 0") == true, "\(document)")
             let conditions = "[" + (unguarded + [compare(average, "gt", "0")]).joined(separator: ",") + "]"
@@ -304,9 +332,15 @@ struct PlatformContractTests {
             let app = try await makeApp(configuration)
             try await app.test(.router) { client in
                 #expect(try await client.call(.put, "/api/v1/chats/7", token: ingestToken, json: #"{"status":5,"nick":"Ann"}"#).status == 200)
-                #expect(try await client.call(.post, "/api/v1/triggers", json: triggerJSON("Greet", [#"{"type":"text","content":{"text":"Hello {args.chat.nick}"}}"#])).status == 201)
-                #expect(try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"on ping","event":"chat.ping","type":0,"trigger_id":1}"#).status == 201)
-                let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":7}}}"#)
+                #expect(
+                    try await client.call(
+                        .post, "/api/v1/triggers", json: triggerJSON("Greet", [#"{"type":"text","content":{"text":"Hello {args.chat.nick}"}}"#])
+                    ).status == 201)
+                #expect(
+                    try await client.call(.post, "/api/v1/webhooks", json: #"{"name":"on ping","event":"chat.ping","type":0,"trigger_id":1}"#).status
+                        == 201)
+                let response = try await client.call(
+                    .post, "/api/v1/events", token: ingestToken, json: #"{"event":"chat.ping","args":{"chat":{"id":7}}}"#)
                 let action = response.body["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first
                 let ours = try #require(action?["message"]?["id"]?.intValue)
                 #expect(receiver.requests.count == 1)

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HummingbirdTesting
 import Testing

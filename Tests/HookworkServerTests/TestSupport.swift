@@ -1,9 +1,9 @@
 import Foundation
+import HTTPTypes
 import HookworkCore
 import HookworkDelivery
 import HookworkEngine
 import HookworkStore
-import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -53,7 +53,9 @@ func testConfiguration(worker: WorkerMode = .http, databaseURL: String) -> Hookw
 }
 
 /// Builds the application on a fresh store opened from the configuration's database URL.
-func makeApp(_ configuration: HookworkConfiguration, announce: @escaping @Sendable (String) -> Void = { _ in }) async throws -> some ApplicationProtocol {
+func makeApp(_ configuration: HookworkConfiguration, announce: @escaping @Sendable (String) -> Void = { _ in }) async throws
+    -> some ApplicationProtocol
+{
     let store = try await makeStore(url: configuration.databaseURL, logger: testLogger)
     return try await buildApplication(
         configuration: configuration, dependencies: ServerDependencies(store: store, logger: testLogger, announceAdminToken: announce)
@@ -63,7 +65,9 @@ func makeApp(_ configuration: HookworkConfiguration, announce: @escaping @Sendab
 extension TestClientProtocol {
     /// Sends JSON (or raw text) with a bearer token and returns the status and the parsed body.
     @discardableResult
-    func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = adminToken, json: String? = nil) async throws -> (status: Int, body: JSONValue) {
+    func call(_ method: HTTPRequest.Method, _ uri: String, token: String? = adminToken, json: String? = nil) async throws -> (
+        status: Int, body: JSONValue
+    ) {
         var headers: HTTPFields = [:]
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
@@ -132,11 +136,13 @@ func withLoopbackServer<T: Sendable>(
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             let query = request.uri.query.map { "?" + $0 } ?? ""
-            let received = ReceivedRequest(method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: String(buffer: bytes))
+            let received = ReceivedRequest(
+                method: request.method.rawValue, path: request.uri.path + query, headers: headers, body: String(buffer: bytes))
             let reply = await answer(received)
             var fields = HTTPFields()
             for (name, value) in reply.headers { if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) } }
-            return Response(status: HTTPResponse.Status(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+            return Response(
+                status: HTTPResponse.Status(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
         }
     }
     let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -180,7 +186,8 @@ enum Fixture {
     static let trigger = #"{"name":"Tell the receiver","actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close"}}]}"#
 
     /// Trigger 2: the "conditions NOT valid" branch.
-    static let alternativeTrigger = #"{"name":"Tell the receiver it did not match","actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"other"}}]}"#
+    static let alternativeTrigger =
+        #"{"name":"Tell the receiver it did not match","actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"other"}}]}"#
 
     static func webhook(event: String = "chat.close", delay: Int = 0, configuration: String = "[]", alternative: Int = 0) -> String {
         #"{"name":"On close","event":"\#(event)","type":0,"delay":\#(delay),"bot_id":1,"trigger_id":1,"trigger_id_alt":\#(alternative),"configuration":\#(configuration)}"#
@@ -195,7 +202,8 @@ enum Fixture {
         #"{"event":"chat.close","id":"\#(id)","args":{"chat":{"id":\#(chat),"nick":"\#(nick)","status":\#(status),"dep_id":\#(department)},"user_data":{"id":5,"name":"Olga"}}}"#
     }
 
-    static let closeEvent = #"{"event":"chat.close","id":"evt-1","args":{"chat":{"id":7,"nick":"Ann","status":2,"dep_id":3},"user_data":{"id":5,"name":"Olga"}}}"#
+    static let closeEvent =
+        #"{"event":"chat.close","id":"evt-1","args":{"chat":{"id":7,"nick":"Ann","status":2,"dep_id":3},"user_data":{"id":5,"name":"Olga"}}}"#
 }
 
 /// Creates the department, Rest API, trigger and webhook of the walk-through.

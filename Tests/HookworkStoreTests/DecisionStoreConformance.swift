@@ -37,7 +37,9 @@ enum DecisionStoreConformance {
         },
         ConformanceCheck("cancel stops a pending or failed delivery; delivered, cancelled and held ones are refused with the reason") { _, store in
             let ids = try await store.commit(
-                UnitOfWork(deliveries: [DeliveryConformance.delivery("msg_a"), DeliveryConformance.delivery("msg_b"), DeliveryConformance.delivery("msg_c")]),
+                UnitOfWork(deliveries: [
+                    DeliveryConformance.delivery("msg_a"), DeliveryConformance.delivery("msg_b"), DeliveryConformance.delivery("msg_c"),
+                ]),
                 now: 100)
             guard case .changed(let cancelled) = try await store.cancelDelivery(id: ids[0], now: 101) else {
                 Issue.record("a pending delivery should be cancelled")
@@ -55,7 +57,8 @@ enum DecisionStoreConformance {
                 return
             }
             let done = AttemptFinish(
-                deliveryID: ids[1], attempt: DeliveryConformance.attempt(1), status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: 112)
+                deliveryID: ids[1], attempt: DeliveryConformance.attempt(1), status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil,
+                now: 112)
             #expect(try await store.finishAttempt(done, followUp: UnitOfWork()))
             guard case .refused(let delivered, .status(.delivered)) = try await store.cancelDelivery(id: ids[1], now: 113) else {
                 Issue.record("a delivered delivery should be refused with its status")
@@ -65,7 +68,8 @@ enum DecisionStoreConformance {
             // A failed one (retry scheduled) can be cancelled; a missing one is not found.
             _ = try await store.claimDeliveries(DeliveryClaim(limit: 1, now: 120, worker: "w", leaseSeconds: 30, ids: [ids[2]]))
             let failed = AttemptFinish(
-                deliveryID: ids[2], attempt: DeliveryConformance.attempt(1), status: .failed, nextAttemptAt: 300, statusCode: 503, error: "HTTP 503", now: 121)
+                deliveryID: ids[2], attempt: DeliveryConformance.attempt(1), status: .failed, nextAttemptAt: 300, statusCode: 503, error: "HTTP 503",
+                now: 121)
             #expect(try await store.finishAttempt(failed, followUp: UnitOfWork()))
             guard case .changed(let stopped) = try await store.cancelDelivery(id: ids[2], now: 122) else {
                 Issue.record("a failed delivery should be cancelled")
@@ -74,7 +78,8 @@ enum DecisionStoreConformance {
             #expect(stopped.status == .cancelled)
             #expect(try await store.cancelDelivery(id: 999_999, now: 122) == .notFound)
         },
-        ConformanceCheck("a replay is refused while an attempt holds the delivery; after the lease, the late attempt does not overwrite it") { _, store in
+        ConformanceCheck("a replay is refused while an attempt holds the delivery; after the lease, the late attempt does not overwrite it") {
+            _, store in
             let ids = try await store.commit(UnitOfWork(deliveries: [DeliveryConformance.delivery("msg_r")]), now: 100)
             let id = ids[0]
             #expect(try await store.claimDeliveries(DeliveryClaim(limit: 1, now: 100, worker: "w1", leaseSeconds: 30, ids: [id])).count == 1)
@@ -84,7 +89,8 @@ enum DecisionStoreConformance {
             let replayed = try #require(try await store.replayDelivery(id: id, now: 131))
             #expect(replayed.status == .pending)
             let late = AttemptFinish(
-                deliveryID: id, attempt: DeliveryConformance.attempt(1), status: .exhausted, nextAttemptAt: nil, statusCode: 400, error: "HTTP 400", now: 132)
+                deliveryID: id, attempt: DeliveryConformance.attempt(1), status: .exhausted, nextAttemptAt: nil, statusCode: 400, error: "HTTP 400",
+                now: 132)
             #expect(try await store.finishAttempt(late, followUp: UnitOfWork(deliveries: [DeliveryConformance.delivery("msg_follow")])) == false)
             let current = try #require(try await store.delivery(id: id))
             #expect(current.status == .pending, "the replay stands")

@@ -21,14 +21,17 @@ enum DeliveryConformance {
     }
 
     static func checkLeases(store: SQLStore, other: SQLStore, ids: [Int]) async throws {
-        #expect(try await other.claimDeliveries(DeliveryClaim(limit: 10, now: 110, worker: "w2", leaseSeconds: 30, onlyHost: "127.0.0.1:9000")).isEmpty)
+        #expect(
+            try await other.claimDeliveries(DeliveryClaim(limit: 10, now: 110, worker: "w2", leaseSeconds: 30, onlyHost: "127.0.0.1:9000")).isEmpty)
         // The lease ran out (the first worker died): the next claim makes attempt 2.
         let second = try await other.claimDeliveries(DeliveryClaim(limit: 10, now: 131, worker: "w2", leaseSeconds: 30, onlyHost: "127.0.0.1:9000"))
         #expect(second.first?.attempts == 2)
         // The stale attempt 1 is logged but does not move the delivery.
-        let stale = AttemptFinish(deliveryID: ids[0], attempt: attempt(1), status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: 132)
+        let stale = AttemptFinish(
+            deliveryID: ids[0], attempt: attempt(1), status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: 132)
         #expect(try await store.finishAttempt(stale, followUp: UnitOfWork()) == false)
-        let failed = AttemptFinish(deliveryID: ids[0], attempt: attempt(2), status: .failed, nextAttemptAt: 200, statusCode: 503, error: "HTTP 503", now: 133)
+        let failed = AttemptFinish(
+            deliveryID: ids[0], attempt: attempt(2), status: .failed, nextAttemptAt: 200, statusCode: 503, error: "HTTP 503", now: 133)
         #expect(try await other.finishAttempt(failed, followUp: UnitOfWork(deliveries: [delivery("msg_follow", host: "follow:80")])) == true)
         let record = try #require(try await store.delivery(id: ids[0]))
         #expect(record.status == .failed)
@@ -36,18 +39,23 @@ enum DeliveryConformance {
         #expect(record.lastStatusCode == 503)
         #expect(try await store.deliveryAttempts(id: ids[0]).map(\.number) == [1, 2])
         #expect(try await store.deliveries(DeliveryQuery()).count == 3, "the follow-up call was committed with the outcome")
-        #expect(try await store.claimDeliveries(DeliveryClaim(limit: 10, now: 150, worker: "w1", leaseSeconds: 30, onlyHost: "127.0.0.1:9000")).isEmpty)
-        #expect(try await store.claimDeliveries(DeliveryClaim(limit: 10, now: 200, worker: "w1", leaseSeconds: 30, onlyHost: "127.0.0.1:9000")).first?.attempts == 3)
+        #expect(
+            try await store.claimDeliveries(DeliveryClaim(limit: 10, now: 150, worker: "w1", leaseSeconds: 30, onlyHost: "127.0.0.1:9000")).isEmpty)
+        #expect(
+            try await store.claimDeliveries(DeliveryClaim(limit: 10, now: 200, worker: "w1", leaseSeconds: 30, onlyHost: "127.0.0.1:9000")).first?
+                .attempts == 3)
     }
 
     static let checks: [ConformanceCheck] = [
         ConformanceCheck("a unit of work completes the event and records its calls together; a failing part writes nothing") { _, store in
-            let sequence = try StoreConformance.sequence(of: try await store.enqueueEvent(key: "e1", name: "chat.close", args: .object(JSONObject()), receivedAt: 100, runAt: 100))
+            let sequence = try StoreConformance.sequence(
+                of: try await store.enqueueEvent(key: "e1", name: "chat.close", args: .object(JSONObject()), receivedAt: 100, runAt: 100))
             let bad = UnitOfWork(completedEvent: (sequence + 99, .object(JSONObject())), deliveries: [delivery("msg_a")])
             await #expect(throws: StoreError.self) { try await store.commit(bad, now: 100) }
             #expect(try await store.deliveries(DeliveryQuery()).isEmpty, "the calls of a failed unit of work are not recorded")
             let work = UnitOfWork(
-                completedEvent: (sequence, .object(JSONObject([("done", true)]))), puts: [RecordPut(kind: .chat, id: 7, document: JSONObject([("nick", "Ann")]))],
+                completedEvent: (sequence, .object(JSONObject([("done", true)]))),
+                puts: [RecordPut(kind: .chat, id: 7, document: JSONObject([("nick", "Ann")]))],
                 patches: [RecordPatch(kind: .chat, id: 7, members: JSONObject([("status", 2)]))],
                 events: [NewEvent(key: "raised-1", name: "chat.custom", args: .object(JSONObject()), receivedAt: 100, runAt: 100)],
                 deliveries: [delivery("msg_a"), delivery("msg_b")]
@@ -68,7 +76,8 @@ enum DeliveryConformance {
         },
         ConformanceCheck("claims number attempts; an open lease keeps others out; finishing logs the attempt and sets the state") { database, store in
             let ids = try await store.commit(UnitOfWork(deliveries: [delivery("msg_a"), delivery("msg_b", host: "10.0.0.1:80")]), now: 100)
-            let first = try await store.claimDeliveries(DeliveryClaim(limit: 10, now: 100, worker: "w1", leaseSeconds: 30, excludedHosts: ["10.0.0.1:80"]))
+            let first = try await store.claimDeliveries(
+                DeliveryClaim(limit: 10, now: 100, worker: "w1", leaseSeconds: 30, excludedHosts: ["10.0.0.1:80"]))
             #expect(first.map(\.id) == [ids[0]], "an excluded host is not claimed")
             #expect(first.first?.attempts == 1)
             let other = try await database.open()
@@ -85,7 +94,9 @@ enum DeliveryConformance {
             let claimed = try await store.claimDeliveries(DeliveryClaim(limit: 2, now: 100, worker: "w1", leaseSeconds: 60))
             #expect(claimed.map(\.attempts) == [1, 1])
             try await store.releaseDeliveries(ids: [ids[1]], worker: "other")
-            #expect(try await store.claimDeliveries(DeliveryClaim(limit: 2, now: 100, worker: "w2", leaseSeconds: 60)).isEmpty, "only the holder releases")
+            #expect(
+                try await store.claimDeliveries(DeliveryClaim(limit: 2, now: 100, worker: "w2", leaseSeconds: 60)).isEmpty, "only the holder releases"
+            )
             try await store.releaseDeliveries(ids: [ids[1]], worker: "w1")
             let again = try await store.claimDeliveries(DeliveryClaim(limit: 2, now: 100, worker: "w2", leaseSeconds: 60))
             #expect(again.map(\.id) == [ids[1]])
@@ -125,11 +136,13 @@ enum DeliveryConformance {
             #expect(Set(claims).count == 60)
         },
         ConformanceCheck("410 stops the host's retries; replay makes one more attempt; purge deletes old delivered records") { _, store in
-            let ids = try await store.commit(UnitOfWork(deliveries: [delivery("msg_a"), delivery("msg_b"), delivery("msg_c", host: "other:80")]), now: 100)
+            let ids = try await store.commit(
+                UnitOfWork(deliveries: [delivery("msg_a"), delivery("msg_b"), delivery("msg_c", host: "other:80")]), now: 100)
             for id in ids.prefix(2) {
                 _ = try await store.claimDeliveries(DeliveryClaim(limit: 1, now: 100, worker: "w", leaseSeconds: 30, ids: [id]))
             }
-            let failedB = AttemptFinish(deliveryID: ids[1], attempt: attempt(1), status: .failed, nextAttemptAt: 300, statusCode: 503, error: "HTTP 503", now: 101)
+            let failedB = AttemptFinish(
+                deliveryID: ids[1], attempt: attempt(1), status: .failed, nextAttemptAt: 300, statusCode: 503, error: "HTTP 503", now: 101)
             _ = try await store.finishAttempt(failedB, followUp: UnitOfWork())
             let gone = AttemptFinish(
                 deliveryID: ids[0], attempt: attempt(1), status: .exhausted, nextAttemptAt: nil, statusCode: 410, error: "HTTP 410", now: 102,
@@ -146,7 +159,8 @@ enum DeliveryConformance {
             #expect(replayed.oneShot)
             let claimed = try await store.claimDeliveries(DeliveryClaim(limit: 1, now: 150, worker: "w", leaseSeconds: 30, ids: [ids[0]]))
             #expect(claimed.first?.attempts == 2)
-            let done = AttemptFinish(deliveryID: ids[0], attempt: attempt(2), status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: 160)
+            let done = AttemptFinish(
+                deliveryID: ids[0], attempt: attempt(2), status: .delivered, nextAttemptAt: nil, statusCode: 200, error: nil, now: 160)
             #expect(try await store.finishAttempt(done, followUp: UnitOfWork()))
             #expect(try await store.purgeDeliveries(deliveredBefore: 160) == 0)
             #expect(try await store.purgeDeliveries(deliveredBefore: 161) == 1)

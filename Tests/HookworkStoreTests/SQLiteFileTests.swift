@@ -1,5 +1,6 @@
 import Foundation
 import HookworkCore
+import SQLKit
 import Testing
 
 @testable import HookworkStore

@@ -1,4 +1,5 @@
 import HookworkCore
+import SQLKit
 import Testing
 
 @testable import HookworkStore
@@ -70,7 +71,9 @@ enum StoreConformance {
         },
         ConformanceCheck("concurrent inserts get distinct ids") { _, store in
             let created = try await withThrowingTaskGroup(of: Int.self) { group in
-                for index in 0..<40 { group.addTask { try await store.insert(.message, document: object(["chat_id": 1, "msg": .string("m\(index)")])) } }
+                for index in 0..<40 {
+                    group.addTask { try await store.insert(.message, document: object(["chat_id": 1, "msg": .string("m\(index)")])) }
+                }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
             #expect(created.sorted() == Array(1...40))
@@ -189,7 +192,9 @@ enum StoreConformance {
             let second = try await store.enqueueEvent(key: "evt-1", name: "chat.other", args: ["chat": ["id": 2]], receivedAt: 101, runAt: 101)
             #expect(second == .duplicate(sequence: sequence))
             let stored = try #require(try await store.event(sequence: sequence))
-            #expect(stored.event == StoredEvent(sequence: sequence, key: "evt-1", name: "chat.close", args: ["chat": ["id": 1]], receivedAt: 100, runAt: 100))
+            #expect(
+                stored.event
+                    == StoredEvent(sequence: sequence, key: "evt-1", name: "chat.close", args: ["chat": ["id": 1]], receivedAt: 100, runAt: 100))
             #expect(stored.outcome == nil)
             let claimed = try await store.claimEvents(limit: 10, now: 200, worker: "w", leaseSeconds: 30)
             #expect(claimed.map(\.sequence) == [sequence], "the duplicate added no event")
@@ -226,7 +231,8 @@ enum StoreConformance {
             let first = try await store.claimEvents(limit: 10, now: 1000, worker: "w1", leaseSeconds: 30)
             #expect(first.map(\.sequence) == [early, later], "due events in sequence order, not the future one")
             #expect(first.map(\.attempts) == [1, 1])
-            #expect(try await store.claimEvents(limit: 10, now: 1029, worker: "w2", leaseSeconds: 30).isEmpty, "leased events are not handed out again")
+            #expect(
+                try await store.claimEvents(limit: 10, now: 1029, worker: "w2", leaseSeconds: 30).isEmpty, "leased events are not handed out again")
 
             try await store.completeEvent(sequence: early, outcome: ["webhooks": 2, "ok": true], now: 1010)
             let afterExpiry = try await store.claimEvents(limit: 10, now: 1030, worker: "w2", leaseSeconds: 30)
@@ -281,8 +287,11 @@ enum StoreConformance {
 
     static let parking: [ConformanceCheck] = [
         ConformanceCheck("a parked event is done with its reason, listed, and replayed once as a fresh claim") { _, store in
-            guard case .accepted(let first) = try await store.enqueueEvent(key: "p1", name: "chat.close", args: .object(JSONObject()), receivedAt: 100, runAt: 100),
-                case .accepted(let second) = try await store.enqueueEvent(key: nil, name: "chat.open", args: .object(JSONObject()), receivedAt: 100, runAt: 100)
+            guard
+                case .accepted(let first) = try await store.enqueueEvent(
+                    key: "p1", name: "chat.close", args: .object(JSONObject()), receivedAt: 100, runAt: 100),
+                case .accepted(let second) = try await store.enqueueEvent(
+                    key: nil, name: "chat.open", args: .object(JSONObject()), receivedAt: 100, runAt: 100)
             else { Issue.record("not accepted"); return }
             let claimed = try await store.claimEvents(limit: 10, now: 200, worker: "w", leaseSeconds: 30)
             #expect(claimed.map(\.attempts) == [1, 1])
@@ -292,7 +301,9 @@ enum StoreConformance {
             #expect(parked.map(\.event.sequence) == [first])
             #expect(parked.first?.reason == "crashed" && parked.first?.parkedAt == 210)
             #expect(try await store.parkedEventCount() == 1)
-            #expect(try await store.claimEvents(limit: 10, now: 300, worker: "w", leaseSeconds: 1_000).map(\.sequence) == [second], "parked events are not claimed")
+            #expect(
+                try await store.claimEvents(limit: 10, now: 300, worker: "w", leaseSeconds: 1_000).map(\.sequence) == [second],
+                "parked events are not claimed")
             #expect(try await store.replayEvent(sequence: second, now: 400) == .notParked)
             #expect(try await store.replayEvent(sequence: 999, now: 400) == .notFound)
             #expect(try await store.replayEvent(sequence: first, now: 400) == .replayed)
@@ -314,7 +325,9 @@ enum StoreConformance {
             #expect(try await store.token(secretHash: "bb22") == ingest)
             #expect(try await store.token(secretHash: "cc33") == nil)
             #expect(try await store.tokenCount() == 2)
-            let duplicate = await #expect(throws: StoreError.self) { _ = try await store.addToken(secretHash: "aa11", scope: "ingest", name: "again", now: 102) }
+            let duplicate = await #expect(throws: StoreError.self) {
+                _ = try await store.addToken(secretHash: "aa11", scope: "ingest", name: "again", now: 102)
+            }
             #expect(duplicate?.code == "conflict")
             #expect(try await store.tokenCount() == 2)
         },
@@ -373,7 +386,9 @@ enum StoreConformance {
                 try await reopened.migrate()
                 #expect(try await reopened.get(.chat, id: 9)?["nick"] == "kept")
                 #expect(try await reopened.event(sequence: queued)?.event.name == "chat.close")
-                #expect(try await reopened.enqueueEvent(key: "kept", name: "chat.close", args: nil, receivedAt: 6, runAt: 6) == .duplicate(sequence: queued))
+                #expect(
+                    try await reopened.enqueueEvent(key: "kept", name: "chat.close", args: nil, receivedAt: 6, runAt: 6)
+                        == .duplicate(sequence: queued))
                 #expect(try await reopened.tokenCount() == 1)
             }
         },

@@ -1,3 +1,4 @@
+import HookworkCore
 import Testing
 
 @testable import HookworkStore

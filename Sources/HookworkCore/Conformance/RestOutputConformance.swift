@@ -29,7 +29,8 @@ enum RestOutputConformance {
             var last: RestResponseMatch
             repeat {
                 requests += 1
-                last = RestResponseRules.evaluate(rules: method["output"]?.arrayValue ?? [], checked: checked, status: status, response: body, strict: true)
+                last = RestResponseRules.evaluate(
+                    rules: method["output"]?.arrayValue ?? [], checked: checked, status: status, response: body, strict: true)
                 if let error = last.error { return ["error": .string(error)] }
             } while requests < times && (last.ruleID == nil || last.failed)
             match = last
@@ -89,7 +90,9 @@ enum RestOutputConformance {
     static func checkedRules(_ rules: [JSONValue], mapping: JSONObject) -> Set<String> {
         Set(
             rules.compactMap { rule -> String? in
-                guard let id = rule["id"].flatMap({ PHPText.scalarText($0) }), mapping["\(id)_chk"].map(PHPLoose.isTruthyValue) ?? false else { return nil }
+                guard let id = rule["id"].flatMap({ PHPText.scalarText($0) }), mapping["\(id)_chk"].map(PHPLoose.isTruthyValue) ?? false else {
+                    return nil
+                }
                 return id
             })
     }

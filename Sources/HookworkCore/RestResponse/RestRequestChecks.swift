@@ -1,3 +1,5 @@
+import Foundation
+
 /// The checks the reference runs before a Rest API request (spec §8.3.1 step 3, `check_not_empty`), in the Rest API
 /// template dialect. When one fails, no request is made and the reference makes up an answer with output id 0.
 enum RestRequestChecks {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A text in the bot-text dialect (the reference's `translateMessage`, spec §8.4): e-mail recipients, senders,
 /// subjects and bodies, text messages, and the Rest API's `custom_args_N`.
 ///

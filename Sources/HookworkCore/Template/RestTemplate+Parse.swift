@@ -1,3 +1,5 @@
+import Foundation
+
 extension RestTemplate {
     /// One piece of a compiled template.
     indirect enum Node: Sendable {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Which reading of a text-matching pattern to use.
 public enum TextPatternCompatibility: Sendable, Hashable {
     /// Hookwork's reading: the reference's, plus the documented `cash$*` form read as `cash*$` (departs from spec §7.2).

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Secrets are write-only (README, "Secrets"): what reads back from the API, the admin page, the delivery log and
 /// event answers has every credential replaced by `SecretMask.placeholder`, and saving that placeholder back keeps
 /// the stored secret.
@@ -50,19 +52,21 @@ public enum SecretMask {
             configuration["signing_secrets"] = .array(secrets.map { $0.isNull ? $0 : .string(placeholder) })
         }
         if case .array(let methods)? = configuration["parameters"] {
-            configuration["parameters"] = .array(methods.map { method in
-                guard case .object(var object) = method else { return method }
-                for field in methodSecretFields where !(object[field]?.stringValue ?? "").isEmpty { object[field] = .string(placeholder) }
-                for list in ["header", "query", "postparams"] {
-                    guard case .array(let items)? = object[list] else { continue }
-                    object[list] = .array(items.map { item in
-                        guard case .object(var pair) = item, isSecretItem(pair, list: list) else { return item }
-                        if !(pair["value"].flatMap(PHPText.scalarText) ?? "").isEmpty { pair["value"] = .string(placeholder) }
-                        return .object(pair)
-                    })
-                }
-                return .object(object)
-            })
+            configuration["parameters"] = .array(
+                methods.map { method in
+                    guard case .object(var object) = method else { return method }
+                    for field in methodSecretFields where !(object[field]?.stringValue ?? "").isEmpty { object[field] = .string(placeholder) }
+                    for list in ["header", "query", "postparams"] {
+                        guard case .array(let items)? = object[list] else { continue }
+                        object[list] = .array(
+                            items.map { item in
+                                guard case .object(var pair) = item, isSecretItem(pair, list: list) else { return item }
+                                if !(pair["value"].flatMap(PHPText.scalarText) ?? "").isEmpty { pair["value"] = .string(placeholder) }
+                                return .object(pair)
+                            })
+                    }
+                    return .object(object)
+                })
         }
         document["configuration"] = .object(configuration)
         return document
@@ -82,33 +86,37 @@ public enum SecretMask {
         }
         if case .array(let secrets)? = configuration["signing_secrets"] {
             let oldSecrets = old["signing_secrets"]?.arrayValue ?? []
-            configuration["signing_secrets"] = .array(secrets.enumerated().map { index, secret in
-                secret.stringValue == placeholder && index < oldSecrets.count ? oldSecrets[index] : secret
-            })
+            configuration["signing_secrets"] = .array(
+                secrets.enumerated().map { index, secret in
+                    secret.stringValue == placeholder && index < oldSecrets.count ? oldSecrets[index] : secret
+                })
         }
         let oldMethods = (old["parameters"]?.arrayValue ?? []).compactMap(\.objectValue)
         if case .array(let methods)? = configuration["parameters"] {
-            configuration["parameters"] = .array(methods.enumerated().map { index, method in
-                guard case .object(var object) = method else { return method }
-                let id = object["id"].flatMap(PHPText.scalarText)
-                guard let previous = oldMethods.first(where: { id != nil && $0["id"].flatMap(PHPText.scalarText) == id })
-                    ?? (index < oldMethods.count ? oldMethods[index] : nil)
-                else { return method }
-                for field in methodSecretFields where object[field]?.stringValue == placeholder { object[field] = previous[field] }
-                for list in ["header", "query", "postparams"] {
-                    guard case .array(let items)? = object[list] else { continue }
-                    let oldItems = (previous[list]?.arrayValue ?? []).compactMap(\.objectValue)
-                    object[list] = .array(items.map { item in
-                        guard case .object(var pair) = item, pair["value"]?.stringValue == placeholder,
-                            let key = pair["key"].flatMap(PHPText.scalarText),
-                            let before = oldItems.first(where: { $0["key"].flatMap(PHPText.scalarText) == key })
-                        else { return item }
-                        pair["value"] = before["value"]
-                        return .object(pair)
-                    })
-                }
-                return .object(object)
-            })
+            configuration["parameters"] = .array(
+                methods.enumerated().map { index, method in
+                    guard case .object(var object) = method else { return method }
+                    let id = object["id"].flatMap(PHPText.scalarText)
+                    guard
+                        let previous = oldMethods.first(where: { id != nil && $0["id"].flatMap(PHPText.scalarText) == id })
+                            ?? (index < oldMethods.count ? oldMethods[index] : nil)
+                    else { return method }
+                    for field in methodSecretFields where object[field]?.stringValue == placeholder { object[field] = previous[field] }
+                    for list in ["header", "query", "postparams"] {
+                        guard case .array(let items)? = object[list] else { continue }
+                        let oldItems = (previous[list]?.arrayValue ?? []).compactMap(\.objectValue)
+                        object[list] = .array(
+                            items.map { item in
+                                guard case .object(var pair) = item, pair["value"]?.stringValue == placeholder,
+                                    let key = pair["key"].flatMap(PHPText.scalarText),
+                                    let before = oldItems.first(where: { $0["key"].flatMap(PHPText.scalarText) == key })
+                                else { return item }
+                                pair["value"] = before["value"]
+                                return .object(pair)
+                            })
+                    }
+                    return .object(object)
+                })
         }
         document["configuration"] = .object(configuration)
         return document

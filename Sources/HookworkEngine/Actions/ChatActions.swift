@@ -164,7 +164,9 @@ enum ChatActions {
                         ])
                     ))
             default:
-                if let planned = planMore(command: command, content: content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages) {
+                if let planned = planMore(
+                    command: command, content: content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages)
+                {
                     return planned
                 }
                 return .failure(

@@ -1,5 +1,6 @@
 import Foundation
 import HookworkCore
+import HookworkStore
 import Logging
 
 /// The `mail` action (spec §8.2): `mail_options.recipient`, `from_email`, `from_name`, `reply_to`, `subject` and the

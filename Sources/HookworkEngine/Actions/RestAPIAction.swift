@@ -34,14 +34,17 @@ struct RestAPIAction: Sendable {
             context["http_data"] = .string(Self.httpData(request))
             var call = OutboundCall(
                 kind: .restapi, payload: .http(request), context: context, retry: settings.retry, retryOn: settings.retryOn,
-                signingSecrets: settings.signingSecrets, messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
+                signingSecrets: settings.signingSecrets,
+                messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
             )
             // The outbox refers to the Rest API's secrets instead of copying them (rotation reaches queued retries).
             if apiID > 0 { call.signingSource = .restAPI(id: apiID) }
             call.notBefore = RestAPIPolling.firstRequestNotBefore(built.method, now: now)
             effects.call(call)
             logger.debug("restapi.recorded", metadata: ["restapi.method": "\(request.method)", "delivery.message_id": "\(call.messageID)"])
-            let detail = JSONObject([("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))), ("message_id", .string(call.messageID))])
+            let detail = JSONObject([
+                ("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))), ("message_id", .string(call.messageID)),
+            ])
             return .init(index: index, type: "restapi", status: "queued", detail: detail)
         } catch let failure as RestAPIRequestBuilder.Failure {
             var detail = JSONObject([("error", .string(failure.reason))])

@@ -72,7 +72,10 @@ struct RestAPIRequestBuilder: Sendable {
         for item in method["userparams"]?.arrayValue ?? [] {
             guard let key = item["key"].flatMap({ PHPText.scalarText($0) }), !key.isEmpty else { continue }
             let id = item["id"].flatMap { PHPText.scalarText($0) } ?? key
-            let value = userValues[id].flatMap { PHPText.scalarText($0) }.map { TriggerVariables.botText($0, args: input.args, rootKind: input.rootKind, now: input.now) } ?? ""
+            let value =
+                userValues[id].flatMap { PHPText.scalarText($0) }.map {
+                    TriggerVariables.botText($0, args: input.args, rootKind: input.rootKind, now: input.now)
+                } ?? ""
             switch item["location"]?.stringValue ?? "" {
             case "post_param": postUserParams.append((key, value))
             case "body_param": break  // rendered into the raw body through TemplateInput.bodyParams

@@ -1,5 +1,6 @@
 import HookworkCore
 public import HookworkStore
+import Logging
 
 /// Decides what follows a Rest API response (spec §8.3.2, §8.3.3): the method's `output` rules pick a rule; the
 /// action's `rest_api_method_output` maps it to a trigger, or `default_trigger` applies when no rule matched. The
@@ -64,7 +65,8 @@ extension RestAPIResponseHandler {
         var runs: [(key: String, id: Int, actionID: String?)] = []
         if let followUp {
             // `default_trigger_action_id`: only that action of the default trigger runs (spec §8.1 `trigger_action_id`).
-            let actionID = followUp.isDefault
+            let actionID =
+                followUp.isDefault
                 ? content["rest_api_method_output"]?["default_trigger_action_id"].flatMap { PHPText.scalarText($0) } : nil
             runs.append((followUp.isDefault ? "default_trigger" : "output_trigger", followUp.triggerID, actionID))
         }

@@ -64,7 +64,8 @@ public struct ContinuousFiring: Sendable {
     /// trigger only when the pair is new (spec §6.1), with `{conversation, mail, chat: mail}`.
     public func fireMail(webhookID: Int, triggerID: Int, mail: JSONObject, now: Int) async throws -> Result {
         let messageID = mail["id"]?.looseInt ?? 0
-        let args = JSONValue.object(JSONObject([("conversation", mail["conversation"] ?? .bool(false)), ("mail", .object(mail)), ("chat", .object(mail))]))
+        let args = JSONValue.object(
+            JSONObject([("conversation", mail["conversation"] ?? .bool(false)), ("mail", .object(mail)), ("chat", .object(mail))]))
         let effects = Effects(keyPrefix: "m\(webhookID)_\(messageID)_\(now)", webhookID: webhookID, branch: "trigger")
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithMail, now: now, effects: effects)
         effects.fired(FiringLogEntry(source: .continuousMail, webhookID: webhookID, triggerID: triggerID, firedAt: now))
@@ -73,7 +74,9 @@ public struct ContinuousFiring: Sendable {
         guard try await commit(work, now: now) else { return .alreadyClaimed }
         logger.info(
             "continuous.mail_fired",
-            metadata: ["webhook.id": "\(webhookID)", "mail.id": "\(messageID)", "trigger.id": "\(triggerID)", "trigger.succeeded": "\(report.succeeded)"])
+            metadata: [
+                "webhook.id": "\(webhookID)", "mail.id": "\(messageID)", "trigger.id": "\(triggerID)", "trigger.succeeded": "\(report.succeeded)",
+            ])
         return .fired(report)
     }
 

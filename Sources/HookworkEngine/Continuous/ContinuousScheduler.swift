@@ -3,6 +3,7 @@ import HookworkCore
 public import HookworkStore
 public import Logging
 public import ServiceLifecycle
+import Synchronization
 
 /// The settings of the continuous scheduler.
 public struct ContinuousOptions: Sendable {
@@ -159,7 +160,8 @@ public struct ContinuousScheduler: Service {
         let chats =
             webhooks.isEmpty
             ? []
-            : try await chatCache.chats(store: store, window: options.messageWindow, limit: options.chatLimit, now: now, refreshWaitTime: refreshWaitTime)
+            : try await chatCache.chats(
+                store: store, window: options.messageWindow, limit: options.chatLimit, now: now, refreshWaitTime: refreshWaitTime)
         let loaded = ContinuousClock.now
         report.loadSeconds = Self.seconds(loaded - started)
         report.chats = chats.count
@@ -344,7 +346,9 @@ public struct ContinuousScheduler: Service {
             for webhook in webhooks {
                 let webhookID = webhook["id"]?.looseInt ?? 0
                 let triggerID = webhook["trigger_id"]?.looseInt ?? 0
-                guard let compiled = try? cache.conditions(webhookID: webhookID, configuration: Dispatcher.configuration(of: webhook)) else { continue }
+                guard let compiled = try? cache.conditions(webhookID: webhookID, configuration: Dispatcher.configuration(of: webhook)) else {
+                    continue
+                }
                 var pass = compiled.list.pass(now: now, variant: .continuousMail)
                 for mail in mails {
                     let messageID = mail["id"]?.looseInt ?? 0
@@ -357,7 +361,8 @@ public struct ContinuousScheduler: Service {
                             report.fired.append((webhookID, messageID, .trigger))
                         }
                     } catch {
-                        logger.error("continuous.fire_failed", metadata: ["webhook.id": "\(webhookID)", "mail.id": "\(messageID)", "error": "\(error)"])
+                        logger.error(
+                            "continuous.fire_failed", metadata: ["webhook.id": "\(webhookID)", "mail.id": "\(messageID)", "error": "\(error)"])
                     }
                 }
             }

@@ -40,7 +40,8 @@ public struct FiringPolicy: Sendable, Equatable {
     public static func parse(_ value: JSONValue?, field key: String) throws(ValidationFailure) -> FiringPolicy {
         guard let value, !value.isNull else { return .default }
         guard case .object(let object) = value else {
-            throw ValidationFailure(field: key, message: "\(key) must be an object like {\"policy\":\"every\",\"every_seconds\":20} or {\"policy\":\"once\"}")
+            throw ValidationFailure(
+                field: key, message: "\(key) must be an object like {\"policy\":\"every\",\"every_seconds\":20} or {\"policy\":\"once\"}")
         }
         for member in object.keys where member != "policy" && member != "every_seconds" {
             throw ValidationFailure(field: "\(key).\(member)", message: "unknown member '\(member)'; \(key) has policy and every_seconds")
@@ -60,7 +61,8 @@ public struct FiringPolicy: Sendable, Equatable {
         if let given = object["every_seconds"], !given.isNull {
             guard case .int(let number) = given, (1...maximumSeconds).contains(number) else {
                 throw ValidationFailure(
-                    field: "\(key).every_seconds", message: "every_seconds must be a whole number of seconds from 1 to \(maximumSeconds); got \(given.jsonText())")
+                    field: "\(key).every_seconds",
+                    message: "every_seconds must be a whole number of seconds from 1 to \(maximumSeconds); got \(given.jsonText())")
             }
             seconds = number
         }

@@ -46,7 +46,9 @@ public struct WebhookInspector: Sendable {
         var outcome: ConditionOutcome?
         if type == 2 {
             guard let messageID else {
-                throw InspectionError(code: "validation_failed", field: "message_id", message: "webhook \(webhookID) is a mail webhook (type 2); send message_id, the id of a mail message")
+                throw InspectionError(
+                    code: "validation_failed", field: "message_id",
+                    message: "webhook \(webhookID) is a mail webhook (type 2); send message_id, the id of a mail message")
             }
             guard let mail = try await assembler.mailMessage(id: messageID) else {
                 throw InspectionError(code: "not_found", field: "message_id", message: "mail message \(messageID) does not exist")
@@ -55,7 +57,9 @@ public struct WebhookInspector: Sendable {
             outcome = pass?.evaluate(chat: .object(mail), trace: true)
         } else {
             guard let chatID else {
-                throw InspectionError(code: "validation_failed", field: "chat_id", message: "webhook \(webhookID) is a chat webhook (type \(type)); send chat_id, the id of a chat")
+                throw InspectionError(
+                    code: "validation_failed", field: "chat_id",
+                    message: "webhook \(webhookID) is a chat webhook (type \(type)); send chat_id, the id of a chat")
             }
             guard let assembled = try await assembler.chat(id: chatID, now: now) else {
                 throw InspectionError(code: "not_found", field: "chat_id", message: "chat \(chatID) does not exist")

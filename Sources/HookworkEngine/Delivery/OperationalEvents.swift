@@ -37,9 +37,10 @@ public struct OperationsTarget: Sendable, Equatable {
     /// The call that reports one event: `{"type", "timestamp", "data"}`, the Standard Webhooks body shape, retried
     /// on the default schedule.
     public func call(_ type: OperationalEventType, data: JSONObject, at time: Int, messageID: String) -> OutboundCall {
-        let body: JSONValue = .object(JSONObject([
-            ("type", .string(type.rawValue)), ("timestamp", .string(Self.timestamp(time))), ("data", .object(data)),
-        ]))
+        let body: JSONValue = .object(
+            JSONObject([
+                ("type", .string(type.rawValue)), ("timestamp", .string(Self.timestamp(time))), ("data", .object(data)),
+            ]))
         let request = OutboundRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: Array(body.jsonText().utf8))
         var call = OutboundCall(
             kind: .operations, payload: .http(request), context: JSONObject([("operational_event", .string(type.rawValue))]), messageID: messageID

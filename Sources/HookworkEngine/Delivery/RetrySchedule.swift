@@ -1,3 +1,4 @@
+import Foundation
 public import HookworkCore
 
 /// The delays between attempts of a delivery: after the first attempt fails, the n-th retry waits `delays[n-1]`

@@ -4,6 +4,7 @@ import HookworkCore
 import HookworkEngine
 import HookworkStore
 import Hummingbird
+import Logging
 import NIOCore
 
 /// Chat platform connections (`/api/v1/connections/{id}`, admin) and their intake URL

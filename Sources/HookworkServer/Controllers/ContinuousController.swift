@@ -17,7 +17,8 @@ struct ContinuousController {
         let environment = environment
         let inspector = inspector
         table.add(
-            .post, "/api/v1/webhooks/{id}/test", "Evaluate a webhook against a chat (chat_id) or mail message (message_id) with a trace; runs no trigger",
+            .post, "/api/v1/webhooks/{id}/test",
+            "Evaluate a webhook against a chat (chat_id) or mail message (message_id) with a trace; runs no trigger",
             scope: .admin, tag: "continuous", body: true
         ) { request, context in
             let id = try context.intParameter()
@@ -25,9 +26,12 @@ struct ContinuousController {
             let chatID = try Self.optionalID(body, "chat_id")
             let messageID = try Self.optionalID(body, "message_id")
             guard chatID != nil || messageID != nil else {
-                throw APIError(.unprocessableContent, code: "validation_failed", message: "send chat_id (a chat) or message_id (a mail message)", field: "chat_id")
+                throw APIError(
+                    .unprocessableContent, code: "validation_failed", message: "send chat_id (a chat) or message_id (a mail message)",
+                    field: "chat_id")
             }
-            return JSONResponse.make(try await Self.mapped { try await inspector.test(webhookID: id, chatID: chatID, messageID: messageID, now: environment.clock.now()) })
+            return JSONResponse.make(
+                try await Self.mapped { try await inspector.test(webhookID: id, chatID: chatID, messageID: messageID, now: environment.clock.now()) })
         }
         // `mail_messages` as the state routes spell it; `mail-messages` stays as an alias.
         for (path, label) in [("chats", "chat"), ("mail_messages", "mail message"), ("mail-messages", "mail message")] {
@@ -38,7 +42,8 @@ struct ContinuousController {
                 return found
             }
             table.add(
-                .get, "/api/v1/\(path)/{id}/explore", "Every {args.chat.*} path of a \(label) with its value, derived attributes included (depth 1-4, default 2)",
+                .get, "/api/v1/\(path)/{id}/explore",
+                "Every {args.chat.*} path of a \(label) with its value, derived attributes included (depth 1-4, default 2)",
                 scope: .admin, tag: "continuous"
             ) { request, context in
                 let id = try context.intParameter()
@@ -60,10 +65,12 @@ struct ContinuousController {
             ) { request, context in
                 let id = try context.intParameter()
                 guard let pattern = request.uri.queryParameters["path"].map(String.init), !pattern.isEmpty else {
-                    throw APIError(.badRequest, code: "invalid_query", message: "path is required, for example path=args.chat.department.name", field: "path")
+                    throw APIError(
+                        .badRequest, code: "invalid_query", message: "path is required, for example path=args.chat.department.name", field: "path")
                 }
                 let value = WebhookInspector.extract(pattern, from: try await load(id), rootKind: isMail ? .argsWithMail : .argsWithChat)
-                return JSONResponse.make(.object(JSONObject([("path", .string(pattern)), ("found", .bool(value != nil)), ("value", value ?? .null)])))
+                return JSONResponse.make(
+                    .object(JSONObject([("path", .string(pattern)), ("found", .bool(value != nil)), ("value", value ?? .null)])))
             }
         }
         table.add(
@@ -75,7 +82,9 @@ struct ContinuousController {
             if webhook["type"]?.looseInt == 2 {
                 let ids = try await environment.store.mailLedger(webhookID: id)
                 return JSONResponse.make(
-                    .object(JSONObject([("webhook_id", .int(id)), ("processed_count", .int(ids.count)), ("message_ids", .array(ids.map(JSONValue.int)))])))
+                    .object(
+                        JSONObject([("webhook_id", .int(id)), ("processed_count", .int(ids.count)), ("message_ids", .array(ids.map(JSONValue.int)))]))
+                )
             }
             let rows = try await environment.store.firingLedger(webhookID: id).map { row in
                 JSONValue.object(

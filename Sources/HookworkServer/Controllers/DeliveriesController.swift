@@ -3,6 +3,7 @@ import HookworkDelivery
 import HookworkEngine
 import HookworkStore
 import Hummingbird
+import Logging
 
 /// The delivery log, replay, the circuit breakers and the activity view (DESIGN §4 "Operations").
 struct DeliveriesController {
@@ -10,7 +11,9 @@ struct DeliveriesController {
 
     func register(on table: RouteTable) {
         let environment = environment
-        table.add(.get, "/api/v1/deliveries", "Deliveries, newest first, filtered by status, webhook, chat and time", scope: .admin, tag: "deliveries") {
+        table.add(
+            .get, "/api/v1/deliveries", "Deliveries, newest first, filtered by status, webhook, chat and time", scope: .admin, tag: "deliveries"
+        ) {
             request, _ in
             let query = try Self.query(request.uri.queryParameters)
             let records = try await environment.store.deliveries(query)
@@ -46,9 +49,11 @@ struct DeliveriesController {
             body: true
         ) { request, _ in
             let body = try await request.jsonObject(limit: environment.configuration.maxBodyBytes)
-            guard let statusText = body["status"]?.stringValue, let status = DeliveryStatus(rawValue: statusText), status == .failed || status == .exhausted
+            guard let statusText = body["status"]?.stringValue, let status = DeliveryStatus(rawValue: statusText),
+                status == .failed || status == .exhausted
             else {
-                throw APIError(.unprocessableContent, code: "validation_failed", message: "status must be \"failed\" or \"exhausted\"", field: "status")
+                throw APIError(
+                    .unprocessableContent, code: "validation_failed", message: "status must be \"failed\" or \"exhausted\"", field: "status")
             }
             let since = try Self.seconds(body["since"], field: "since")
             let until = try Self.seconds(body["until"], field: "until")
@@ -83,9 +88,12 @@ struct DeliveriesController {
                 hosts[host] = object
             }
             for entry in disabled {
-                var object = hosts[entry.host] ?? JSONObject([
-                    ("host", .string(entry.host)), ("state", "closed"), ("consecutive_failures", 0), ("opened_at", .null), ("next_probe_at", .null),
-                ])
+                var object =
+                    hosts[entry.host]
+                    ?? JSONObject([
+                        ("host", .string(entry.host)), ("state", "closed"), ("consecutive_failures", 0), ("opened_at", .null),
+                        ("next_probe_at", .null),
+                    ])
                 object["retries_disabled_at"] = .int(entry.disabledAt)
                 object["disabled_reason"] = .string(entry.reason)
                 hosts[entry.host] = object
@@ -108,10 +116,11 @@ struct DeliveriesController {
             var object = JSONObject([("window", .string(window)), ("bucket_seconds", .int(bucket))])
             object["buckets"] = .array(
                 buckets.map {
-                    .object(JSONObject([
-                        ("start", .int($0.start)), ("events", .int($0.events)), ("firings", .int($0.firings)), ("delivered", .int($0.delivered)),
-                        ("failed", .int($0.failed)),
-                    ]))
+                    .object(
+                        JSONObject([
+                            ("start", .int($0.start)), ("events", .int($0.events)), ("firings", .int($0.firings)), ("delivered", .int($0.delivered)),
+                            ("failed", .int($0.failed)),
+                        ]))
                 }
             )
             return JSONResponse.make(.object(object))
@@ -126,7 +135,8 @@ struct DeliveriesController {
             guard let status = DeliveryStatus(rawValue: text) else {
                 throw APIError(
                     .badRequest, code: "invalid_query",
-                    message: "status must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'", field: "status"
+                    message: "status must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", ")); got '\(text)'",
+                    field: "status"
                 )
             }
             query.status = status

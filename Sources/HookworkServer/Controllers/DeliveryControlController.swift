@@ -1,6 +1,9 @@
 import HookworkCore
+import HookworkDelivery
+import HookworkEngine
 import HookworkStore
 import Hummingbird
+import Logging
 
 /// Stopping a delivery (`cancelled`), the one status nothing else sets.
 struct DeliveryControlController {

@@ -2,6 +2,7 @@ import HookworkCore
 import HookworkDelivery
 import HookworkEngine
 import HookworkStore
+import Logging
 
 extension EventsController {
     /// The `http` worker: runs the webhooks, commits the event's completion with its calls (the outbox), then makes
@@ -77,7 +78,8 @@ extension EventsController {
                 else { return webhook }
                 trigger["actions"] = .array(
                     actions.map { action in
-                        guard case .object(var report) = action, let messageID = report["message_id"]?.stringValue, let delivery = deliveries[messageID]
+                        guard case .object(var report) = action, let messageID = report["message_id"]?.stringValue,
+                            let delivery = deliveries[messageID]
                         else { return action }
                         report["delivery_id"] = .int(delivery.id)
                         guard let result = delivery.result else {

@@ -1,7 +1,9 @@
+import Foundation
 import HookworkCore
 import HookworkEngine
 import HookworkStore
 import Hummingbird
+import Logging
 
 /// `POST /api/v1/events` (DESIGN §4) and the event's outcome.
 struct EventsController {
@@ -81,10 +83,13 @@ struct EventsController {
                 throw APIError(.unprocessableContent, code: "validation_failed", message: "\(field) must be a positive integer", field: field)
             }
         }
-        for (member, kind, idMember) in [("chat", "chat", "id"), ("msg", "message", "chat_id"), ("mail", "mail message", "id"), ("conversation", "conversation", "id")] {
+        for (member, kind, idMember) in [
+            ("chat", "chat", "id"), ("msg", "message", "chat_id"), ("mail", "mail message", "id"), ("conversation", "conversation", "id"),
+        ] {
             guard let value = args[member], !value.isNull else { continue }
             guard case .object(let object) = value else {
-                throw APIError(.unprocessableContent, code: "validation_failed", message: "args.\(member) must be a \(kind) object", field: "args.\(member)")
+                throw APIError(
+                    .unprocessableContent, code: "validation_failed", message: "args.\(member) must be a \(kind) object", field: "args.\(member)")
             }
             try positiveID(object, idMember, field: "args.\(member).\(idMember)", required: true)
             if member == "msg" { try positiveID(object, "id", field: "args.msg.id", required: false) }
@@ -94,7 +99,8 @@ struct EventsController {
     func receive(_ request: Request) async throws -> Response {
         let body = try await request.jsonObject(limit: environment.configuration.maxBodyBytes)
         guard case .string(let name)? = body["event"], !name.trimmingCharacters(in: .whitespaces).isEmpty else {
-            throw APIError(.unprocessableContent, code: "validation_failed", message: "event must be a non-empty string such as \"chat.close\"", field: "event")
+            throw APIError(
+                .unprocessableContent, code: "validation_failed", message: "event must be a non-empty string such as \"chat.close\"", field: "event")
         }
         guard name.count <= 100 else {
             throw APIError(.unprocessableContent, code: "validation_failed", message: "event is longer than 100 characters", field: "event")
@@ -118,7 +124,8 @@ struct EventsController {
             }
             guard !text.hasPrefix(EventRunner.reservedKeyPrefix) else {
                 throw APIError(
-                    .unprocessableContent, code: "validation_failed", message: "ids starting with '\(EventRunner.reservedKeyPrefix)' are reserved", field: "id"
+                    .unprocessableContent, code: "validation_failed", message: "ids starting with '\(EventRunner.reservedKeyPrefix)' are reserved",
+                    field: "id"
                 )
             }
         }
@@ -158,7 +165,10 @@ struct EventsController {
             if !configuration.webhooksEnabled {
                 let outcome: JSONValue = .object(JSONObject([("event", .string(name)), ("skipped", .string("webhooks_disabled"))]))
                 try await store.completeEvent(sequence: sequence, outcome: outcome, now: now)
-                return (.accepted, JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("stored")), ("outcome", outcome)]))
+                return (
+                    .accepted,
+                    JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("stored")), ("outcome", outcome)])
+                )
             }
             switch configuration.worker {
             case .queue:

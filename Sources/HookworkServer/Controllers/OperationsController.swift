@@ -1,5 +1,6 @@
 import HookworkCore
 import HookworkEngine
+import HookworkStore
 import Hummingbird
 
 /// `/health`, `/metrics` and the OpenAPI document.
@@ -15,8 +16,11 @@ struct OperationsController {
                 throw APIError(.serviceUnavailable, code: "store_unavailable", message: "the store does not answer")
             }
             return JSONResponse.make(
-                .object(JSONObject([("status", .string("ok")), ("worker", .string(environment.configuration.worker.rawValue)),
-                    ("webhooks_enabled", .bool(environment.configuration.webhooksEnabled))]))
+                .object(
+                    JSONObject([
+                        ("status", .string("ok")), ("worker", .string(environment.configuration.worker.rawValue)),
+                        ("webhooks_enabled", .bool(environment.configuration.webhooksEnabled)),
+                    ]))
             )
         }
         table.add(.get, "/metrics", "Prometheus metrics (text format)", scope: .public, tag: "operations") { _, _ in

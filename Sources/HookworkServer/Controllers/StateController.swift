@@ -76,7 +76,8 @@ struct StateController {
         guard id > 0 else { throw APIError(.badRequest, code: "invalid_id", message: "ids are positive integers", field: position + "id") }
         if kind == .message {
             guard let chatID = document["chat_id"]?.looseInt, chatID > 0 else {
-                throw APIError(.unprocessableContent, code: "validation_failed", message: "a message needs the chat_id of its chat", field: position + "chat_id")
+                throw APIError(
+                    .unprocessableContent, code: "validation_failed", message: "a message needs the chat_id of its chat", field: position + "chat_id")
             }
             document["chat_id"] = .int(chatID)
         }
@@ -134,7 +135,8 @@ struct StateController {
             for (index, item) in items.enumerated() {
                 let position = "\(key)[\(index)]."
                 guard case .object(let document) = item, let id = document["id"]?.looseInt else {
-                    throw APIError(.badRequest, code: "invalid_batch", message: "each record must be an object with an integer id", field: position + "id")
+                    throw APIError(
+                        .badRequest, code: "invalid_batch", message: "each record must be an object with an integer id", field: position + "id")
                 }
                 records.append((collection.kind, id, try checked(collection.kind, id: id, document: document, position: position)))
             }

@@ -1,6 +1,7 @@
 import HookworkCore
 import HookworkStore
 import Hummingbird
+import Logging
 
 /// `/api/v1/tokens`: scoped API tokens, created, listed, rotated and revoked by an admin.
 struct TokensController {
@@ -8,12 +9,14 @@ struct TokensController {
     let auth: TokenAuthenticator
 
     func register(on table: RouteTable) {
-        let administration = TokenAdministration(store: environment.store, clock: environment.clock, configuredAdmin: environment.configuration.adminToken != nil)
+        let administration = TokenAdministration(
+            store: environment.store, clock: environment.clock, configuredAdmin: environment.configuration.adminToken != nil)
         let auth = auth
         let environment = environment
         table.add(.get, "/api/v1/tokens", "API tokens: name, scope, created, last used (never the secret)", scope: .admin, tag: "tokens") { _, _ in
             var list = auth.configuredNames.map { entry -> JSONValue in
-                .object(JSONObject([("id", .null), ("name", .string(entry.name)), ("scope", .string(entry.scope.rawValue)), ("source", "environment")]))
+                .object(
+                    JSONObject([("id", .null), ("name", .string(entry.name)), ("scope", .string(entry.scope.rawValue)), ("source", "environment")]))
             }
             list += try await administration.list().map { .object(TokenAdministration.json($0)) }
             return JSONResponse.make(.object(JSONObject([("tokens", .array(list))])))

@@ -18,7 +18,9 @@ public struct APIError: HTTPResponseError {
     public var headers: HTTPFields
 
     /// An error.
-    public init(_ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, details: [JSONValue] = [], headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, message: String, field: String? = nil, details: [JSONValue] = [], headers: HTTPFields = [:]
+    ) {
         self.status = status
         self.code = code
         self.message = message

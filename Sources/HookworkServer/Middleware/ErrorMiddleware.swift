@@ -41,7 +41,8 @@ struct ErrorMiddleware: RouterMiddleware {
         case let error as HTTPError:
             switch error.status {
             case .notFound:
-                return APIError(.notFound, code: "route_not_found", message: "no route \(request.method) \(request.uri.path); see /api/v1/openapi.json")
+                return APIError(
+                    .notFound, code: "route_not_found", message: "no route \(request.method) \(request.uri.path); see /api/v1/openapi.json")
             case .methodNotAllowed:
                 return APIError(.methodNotAllowed, code: "method_not_allowed", message: "\(request.method) is not allowed on \(request.uri.path)")
             default:

@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
+import HookworkEngine
 import HookworkStore
 import Hummingbird
-import HookworkEngine
 import Synchronization
 
 /// What a bearer token may do.
@@ -46,7 +46,8 @@ final class TokenAuthenticator: Sendable {
         var until: Int
     }
 
-    init(store: any Store, clock: any EngineClock, adminToken: String?, ingestToken: String?, failureLimit: Int = 20, failureWindowSeconds: Int = 60) {
+    init(store: any Store, clock: any EngineClock, adminToken: String?, ingestToken: String?, failureLimit: Int = 20, failureWindowSeconds: Int = 60)
+    {
         self.store = store
         self.clock = clock
         var configured: [String: Scope] = [:]

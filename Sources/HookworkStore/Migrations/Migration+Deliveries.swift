@@ -4,7 +4,7 @@ extension Migration {
         [
             // `attempts` counts claimed attempts: a claim raises it under the row's lock, so every attempt has its own
             // number and the same attempt is never made twice. `payload` holds what is needed to make the call again.
-            deliveriesTable(named: "hw_deliveries", kinds: ["restapi", "callback", "mail"], sql),
+            deliveriesTable(named: "hw_deliveries", kinds: ["restapi", "callback", "mail"], sql)
         ] + deliveriesIndexes + [
             attemptsTable(sql),
             """

@@ -1,6 +1,6 @@
-public import Logging
 // AsyncKit predates Sendable; its pool is thread-safe (a lock guards it), as PostgresKit itself assumes.
 @preconcurrency import AsyncKit
+public import Logging
 import PostgresKit
 
 /// Opens the PostgreSQL store, which several Hookwork processes can share.
@@ -83,7 +83,8 @@ final class PostgresEngine: SQLEngine {
             let detail = error.serverInfo?[.message] ?? state
             switch state {
             case "23505":
-                return StoreError(code: "conflict", message: "a record with the same key exists (\(detail)); use another id or update the existing one")
+                return StoreError(
+                    code: "conflict", message: "a record with the same key exists (\(detail)); use another id or update the existing one")
             case _ where state.hasPrefix("23"):
                 return StoreError(code: "invalid", message: "the database refused the record (\(detail)); fix the field it names")
             case "42P01":
@@ -97,7 +98,8 @@ final class PostgresEngine: SQLEngine {
         switch error.code {
         case .connectionError, .serverClosedConnection, .clientClosedConnection, .sslUnsupported, .failedToAddSSLHandler:
             return StoreError(
-                code: "unavailable", message: "PostgreSQL cannot be reached (\(String(reflecting: error))); check database.url and that the server is running"
+                code: "unavailable",
+                message: "PostgreSQL cannot be reached (\(String(reflecting: error))); check database.url and that the server is running"
             )
         case .authMechanismRequiresPassword, .unsupportedAuthMechanism:
             return StoreError(code: "unavailable", message: "PostgreSQL refused the login; check the user and password in database.url")

@@ -122,7 +122,9 @@ extension SQLStore {
                 var pairs = Set<MailLedgerKey>()
                 for row in rows {
                     pairs.insert(
-                        MailLedgerKey(webhookID: try row.decode(column: "webhook_id", as: Int.self), messageID: try row.decode(column: "message_id", as: Int.self)))
+                        MailLedgerKey(
+                            webhookID: try row.decode(column: "webhook_id", as: Int.self),
+                            messageID: try row.decode(column: "message_id", as: Int.self)))
                 }
                 return pairs
             }
@@ -224,8 +226,10 @@ extension SQLStore {
         try await continuousGuarded {
             try await engine.transaction { db in
                 let live = "SELECT id FROM hw_records WHERE kind = 'webhook'"
-                let chats = try await db.raw("DELETE FROM hw_firing_ledger WHERE webhook_id NOT IN (\(unsafeRaw: live)) RETURNING chat_id").all().count
-                let mails = try await db.raw("DELETE FROM hw_mail_ledger WHERE webhook_id NOT IN (\(unsafeRaw: live)) RETURNING message_id").all().count
+                let chats = try await db.raw("DELETE FROM hw_firing_ledger WHERE webhook_id NOT IN (\(unsafeRaw: live)) RETURNING chat_id").all()
+                    .count
+                let mails = try await db.raw("DELETE FROM hw_mail_ledger WHERE webhook_id NOT IN (\(unsafeRaw: live)) RETURNING message_id").all()
+                    .count
                 return chats + mails
             }
         }
@@ -240,7 +244,8 @@ extension SQLStore {
         } catch {
             if let known = engine.classify(error) { throw known }
             logger.error("store.failed", metadata: ["store.engine": "\(engine.flavor.name)", "error": "\(String(reflecting: error))"])
-            throw StoreError(code: "unavailable", message: "the \(engine.flavor.name) database failed (\(error)); check that it is reachable and migrated")
+            throw StoreError(
+                code: "unavailable", message: "the \(engine.flavor.name) database failed (\(error)); check that it is reachable and migrated")
         }
     }
 }

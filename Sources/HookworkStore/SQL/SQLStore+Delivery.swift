@@ -37,7 +37,8 @@ extension SQLStore {
             """
         if let ids = claim.ids {
             // The inline first attempt: the caller holds these deliveries already (recorded with its lease).
-            due += " AND d.id IN (\(binds: ids)) AND (d.lease_until IS NULL OR d.lease_until <= \(bind: claim.now) OR d.worker = \(bind: claim.worker))"
+            due +=
+                " AND d.id IN (\(binds: ids)) AND (d.lease_until IS NULL OR d.lease_until <= \(bind: claim.now) OR d.worker = \(bind: claim.worker))"
             earlier += " AND e.id NOT IN (\(binds: ids))"
         } else {
             due += " AND (d.lease_until IS NULL OR d.lease_until <= \(bind: claim.now))"
@@ -114,14 +115,15 @@ extension SQLStore {
                 // Only the latest claimed attempt moves the delivery, and only while it still holds it: an attempt whose
                 // lease ran out while it was still under way is logged, but the attempt claimed after it decides the
                 // state; a replay or a cancel (which release the hold) made meanwhile is not overwritten.
-                let current = try await db.raw(
-                    """
-                    UPDATE hw_deliveries SET status = \(bind: finish.status.rawValue), next_attempt_at = \(bind: finish.nextAttemptAt),
-                        lease_until = NULL, worker = NULL, one_shot = 0, updated_at = \(bind: finish.now),
-                        last_status_code = \(bind: finish.statusCode), last_error = \(bind: finish.error)
-                    WHERE id = \(bind: finish.deliveryID) AND attempts = \(bind: attempt.number) AND worker IS NOT NULL RETURNING id
-                    """
-                ).first() != nil
+                let current =
+                    try await db.raw(
+                        """
+                        UPDATE hw_deliveries SET status = \(bind: finish.status.rawValue), next_attempt_at = \(bind: finish.nextAttemptAt),
+                            lease_until = NULL, worker = NULL, one_shot = 0, updated_at = \(bind: finish.now),
+                            last_status_code = \(bind: finish.statusCode), last_error = \(bind: finish.error)
+                        WHERE id = \(bind: finish.deliveryID) AND attempts = \(bind: attempt.number) AND worker IS NOT NULL RETURNING id
+                        """
+                    ).first() != nil
                 if let host = finish.disableHost {
                     let reason = "answered 410 Gone; no call goes to this host until an admin enables it again"
                     try await db.raw(
@@ -149,7 +151,9 @@ extension SQLStore {
     public func delivery(id: Int) async throws -> DeliveryRecord? {
         let row = try await guarded {
             try await engine.read { db in
-                try await db.raw("SELECT \(unsafeRaw: Self.deliveryColumns) FROM hw_deliveries WHERE id = \(bind: id)").first().map { try DeliveryRow(row: $0) }
+                try await db.raw("SELECT \(unsafeRaw: Self.deliveryColumns) FROM hw_deliveries WHERE id = \(bind: id)").first().map {
+                    try DeliveryRow(row: $0)
+                }
             }
         }
         return try row?.record()
@@ -243,7 +247,8 @@ extension SQLStore {
                         SELECT id FROM hw_deliveries WHERE status = 'delivered' AND updated_at < \(bind: before))
                     """
                 ).run()
-                return try await db.raw("DELETE FROM hw_deliveries WHERE status = 'delivered' AND updated_at < \(bind: before) RETURNING id").all().count
+                return try await db.raw("DELETE FROM hw_deliveries WHERE status = 'delivered' AND updated_at < \(bind: before) RETURNING id").all()
+                    .count
             }
         }
     }
@@ -297,7 +302,10 @@ extension SQLStore {
                     GROUP BY bucket, status
                     """
                 ).all().map {
-                    (try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "status", as: String.self), try $0.decode(column: "n", as: Int.self))
+                    (
+                        try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "status", as: String.self),
+                        try $0.decode(column: "n", as: Int.self)
+                    )
                 }
                 return (events, firings, deliveries)
             }
@@ -346,7 +354,8 @@ private struct PreparedWork: Sendable {
         self.events = events
         var deliveries: [Delivery] = []
         for delivery in work.deliveries {
-            deliveries.append(Delivery(delivery: delivery, payload: try StoredJSON.text(delivery.payload), context: try StoredJSON.text(delivery.context)))
+            deliveries.append(
+                Delivery(delivery: delivery, payload: try StoredJSON.text(delivery.payload), context: try StoredJSON.text(delivery.context)))
         }
         self.deliveries = deliveries
     }
@@ -356,12 +365,13 @@ private struct PreparedWork: Sendable {
             throw StoreError(code: "claim_lost", message: "the ledger slot \(claim) was claimed already; nothing was written")
         }
         if let completed {
-            let found = try await db.raw(
-                """
-                UPDATE hw_events SET completed_at = \(bind: now), outcome = \(bind: completed.outcome), lease_until = NULL
-                WHERE sequence = \(bind: completed.sequence) RETURNING sequence
-                """
-            ).first() != nil
+            let found =
+                try await db.raw(
+                    """
+                    UPDATE hw_events SET completed_at = \(bind: now), outcome = \(bind: completed.outcome), lease_until = NULL
+                    WHERE sequence = \(bind: completed.sequence) RETURNING sequence
+                    """
+                ).first() != nil
             guard found else {
                 throw StoreError(code: "not_found", message: "there is no event \(completed.sequence); complete only events returned by claimEvents")
             }

@@ -16,7 +16,9 @@ extension SQLStore {
                 guard let current else { return nil }
                 let row = try DeliveryRow(row: current)
                 let lease = try current.decode(column: "lease_until", as: Int?.self)
-                guard row.status == DeliveryStatus.pending.rawValue || row.status == DeliveryStatus.failed.rawValue else { return (row, lease, false) }
+                guard row.status == DeliveryStatus.pending.rawValue || row.status == DeliveryStatus.failed.rawValue else {
+                    return (row, lease, false)
+                }
                 if let lease, lease > now { return (row, lease, false) }
                 let updated = try await db.raw(
                     """

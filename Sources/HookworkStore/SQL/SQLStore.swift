@@ -236,7 +236,8 @@ public struct SQLStore: Store {
         } catch {
             if let known = engine.classify(error) { throw known }
             logger.error("store.failed", metadata: ["store.engine": "\(engine.flavor.name)", "error": "\(String(reflecting: error))"])
-            throw StoreError(code: "unavailable", message: "the \(engine.flavor.name) database failed (\(error)); check that it is reachable and migrated")
+            throw StoreError(
+                code: "unavailable", message: "the \(engine.flavor.name) database failed (\(error)); check that it is reachable and migrated")
         }
     }
 }

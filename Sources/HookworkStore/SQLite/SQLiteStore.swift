@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 public import Logging
 import SQLiteKit
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Opens the SQLite store: the embedded default, one file next to the server.
 public enum SQLiteStore {
@@ -17,7 +18,8 @@ public enum SQLiteStore {
     /// without an fsync per event; `synchronous: .full` trades that throughput for power-loss durability.
     public static func open(path: String, synchronous: Synchronous = .normal, logger: Logger) async throws -> SQLStore {
         guard !path.isEmpty else {
-            throw StoreError(code: "invalid", message: "the SQLite path is empty; set database.url to sqlite://./hookwork.sqlite or sqlite:///absolute/path")
+            throw StoreError(
+                code: "invalid", message: "the SQLite path is empty; set database.url to sqlite://./hookwork.sqlite or sqlite:///absolute/path")
         }
         if SQLiteFile.identity(path) == nil {
             // A missing file next to its write-ahead log was deleted while in use: creating an empty database there
@@ -25,7 +27,9 @@ public enum SQLiteStore {
             if SQLiteFile.identity(path + "-wal") != nil {
                 throw StoreError(
                     code: "unavailable",
-                    message: "the SQLite database \(path) is missing but its write-ahead log \(path)-wal is there: the file was deleted while in use; restore it from a backup, or remove the -wal and -shm files to start empty")
+                    message:
+                        "the SQLite database \(path) is missing but its write-ahead log \(path)-wal is there: the file was deleted while in use; restore it from a backup, or remove the -wal and -shm files to start empty"
+                )
             }
             logger.notice("store.sqlite.created", metadata: ["store.path": "\(path)"])
         }
@@ -64,7 +68,8 @@ final class SQLiteEngine: SQLEngine {
     /// The database file and its identity when it was opened (nil in memory).
     private let file: (path: String, identity: SQLiteFile.Identity)?
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool, file: (path: String, identity: SQLiteFile.Identity)?) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool, file: (path: String, identity: SQLiteFile.Identity)?)
+    {
         self.threads = threads
         self.file = file
         self.writer = writer
@@ -121,7 +126,8 @@ final class SQLiteEngine: SQLEngine {
             try? await writer.close()
             try? await threads.shutdownGracefully()
             if let error = error as? StoreError { throw error }
-            throw StoreError(code: "unavailable", message: "cannot prepare the SQLite database (\(error)); check that the file is a Hookwork database")
+            throw StoreError(
+                code: "unavailable", message: "cannot prepare the SQLite database (\(error)); check that the file is a Hookwork database")
         }
         var file: (path: String, identity: SQLiteFile.Identity)?
         if case .file(let path) = storage, let identity = SQLiteFile.identity(path) { file = (path, identity) }
@@ -134,7 +140,9 @@ final class SQLiteEngine: SQLEngine {
         guard let file, SQLiteFile.identity(file.path) != file.identity else { return }
         throw StoreError(
             code: "unavailable",
-            message: "the SQLite database \(file.path) was deleted or replaced while in use; nothing more is written to it: restore the file and restart Hookwork")
+            message:
+                "the SQLite database \(file.path) was deleted or replaced while in use; nothing more is written to it: restore the file and restart Hookwork"
+        )
     }
 
     func read<R: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
@@ -304,7 +312,8 @@ final class SQLiteEngine: SQLEngine {
         guard let error = error as? SQLiteError else { return nil }
         switch error.reason {
         case .constraintUniqueFailed, .constraintPrimaryKeyFailed:
-            return StoreError(code: "conflict", message: "a record with the same key exists (\(error.message)); use another id or update the existing one")
+            return StoreError(
+                code: "conflict", message: "a record with the same key exists (\(error.message)); use another id or update the existing one")
         case .constraint, .constraintCheckFailed, .constraintNotNullFailed, .constraintForeignKeyFailed:
             return StoreError(code: "invalid", message: "the database refused the record (\(error.message)); fix the field it names")
         case .busy, .busyTimeout, .locked:
@@ -314,7 +323,8 @@ final class SQLiteEngine: SQLEngine {
         case .readOnly, .readonlyDirectory, .readonlyCantLock, .permission:
             return StoreError(code: "unavailable", message: "the SQLite file is read-only (\(error.message)); make the file and its folder writable")
         case .error where error.message.contains("no such table"):
-            return StoreError(code: "unavailable", message: "the database is not migrated (\(error.message)); run migrate() (hookwork serve does) first")
+            return StoreError(
+                code: "unavailable", message: "the database is not migrated (\(error.message)); run migrate() (hookwork serve does) first")
         default:
             return nil
         }

@@ -132,7 +132,8 @@ public struct Dispatcher: Sendable {
                 triggerArgs["webhook_id"] = .int(webhookID)
                 triggerArgs["override_gbot_id"] = webhook["bot_id"] ?? .int(0)
                 let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), rootKind: rootKind, now: now, effects: effects)
-                effects.fired(FiringLogEntry(source: .hook, webhookID: webhookID, triggerID: chosen, firedAt: now))
+                effects.fired(
+                    FiringLogEntry(source: .hook, webhookID: webhookID, triggerID: chosen, firedAt: now, effective: report.changedSomething))
                 entry["branch"] = .string(valid ? "trigger" : "alternative")
                 entry["trigger"] = report.json
             } else {

@@ -57,6 +57,10 @@ public struct TriggerExecutor: Sendable {
         /// Its actions' reports, in order.
         public var actions: [ActionReport]
 
+        /// Whether the run changed something: an action did its work, or failed trying (`unchanged`, `skipped` and
+        /// `unsupported` change nothing), including the triggers it ran in turn.
+        public var changedSomething: Bool { found && actions.contains { !["unchanged", "skipped", "unsupported"].contains($0.status) } }
+
         /// Whether every action that ran succeeded.
         public var succeeded: Bool { found && !actions.contains { $0.status == "failed" } }
 

@@ -185,7 +185,7 @@ enum OpenAPISchemas {
                         "buckets",
                         array(
                             object([
-                                ("start", integer), ("events", integer), ("firings", integer), ("delivered", integer), ("failed", integer),
+                                ("start", integer), ("events", integer), ("firings", integer), ("runs_without_change", integer), ("delivered", integer), ("failed", integer),
                             ]))
                     ),
                 ],

@@ -426,8 +426,10 @@ public struct ActivityBucket: Sendable, Equatable {
     public var start: Int
     /// Events received.
     public var events: Int
-    /// Triggers run by the events completed in the bucket (each webhook entry whose branch ran a trigger).
+    /// Triggers run in the bucket (hook, continuous chat, continuous mail) that changed something.
     public var firings: Int
+    /// Triggers run in the bucket that changed nothing (every action `unchanged` or `skipped`).
+    public var idleRuns: Int = 0
     /// Deliveries delivered (by their last change).
     public var delivered: Int
     /// Deliveries failed or exhausted (by their last change).

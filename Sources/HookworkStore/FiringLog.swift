@@ -18,9 +18,13 @@ public struct FiringLogEntry: Sendable, Equatable {
     public var triggerID: Int
     /// When it ran (unix seconds).
     public var firedAt: Int
+    /// Whether the run changed something (an action did its work or failed trying); false when every action was
+    /// `unchanged`, `skipped` or `unsupported`, or the trigger does not exist.
+    public var effective: Bool
 
     /// An entry.
-    public init(source: FiringSource, webhookID: Int?, triggerID: Int, firedAt: Int) {
+    public init(source: FiringSource, webhookID: Int?, triggerID: Int, firedAt: Int, effective: Bool = true) {
+        self.effective = effective
         self.source = source
         self.webhookID = webhookID
         self.triggerID = triggerID

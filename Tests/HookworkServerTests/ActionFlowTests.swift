@@ -335,4 +335,27 @@ struct ActionQueueTests {
             _ = try HookworkConfiguration.fromEnvironment(["HOOKWORK_CALLBACK_URL": "ftp://x"])
         } throws: { ($0 as? HookworkConfiguration.Invalid)?.key == "HOOKWORK_CALLBACK_URL" }
     }
+
+    @Test("the activity counts a run that changed nothing (an icon removed that was not there) apart from a firing")
+    func activitySplitsRunsWithoutChange() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(databaseURL: database.url))
+        try await app.test(.router) { client in
+            let remove = triggerJSON(
+                "Remove the star", [#"{"type":"alert_icon","content":{"alert_icon":"star","attr_options":{"remove_icon":true}}}"#])
+            let add = triggerJSON("Add the star", [#"{"type":"alert_icon","content":{"alert_icon":"star"}}"#])
+            #expect(try await client.call(.post, "/api/v1/triggers", json: remove).status == 201)
+            #expect(try await client.call(.post, "/api/v1/triggers", json: add).status == 201)
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: Fixture.webhook()).status == 201)
+            let second = #"{"name":"Star","event":"chat.close","type":0,"bot_id":1,"trigger_id":2,"configuration":"[]"}"#
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: second).status == 201)
+            let response = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "e-1", chat: 7))
+            let statuses = [0, 1].compactMap { actionReports(response, webhook: $0).first?["status"]?.stringValue }
+            #expect(statuses.sorted() == ["done", "unchanged"], "\(response.body)")
+            let buckets = try await client.call(.get, "/api/v1/activity?window=hour").body["buckets"]?.arrayValue ?? []
+            #expect(buckets.reduce(0) { $0 + ($1["firings"]?.intValue ?? 0) } == 1)
+            #expect(buckets.reduce(0) { $0 + ($1["runs_without_change"]?.intValue ?? 0) } == 1)
+        }
+    }
 }

@@ -47,7 +47,8 @@ public struct ContinuousFiring: Sendable {
         let args = JSONValue.object(JSONObject([("chat", .object(chat))]))
         let effects = Effects(keyPrefix: "f\(webhookID)_\(chatID)_\(branch.rawValue)_\(now)", webhookID: webhookID, branch: branch.rawValue)
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithChat, now: now, effects: effects)
-        effects.fired(FiringLogEntry(source: .continuousChat, webhookID: webhookID, triggerID: triggerID, firedAt: now))
+        effects.fired(
+            FiringLogEntry(source: .continuousChat, webhookID: webhookID, triggerID: triggerID, firedAt: now, effective: report.changedSomething))
         var work = effects.unitOfWork()
         work.claims = [.firing(webhookID: webhookID, chatID: chatID, branch: branch, everySeconds: policy.claimInterval)]
         guard try await commit(work, now: now) else { return .alreadyClaimed }
@@ -68,7 +69,8 @@ public struct ContinuousFiring: Sendable {
             JSONObject([("conversation", mail["conversation"] ?? .bool(false)), ("mail", .object(mail)), ("chat", .object(mail))]))
         let effects = Effects(keyPrefix: "m\(webhookID)_\(messageID)_\(now)", webhookID: webhookID, branch: "trigger")
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithMail, now: now, effects: effects)
-        effects.fired(FiringLogEntry(source: .continuousMail, webhookID: webhookID, triggerID: triggerID, firedAt: now))
+        effects.fired(
+            FiringLogEntry(source: .continuousMail, webhookID: webhookID, triggerID: triggerID, firedAt: now, effective: report.changedSomething))
         var work = effects.unitOfWork()
         work.claims = [.mail(webhookID: webhookID, messageID: messageID)]
         guard try await commit(work, now: now) else { return .alreadyClaimed }

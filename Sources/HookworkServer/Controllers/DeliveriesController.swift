@@ -118,7 +118,8 @@ struct DeliveriesController {
                 buckets.map {
                     .object(
                         JSONObject([
-                            ("start", .int($0.start)), ("events", .int($0.events)), ("firings", .int($0.firings)), ("delivered", .int($0.delivered)),
+                            ("start", .int($0.start)), ("events", .int($0.events)), ("firings", .int($0.firings)),
+                            ("runs_without_change", .int($0.idleRuns)), ("delivered", .int($0.delivered)),
                             ("failed", .int($0.failed)),
                         ]))
                 }

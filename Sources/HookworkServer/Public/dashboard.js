@@ -53,8 +53,11 @@ export function chart(activity, title) {
 
 function totals(activity) {
   const sums = Object.fromEntries(SERIES.map(([key]) => [key, (activity.buckets || []).reduce((sum, bucket) => sum + (bucket[key] || 0), 0)]));
+  const idle = (activity.buckets || []).reduce((sum, bucket) => sum + (bucket.runs_without_change || 0), 0);
   return h("dl", { class: "totals", "data-testid": `totals-${activity.window}` },
-    SERIES.flatMap(([key, name]) => [h("dt", { class: key }, name), h("dd", { "data-testid": `total-${activity.window}-${key}` }, sums[key])]));
+    SERIES.flatMap(([key, name]) => [h("dt", { class: key }, name), h("dd", { "data-testid": `total-${activity.window}-${key}` }, sums[key])]),
+    h("dt", { title: "Triggers that ran but changed nothing, such as removing an icon that was not there; not counted as firings" }, "Runs without change"),
+    h("dd", { "data-testid": `total-${activity.window}-runs_without_change` }, idle));
 }
 
 function legend() {

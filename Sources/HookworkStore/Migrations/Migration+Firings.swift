@@ -15,4 +15,10 @@ extension Migration {
             "CREATE INDEX hw_firings_time ON hw_firings (fired_at)",
         ]
     }
+
+    /// Whether a firing's trigger changed something: a run whose every action was `unchanged` or `skipped` (an icon
+    /// removed that was not there) is counted apart in the activity view. Earlier rows count as effective.
+    static let firingEffect = Migration(name: "0008_firing_effect") { sql in
+        ["ALTER TABLE hw_firings ADD COLUMN effective \(sql.integer) NOT NULL DEFAULT 1"]
+    }
 }

@@ -7,7 +7,9 @@ struct Migration: Sendable {
     var statements: @Sendable (SQLFlavor) -> [String]
 
     /// Every migration, in the order they run.
-    static let all: [Migration] = [initial, deliveries, continuousLedgers, firingLog, parkingAndTokens, operationsKind, commandStream]
+    static let all: [Migration] = [
+        initial, deliveries, continuousLedgers, firingLog, parkingAndTokens, operationsKind, commandStream, firingEffect,
+    ]
 
     /// Records, the event queue and API tokens.
     static let initial = Migration(name: "0001_records_events_tokens") { sql in

@@ -291,10 +291,15 @@ extension SQLStore {
                 // its unit of work wrote.
                 let firings = try await db.raw(
                     """
-                    SELECT (fired_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket, COUNT(*) AS n FROM hw_firings
-                    WHERE fired_at >= \(bind: start) AND fired_at < \(bind: end) GROUP BY bucket
+                    SELECT (fired_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket, effective, COUNT(*) AS n FROM hw_firings
+                    WHERE fired_at >= \(bind: start) AND fired_at < \(bind: end) GROUP BY bucket, effective
                     """
-                ).all().map { (try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "n", as: Int.self)) }
+                ).all().map {
+                    (
+                        try $0.decode(column: "bucket", as: Int.self), try $0.decode(column: "effective", as: Int.self) != 0,
+                        try $0.decode(column: "n", as: Int.self)
+                    )
+                }
                 let deliveries = try await db.raw(
                     """
                     SELECT (updated_at - \(bind: start)) / \(bind: bucketSeconds) AS bucket, status, COUNT(*) AS n FROM hw_deliveries
@@ -312,7 +317,9 @@ extension SQLStore {
         }
         var buckets = (0..<count).map { ActivityBucket(start: start + $0 * bucketSeconds, events: 0, delivered: 0, failed: 0) }
         for (bucket, n) in events where buckets.indices.contains(bucket) { buckets[bucket].events += n }
-        for (bucket, n) in firings where buckets.indices.contains(bucket) { buckets[bucket].firings += n }
+        for (bucket, effective, n) in firings where buckets.indices.contains(bucket) {
+            if effective { buckets[bucket].firings += n } else { buckets[bucket].idleRuns += n }
+        }
         for (bucket, status, n) in deliveries where buckets.indices.contains(bucket) {
             if status == "delivered" { buckets[bucket].delivered += n } else { buckets[bucket].failed += n }
         }
@@ -401,8 +408,11 @@ private struct PreparedWork: Sendable {
         for firing in firings {
             try await db.raw(
                 """
-                INSERT INTO hw_firings (fired_at, source, webhook_id, trigger_id)
-                VALUES (\(bind: firing.firedAt), \(bind: firing.source.rawValue), \(bind: firing.webhookID), \(bind: firing.triggerID))
+                INSERT INTO hw_firings (fired_at, source, webhook_id, trigger_id, effective)
+                VALUES (
+                    \(bind: firing.firedAt), \(bind: firing.source.rawValue), \(bind: firing.webhookID), \(bind: firing.triggerID),
+                    \(bind: firing.effective ? 1 : 0)
+                )
                 """
             ).run()
         }

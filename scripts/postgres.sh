@@ -34,7 +34,8 @@ find_bin() {
 # Runs a command as the postgres user when we are root (PostgreSQL refuses to run as root).
 as_postgres() {
     if [ "$(id -u)" = 0 ]; then
-        runuser -u postgres -- "$@"
+        # From a folder that user may enter (a checkout under root's temporary folder is not one).
+        (cd / && runuser -u postgres -- "$@")
     else
         "$@"
     fi

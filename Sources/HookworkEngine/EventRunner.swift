@@ -32,16 +32,14 @@ public struct EventRunner: Sendable {
         let group = Self.delayGroup(of: event)
         let webhooks = try await dispatcher.webhooks(for: event.name)
         var scheduled: [JSONValue] = []
+        var runs: [JSONValue] = []
         if group == nil {
             let delays = Set(webhooks.map(Self.delay(of:))).filter { $0 > 0 }.sorted()
             for delay in delays {
-                effects.raise(
-                    NewEvent(
-                        key: "\(Self.reservedKeyPrefix)delay:\(event.sequence):\(delay)", name: event.name, args: event.args,
-                        receivedAt: event.receivedAt, runAt: event.receivedAt + delay
-                    )
-                )
+                let key = Self.delayKey(of: event.sequence, delay: delay)
+                effects.raise(NewEvent(key: key, name: event.name, args: event.args, receivedAt: event.receivedAt, runAt: event.receivedAt + delay))
                 scheduled.append(.int(delay))
+                runs.append(.object(JSONObject([("delay", .int(delay)), ("id", .string(key)), ("run_at", .int(event.receivedAt + delay))])))
             }
         }
         let selected = webhooks.filter { Self.delay(of: $0) == (group ?? 0) }
@@ -50,13 +48,28 @@ public struct EventRunner: Sendable {
         )
         guard case .object(var outcome) = report.json else { return report.json }
         outcome["delay"] = .int(group ?? 0)
-        if !scheduled.isEmpty { outcome["scheduled_delays"] = .array(scheduled) }
+        if !scheduled.isEmpty {
+            outcome["scheduled_delays"] = .array(scheduled)
+            // Where each delayed run's outcome will be: `GET /api/v1/events/{id}` shows its event_id and outcome.
+            outcome["delayed_runs"] = .array(runs)
+        }
+        if group != nil, let original = Self.originalSequence(of: event) { outcome["delayed_from"] = .int(original) }
         return .object(outcome)
     }
 
     /// A webhook's delay, clamped to the reference's 0...60 seconds.
     static func delay(of webhook: JSONObject) -> Int {
         min(max(webhook["delay"]?.looseInt ?? 0, 0), 60)
+    }
+
+    /// The key of event `sequence`'s follow-up entry for the webhooks delayed by `delay` seconds.
+    public static func delayKey(of sequence: Int, delay: Int) -> String { "\(reservedKeyPrefix)delay:\(sequence):\(delay)" }
+
+    /// The event a follow-up entry was scheduled by.
+    static func originalSequence(of event: StoredEvent) -> Int? {
+        guard let key = event.key, key.hasPrefix(reservedKeyPrefix + "delay:") else { return nil }
+        let parts = key.split(separator: ":")
+        return parts.count == 4 ? Int(parts[2]) : nil
     }
 
     /// The delay a follow-up entry carries, or nil for an event as the client sent it.

@@ -101,6 +101,10 @@ enum OpenAPISchemas {
                     ("event_id", integer), ("event", string), ("id", nullableString), ("args", anyValue), ("received_at", integer),
                     ("run_at", integer),
                     ("attempts", integer), ("status", string), ("outcome", anyValue),
+                    (
+                        "delayed_runs",
+                        array(object([("delay", integer), ("id", string), ("run_at", integer), ("event_id", nullableInteger), ("status", string)]))
+                    ),
                 ],
                 required: ["event_id", "event", "status"]
             )
@@ -185,7 +189,8 @@ enum OpenAPISchemas {
                         "buckets",
                         array(
                             object([
-                                ("start", integer), ("events", integer), ("firings", integer), ("runs_without_change", integer), ("delivered", integer), ("failed", integer),
+                                ("start", integer), ("events", integer), ("firings", integer), ("runs_without_change", integer),
+                                ("delivered", integer), ("failed", integer),
                             ]))
                     ),
                 ],

@@ -142,6 +142,8 @@ public protocol Store: Sendable, DeliveryStore, ContinuousStore, RecordIDStore, 
     func completeEvent(sequence: Int, outcome: JSONValue, now: Int) async throws
     /// The event with this sequence number, with its outcome if it has run.
     func event(sequence: Int) async throws -> (event: StoredEvent, outcome: JSONValue?)?
+    /// The event stored under idempotency key `key` and its outcome, if any.
+    func event(key: String) async throws -> (event: StoredEvent, outcome: JSONValue?)?
 
     /// Closes connections.
     func shutdown() async throws

@@ -80,6 +80,21 @@ struct HookFlowTests {
                 #expect(requests.count == 1)
                 // Due one second after arrival, in whole seconds: later than the first run, never before it.
                 #expect(ContinuousClock.now - started > .zero)
+                // The original event links its delayed run, and the delayed run names the original.
+                var linked = JSONValue.null
+                for _ in 0..<250 {
+                    linked = try await client.call(.get, "/api/v1/events/\(eventID)", token: ingestToken).body
+                    if linked["delayed_runs"]?.arrayValue?.first?["status"] == "done" { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                let run = try #require(linked["delayed_runs"]?.arrayValue?.first)
+                #expect(run["delay"] == 1)
+                #expect(run["status"] == "done")
+                #expect(run["id"] == .string("hookwork:delay:\(eventID):1"))
+                let delayedID = try #require(run["event_id"]?.intValue)
+                let delayed = try await client.call(.get, "/api/v1/events/\(delayedID)", token: ingestToken).body
+                #expect(delayed["outcome"]?["delayed_from"] == .int(eventID))
+                #expect(delayed["outcome"]?["webhooks"]?.arrayValue?.first?["trigger"]?["actions"]?.arrayValue?.first?["status"] == "queued")
             }
         }
     }

@@ -29,6 +29,21 @@ struct EventsController {
             object["attempts"] = .int(event.attempts)
             object["status"] = .string(Self.status(outcome))
             object["outcome"] = outcome ?? .null
+            // The delayed runs this event scheduled, each with its own event id and status (its outcome is there).
+            if let runs = outcome?["delayed_runs"]?.arrayValue, !runs.isEmpty {
+                var linked: [JSONValue] = []
+                for case .object(var run) in runs.prefix(61) {
+                    if let key = run["id"]?.stringValue, let (delayed, result) = try await environment.store.event(key: key) {
+                        run["event_id"] = .int(delayed.sequence)
+                        run["status"] = .string(Self.status(result))
+                    } else {
+                        run["event_id"] = .null
+                        run["status"] = .string("queued")
+                    }
+                    linked.append(.object(run))
+                }
+                object["delayed_runs"] = .array(linked)
+            }
             return JSONResponse.make(.object(object))
         }
         table.add(.get, "/api/v1/events/parked", "Events parked after failing or crashing their worker, oldest first", scope: .admin, tag: "events") {

@@ -219,6 +219,21 @@ public struct SQLStore: Store {
         return (try row.event(), try row.outcome.map { try StoredJSON.value($0) })
     }
 
+    public func event(key: String) async throws -> (event: StoredEvent, outcome: JSONValue?)? {
+        let row = try await guarded {
+            try await engine.read { db in
+                try await db.raw(
+                    """
+                    SELECT sequence, event_key, name, args, received_at, run_at, attempts, outcome
+                    FROM hw_events WHERE event_key = \(bind: key)
+                    """
+                ).first().map { try EventRow(row: $0, outcome: true) }
+            }
+        }
+        guard let row else { return nil }
+        return (try row.event(), try row.outcome.map { try StoredJSON.value($0) })
+    }
+
     /// Closes every connection (and the SQLite store's threads).
     public func shutdown() async throws {
         try await engine.shutdown()

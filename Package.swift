@@ -98,6 +98,7 @@ let package = Package(
                 "HookworkCore", "HookworkStore", "HookworkEngine", "HookworkDelivery", "HookworkServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -268,3 +268,21 @@ func hookworkExecutable() throws -> URL {
     }
     return found
 }
+
+@Suite("hookwork serve on a busy port")
+struct ServeBusyPortTests {
+    @Test("a port already taken is named in one clear error, with no database error before it")
+    func busyPort() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        try await withLoopbackServer(answer: { _ in LoopbackAnswer(status: 200, headers: [], body: "ok") }) { port in
+            let output = try runHookwork(
+                ["serve"], databasePath: String(database.url.dropFirst("sqlite://".count)),
+                environment: ["HOOKWORK_HTTP_PORT": "\(port)", "HOOKWORK_ADMIN_TOKEN": "busy-port-admin-token-123456"])
+            #expect(output.status != 0)
+            #expect(output.stderr.contains("127.0.0.1:\(port) is already in use"), "\(output.stderr)")
+            #expect(!output.stderr.contains("store.failed"), "\(output.stderr)")
+            #expect(!output.stderr.contains("_failed"), "\(output.stderr)")
+        }
+    }
+}

@@ -104,12 +104,16 @@ public struct ContinuousScheduler: Service {
                 if report.chatsClosed > 0, options.statsIntervalSeconds > 0 {
                     nextStats = min(nextStats, now + Self.statisticsDebounceSeconds)
                 }
+            } catch is CancellationError {
+                break  // stopping
             } catch {
                 logger.error("continuous.pass_failed", metadata: ["error": "\(error)"])
             }
             if options.statsIntervalSeconds > 0, now >= nextStats {
                 do {
                     try await statistics.run(now: now)
+                } catch is CancellationError {
+                    break  // stopping
                 } catch {
                     logger.error("continuous.statistics_failed", metadata: ["error": "\(error)"])
                 }

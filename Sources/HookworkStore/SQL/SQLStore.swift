@@ -248,6 +248,9 @@ public struct SQLStore: Store {
             return try await body()
         } catch let error as StoreError {
             throw error
+        } catch is CancellationError {
+            // The server is stopping (or the caller gave up): not a database failure, and not logged as one.
+            throw CancellationError()
         } catch {
             if let known = engine.classify(error) { throw known }
             logger.error("store.failed", metadata: ["store.engine": "\(engine.flavor.name)", "error": "\(String(reflecting: error))"])

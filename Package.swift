@@ -121,6 +121,8 @@ let package = Package(
         .testTarget(name: "HookworkChatwootTests", dependencies: ["HookworkChatwoot"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "HookworkEngineTests", dependencies: ["HookworkEngine"], swiftSettings: swiftSettings),
         .testTarget(
+            name: "HookworkDeliveryTests", dependencies: ["HookworkCore", "HookworkEngine", "HookworkDelivery"], swiftSettings: swiftSettings),
+        .testTarget(
             name: "HookworkServerTests",
             // `hookwork`: the process tests start the built executable, so the test build must make it.
             dependencies: ["HookworkServer", "hookwork", .product(name: "HummingbirdTesting", package: "hummingbird")],

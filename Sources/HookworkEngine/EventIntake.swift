@@ -57,6 +57,48 @@ public struct EventIntake: Sendable {
         return changes
     }
 
+    /// The same state as `apply`, as patches for one unit of work instead of writes, so that a caller can commit them
+    /// with the events they raise in one transaction. The derived columns are computed against the stored records
+    /// merged with what the event sent. A message without an id is left out (it needs an id from the store).
+    public func plan(args: JSONObject, now: Int) async throws -> [RecordPatch] {
+        var patches: [RecordPatch] = []
+        let sentChat = args["chat"]?.objectValue
+        var merged: (id: Int, chat: JSONObject)?
+        if var chat = sentChat, let id = chat["id"]?.looseInt, id > 0 {
+            chat["id"] = .int(id)
+            patches.append(RecordPatch(kind: .chat, id: id, members: chat, createIfMissing: true))
+            var view = try await store.get(.chat, id: id) ?? JSONObject()
+            for (key, value) in chat { view[key] = value }
+            let closing = Self.closingPatch(chat: view, sent: chat, now: now)
+            if !closing.isEmpty {
+                patches.append(RecordPatch(kind: .chat, id: id, members: closing))
+                for (key, value) in closing { view[key] = value }
+            }
+            merged = (id, view)
+        }
+        if case .object(var message)? = args["msg"], let chatID = message["chat_id"]?.looseInt, chatID > 0, let id = message["id"]?.looseInt, id > 0 {
+            message["id"] = .int(id)
+            patches.append(RecordPatch(kind: .message, id: id, members: message, createIfMissing: true))
+            let chat = merged?.id == chatID ? merged?.chat : try await store.get(.chat, id: chatID)
+            if let chat {
+                var last: JSONObject?
+                if let lastID = chat["last_msg_id"]?.looseInt, lastID > 0, lastID != id { last = try await store.get(.message, id: lastID) }
+                let sent = sentChat?["id"]?.looseInt == chatID ? sentChat ?? JSONObject() : JSONObject()
+                let effects = Self.messageEffects(message, id: id, chat: chat, last: last, sent: sent, now: now)
+                if !effects.isEmpty { patches.append(RecordPatch(kind: .chat, id: chatID, members: effects)) }
+            }
+        }
+        if case .object(var conversation)? = args["conversation"], let id = conversation["id"]?.looseInt, id > 0 {
+            conversation["id"] = .int(id)
+            patches.append(RecordPatch(kind: .mailConversation, id: id, members: conversation, createIfMissing: true))
+        }
+        if case .object(var mail)? = args["mail"], let id = mail["id"]?.looseInt, id > 0 {
+            mail["id"] = .int(id)
+            patches.append(RecordPatch(kind: .mailMessage, id: id, members: mail, createIfMissing: true))
+        }
+        return patches
+    }
+
     /// What a stored message moves in its chat (spec §10.2), as the reference keeps it: `last_msg_id` (also for system
     /// messages), and by the author `last_user_msg_time` (visitor, `user_id` 0) or `last_op_msg_time` (operator,
     /// `user_id` > 0). Columns only move forward, and a column the platform sent with the same event is left as sent.
@@ -104,11 +146,18 @@ public struct EventIntake: Sendable {
     /// and the stored chat has none, so that department statistics count it.
     func closing(chatID: Int, sent: JSONObject, now: Int) async throws {
         guard sent["status"]?.looseInt == 2, let chat = try await store.get(.chat, id: chatID) else { return }
+        let patch = Self.closingPatch(chat: chat, sent: sent, now: now)
+        if !patch.isEmpty { _ = try await store.patch(.chat, id: chatID, with: patch) }
+    }
+
+    /// The close time and duration a chat closed by `sent` gets (none when `sent` does not close it, or it has both).
+    static func closingPatch(chat: JSONObject, sent: JSONObject, now: Int) -> JSONObject {
+        guard sent["status"]?.looseInt == 2 else { return JSONObject() }
         var patch = JSONObject()
         let closedAt = chat["cls_time"]?.looseInt.flatMap { $0 > 0 ? $0 : nil } ?? now
         if (chat["cls_time"]?.looseInt ?? 0) <= 0 { patch["cls_time"] = .int(closedAt) }
         if (chat["chat_duration"]?.looseInt ?? 0) <= 0 { patch["chat_duration"] = .int(Self.duration(of: chat, closedAt: closedAt)) }
-        if !patch.isEmpty { _ = try await store.patch(.chat, id: chatID, with: patch) }
+        return patch
     }
 
     /// Seconds a chat lasted when it closed at `closedAt`: from its start (`time`) to the close, as the reference's

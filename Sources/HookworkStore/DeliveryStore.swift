@@ -115,12 +115,30 @@ public struct RecordPatch: Sendable, Equatable {
     public var id: Int
     /// The members to set.
     public var members: JSONObject
+    /// Whether a missing record is created from the members (else the patch of a missing record does nothing).
+    public var createIfMissing: Bool
 
     /// A patch.
-    public init(kind: EntityKind, id: Int, members: JSONObject) {
+    public init(kind: EntityKind, id: Int, members: JSONObject, createIfMissing: Bool = false) {
         self.kind = kind
         self.id = id
         self.members = members
+        self.createIfMissing = createIfMissing
+    }
+}
+
+/// What a commit wrote: the id of each delivery and, for each queued event, its sequence (nil when an event with
+/// its key was stored before, so this work did not add it).
+public struct CommitResult: Sendable, Equatable {
+    /// The deliveries' ids, in order.
+    public var deliveries: [Int]
+    /// The events' sequences, in order; nil for a key seen before.
+    public var events: [Int?]
+
+    /// A result.
+    public init(deliveries: [Int], events: [Int?]) {
+        self.deliveries = deliveries
+        self.events = events
     }
 }
 
@@ -450,6 +468,8 @@ public protocol DeliveryStore: Sendable {
     /// Writes everything in `work` in one transaction; returns the id of each of its deliveries, in order (the existing
     /// id when a delivery with the same message id was recorded before).
     func commit(_ work: UnitOfWork, now: Int) async throws -> [Int]
+    /// `commit`, also telling which of the work's events it added.
+    func commitReporting(_ work: UnitOfWork, now: Int) async throws -> CommitResult
     /// Claims due deliveries: each claimed delivery's attempt counter goes up by one, so no two claims get the same
     /// attempt number; returns them with `attempts` set to the number of the attempt to make.
     func claimDeliveries(_ claim: DeliveryClaim) async throws -> [DeliveryRecord]

@@ -511,7 +511,10 @@ class Flow:
         if "none yet" not in self.testid("last-webhook").text:
             raise StepFailed(f"the last webhook reads {self.testid('last-webhook').text}")
         self.step("saving again with the masked secrets keeps them: a sync reads the stand-in with the stored token")
+        before = self.testid("connection-health")
         self.testid("save-connection").click()
+        # The page draws itself anew after the save: wait until the old panel is gone.
+        self.wait_for(lambda: EC.staleness_of(before)(self.driver), "the page drawing itself again after the save")
         self.wait_or_error('[data-testid="intake-url"]')
         self.testid("sync-now").click()
         self.wait_for(lambda: "2 stored" in self.testid("sync-result").text, "the sync's result")

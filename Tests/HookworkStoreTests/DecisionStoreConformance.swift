@@ -6,6 +6,37 @@ import Testing
 /// Reserved record ids, the firing log, cancelling and replaying deliveries: what every backend must do alike.
 enum DecisionStoreConformance {
     static let checks: [ConformanceCheck] = [
+        ConformanceCheck("a unit of work creates a missing record from a patch, merges an existing one, and tells which events it added") {
+            _, store in
+            try await store.put(.chat, id: 5, document: ["id": 5, "status": 1, "nick": "Ann"])
+            let first = try await store.commitReporting(
+                UnitOfWork(
+                    patches: [
+                        RecordPatch(kind: .chat, id: 5, members: ["status": 2], createIfMissing: true),
+                        RecordPatch(kind: .chat, id: 6, members: ["status": 0], createIfMissing: true),
+                        RecordPatch(kind: .chat, id: 7, members: ["status": 0]),
+                    ],
+                    events: [
+                        NewEvent(key: "k-1", name: "chat.close", args: [:], receivedAt: 100, runAt: 100),
+                        NewEvent(key: "k-2", name: "chat.accept", args: [:], receivedAt: 100, runAt: 100),
+                    ]),
+                now: 100)
+            #expect(try await store.get(.chat, id: 5) == ["id": 5, "status": 2, "nick": "Ann"])
+            #expect(try await store.get(.chat, id: 6) == ["status": 0, "id": 6])
+            #expect(try await store.get(.chat, id: 7) == nil, "a plain patch of a missing record creates nothing")
+            #expect(first.events.count == 2 && first.events.allSatisfy { $0 != nil })
+            #expect(try await store.event(key: "k-1")?.event.sequence == first.events[0])
+            // A key stored before is not added again: nil in its place.
+            let second = try await store.commitReporting(
+                UnitOfWork(events: [
+                    NewEvent(key: "k-2", name: "chat.accept", args: [:], receivedAt: 101, runAt: 101),
+                    NewEvent(key: "k-3", name: "chat.accept", args: [:], receivedAt: 101, runAt: 101),
+                ]),
+                now: 101)
+            #expect(second.events.first == .some(nil))
+            #expect(second.events.last??.description == (try await store.event(key: "k-3")?.event.sequence).map(String.init))
+            #expect(try await store.event(key: "k-9") == nil)
+        },
         ConformanceCheck("a reserved id is never handed out again, and a record put under it in a unit of work is stored") { _, store in
             let first = try await store.insert(.message, document: ["chat_id": 7, "msg": "a"])
             let reserved = try await store.reserveID(.message)

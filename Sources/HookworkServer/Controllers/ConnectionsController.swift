@@ -124,35 +124,66 @@ struct ConnectionsController {
             throw APIError(.unprocessableContent, code: "validation_failed", message: refusal.message, field: refusal.field)
         }
 
-        try await Self.applyState(intake, connectionID: connectionID, now: now, environment: environment)
+        // One transaction: the state (the chat, the message and the other records, with their derived columns), the
+        // raised events (queued), the seen delivery id and the connection's health; all of it or none.
         let link = JSONValue.int(connectionID)
+        var work = UnitOfWork(patches: try await Self.statePatches(intake, connectionID: connectionID, now: now, environment: environment))
         let events = EventsController(environment: environment)
-        var answers: [JSONValue] = []
-        var duplicates = 0
-        for event in intake.events {
+        var known: [Int: Int] = [:]  // index of an event whose key is stored already → its sequence
+        var raised: [(index: Int, name: String, args: JSONObject)] = []
+        for (index, event) in intake.events.enumerated() {
             var args = event.args
             if case .object(var chat)? = args["chat"] {
                 chat["connection_id"] = link
                 args["chat"] = .object(chat)
             }
-            let (_, answer) = try await events.dispatch(name: event.name, key: event.key, args: args, now: now)
-            if answer["duplicate"]?.boolValue == true { duplicates += 1 }
-            var entry = JSONObject([("event", .string(event.name)), ("id", .string(event.key))])
-            for (key, value) in answer { entry[key] = value }
-            answers.append(.object(entry))
+            if let stored = try await store.event(key: event.key) {
+                known[index] = stored.event.sequence
+                continue
+            }
+            work.events.append(NewEvent(key: event.key, name: event.name, args: .object(args), receivedAt: now, runAt: events.runAt(now: now)))
+            raised.append((index, event.name, args))
         }
         if let deliveryID, let seenID {
             let record = JSONObject([
                 ("delivery", .string(deliveryID)), ("connection_id", .int(connectionID)), ("event", .string(intake.platformEvent)),
                 ("received_at", .int(now)),
             ])
-            try await store.put(.platformDelivery, id: seenID, document: record)
+            work.puts.append(RecordPut(kind: .platformDelivery, id: seenID, document: record))
         }
         var health = try await store.get(.connectionHealth, id: connectionID) ?? JSONObject()
         health["last_webhook_at"] = .int(now)
         health["last_webhook_event"] = .string(intake.platformEvent)
         health["webhooks_taken"] = .int((health["webhooks_taken"]?.intValue ?? 0) + 1)
-        try await store.put(.connectionHealth, id: connectionID, document: health)
+        work.puts.append(RecordPut(kind: .connectionHealth, id: connectionID, document: health))
+        let committed = try await store.commitReporting(work, now: now)
+
+        // Then each event runs (the `http` worker) or waits for a queue worker, as `POST /api/v1/events` does; one whose
+        // key another delivery stored first (a sibling webhook at the same moment) is a duplicate.
+        var added: [Int: (sequence: Int, args: JSONObject)] = [:]  // index of an event this delivery stored
+        for (position, event) in raised.enumerated() {
+            if let sequence = committed.events[position] {
+                added[event.index] = (sequence, event.args)
+            } else if let stored = try await store.event(key: intake.events[event.index].key) {
+                known[event.index] = stored.event.sequence
+            }
+        }
+        var answers: [JSONValue] = []
+        var duplicates = 0
+        for (index, event) in intake.events.enumerated() {
+            var entry = JSONObject([("event", .string(event.name)), ("id", .string(event.key))])
+            let answer: JSONObject
+            if let new = added[index] {
+                answer = try await events.accepted(sequence: new.sequence, name: event.name, args: new.args, now: now).1
+            } else if let sequence = known[index] {
+                answer = try await events.duplicate(sequence: sequence).1
+                duplicates += 1
+            } else {
+                continue
+            }
+            for (key, value) in answer { entry[key] = value }
+            answers.append(.object(entry))
+        }
         logger.info(
             "connection.webhook_taken",
             metadata: [
@@ -167,10 +198,10 @@ struct ConnectionsController {
         return answer
     }
 
-    /// Stores what an intake changes: the chat merged and the message stored with their derived columns (as an
-    /// event's args are), then the other records. A chat from a connection names it (`connection_id`), so that its
-    /// triggers' commands go back through the connection's adapter.
-    static func applyState(_ intake: PlatformIntake, connectionID: Int, now: Int, environment: ServerEnvironment) async throws {
+    /// What an intake changes, as patches for one unit of work: the chat merged and the message stored with their
+    /// derived columns (as an event's args are), then the other records. A chat from a connection names it
+    /// (`connection_id`), so that its triggers' commands go back through the connection's adapter.
+    static func statePatches(_ intake: PlatformIntake, connectionID: Int, now: Int, environment: ServerEnvironment) async throws -> [RecordPatch] {
         let link = JSONValue.int(connectionID)
         var state = JSONObject()
         if var chat = intake.chat {
@@ -178,15 +209,20 @@ struct ConnectionsController {
             state["chat"] = .object(chat)
         }
         if let message = intake.message { state["msg"] = .object(message) }
-        if !state.isEmpty { _ = try await environment.intake.apply(args: state, now: now) }
+        var patches = try await environment.intake.plan(args: state, now: now)
         for record in intake.records {
-            var patch = record.patch
-            patch["id"] = .int(record.id)
-            if record.kind == .chat { patch["connection_id"] = link }
-            if try await environment.store.patch(record.kind, id: record.id, with: patch) == nil {
-                try await environment.store.put(record.kind, id: record.id, document: patch)
-            }
+            var members = record.patch
+            members["id"] = .int(record.id)
+            if record.kind == .chat { members["connection_id"] = link }
+            patches.append(RecordPatch(kind: record.kind, id: record.id, members: members, createIfMissing: true))
         }
+        return patches
+    }
+
+    /// Stores what an intake changes (no events), in one transaction.
+    static func applyState(_ intake: PlatformIntake, connectionID: Int, now: Int, environment: ServerEnvironment) async throws {
+        let patches = try await statePatches(intake, connectionID: connectionID, now: now, environment: environment)
+        _ = try await environment.store.commit(UnitOfWork(patches: patches), now: now)
     }
 
     /// How many seen platform delivery ids are kept at most.

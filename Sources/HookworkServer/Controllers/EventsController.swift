@@ -157,43 +157,52 @@ struct EventsController {
     /// `POST /api/v1/events` does; a key seen before runs nothing and answers its first outcome (`duplicate: true`).
     /// Platform adapters' events take the same path.
     func dispatch(name: String, key: String?, args: JSONObject, now: Int) async throws -> (HTTPResponse.Status, JSONObject) {
+        let result = try await environment.store.enqueueEvent(key: key, name: name, args: .object(args), receivedAt: now, runAt: runAt(now: now))
+        switch result {
+        case .duplicate(let sequence): return try await duplicate(sequence: sequence)
+        case .accepted(let sequence): return try await accepted(sequence: sequence, name: name, args: args, now: now)
+        }
+    }
+
+    /// When an event stored now is due: at once for the `queue` worker, after the inline run's fallback time for the
+    /// `http` worker (a worker takes it if the request dies), never while webhooks are disabled.
+    func runAt(now: Int) -> Int {
+        let configuration = environment.configuration
+        if !configuration.webhooksEnabled { return Self.never }
+        return configuration.worker == .http ? now + Self.inlineFallbackSeconds : now
+    }
+
+    /// The answer for an event whose key was stored before: its first outcome, run nothing.
+    func duplicate(sequence: Int) async throws -> (HTTPResponse.Status, JSONObject) {
+        environment.metrics.eventReceived(mode: environment.configuration.worker.rawValue, result: "duplicate")
+        let outcome = try await environment.store.event(sequence: sequence)?.outcome
+        var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(true))])
+        object["status"] = .string(Self.status(outcome))
+        object["outcome"] = outcome ?? .null
+        return (.ok, object)
+    }
+
+    /// Runs (`http` worker) or leaves queued (`queue` worker) an event just stored as new.
+    func accepted(sequence: Int, name: String, args: JSONObject, now: Int) async throws -> (HTTPResponse.Status, JSONObject) {
         let configuration = environment.configuration
         let store = environment.store
-        let mode = configuration.worker.rawValue
-        let runAt: Int
+        environment.metrics.eventReceived(mode: configuration.worker.rawValue, result: "accepted")
         if !configuration.webhooksEnabled {
-            runAt = Self.never
-        } else {
-            runAt = configuration.worker == .http ? now + Self.inlineFallbackSeconds : now
+            let outcome: JSONValue = .object(JSONObject([("event", .string(name)), ("skipped", .string("webhooks_disabled"))]))
+            try await store.completeEvent(sequence: sequence, outcome: outcome, now: now)
+            return (
+                .accepted,
+                JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("stored")), ("outcome", outcome)])
+            )
         }
-        let result = try await store.enqueueEvent(key: key, name: name, args: .object(args), receivedAt: now, runAt: runAt)
-        switch result {
-        case .duplicate(let sequence):
-            environment.metrics.eventReceived(mode: mode, result: "duplicate")
-            let outcome = try await store.event(sequence: sequence)?.outcome
-            var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(true))])
-            object["status"] = .string(Self.status(outcome))
-            object["outcome"] = outcome ?? .null
+        switch configuration.worker {
+        case .queue:
+            return (.accepted, JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("queued"))]))
+        case .http:
+            let outcome = try await runInline(sequence: sequence, name: name, args: args, now: now)
+            var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("done"))])
+            object["outcome"] = outcome
             return (.ok, object)
-        case .accepted(let sequence):
-            environment.metrics.eventReceived(mode: mode, result: "accepted")
-            if !configuration.webhooksEnabled {
-                let outcome: JSONValue = .object(JSONObject([("event", .string(name)), ("skipped", .string("webhooks_disabled"))]))
-                try await store.completeEvent(sequence: sequence, outcome: outcome, now: now)
-                return (
-                    .accepted,
-                    JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("stored")), ("outcome", outcome)])
-                )
-            }
-            switch configuration.worker {
-            case .queue:
-                return (.accepted, JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("queued"))]))
-            case .http:
-                let outcome = try await runInline(sequence: sequence, name: name, args: args, now: now)
-                var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("done"))])
-                object["outcome"] = outcome
-                return (.ok, object)
-            }
         }
     }
 }

@@ -11,7 +11,11 @@ extension SQLStore {
 
     /// Writes a unit of work in one transaction; returns its deliveries' ids in order.
     public func commit(_ work: UnitOfWork, now: Int) async throws -> [Int] {
-        guard !work.isEmpty else { return [] }
+        try await commitReporting(work, now: now).deliveries
+    }
+
+    public func commitReporting(_ work: UnitOfWork, now: Int) async throws -> CommitResult {
+        guard !work.isEmpty else { return CommitResult(deliveries: [], events: []) }
         let prepared = try PreparedWork(work)
         let flavor = engine.flavor
         return try await guarded {
@@ -367,7 +371,7 @@ private struct PreparedWork: Sendable {
         self.deliveries = deliveries
     }
 
-    func write(on db: any SQLDatabase, flavor: SQLFlavor, now: Int) async throws -> [Int] {
+    func write(on db: any SQLDatabase, flavor: SQLFlavor, now: Int) async throws -> CommitResult {
         for claim in claims where try await db.raw(SQLStore.claimQuery(claim, now: now)).first() == nil {
             throw StoreError(code: "claim_lost", message: "the ledger slot \(claim) was claimed already; nothing was written")
         }
@@ -388,7 +392,14 @@ private struct PreparedWork: Sendable {
             let row = try await db.raw(
                 "SELECT document FROM hw_records WHERE kind = \(bind: patch.kind.rawValue) AND id = \(bind: patch.id)\(unsafeRaw: flavor.lockRows)"
             ).first()
-            guard let row else { continue }
+            guard let row else {
+                if patch.createIfMissing {
+                    var document = patch.members
+                    document["id"] = .int(patch.id)
+                    try await RecordRow(kind: patch.kind, id: patch.id, document: document).upsert(on: db)
+                }
+                continue
+            }
             var document = try StoredJSON.object(try row.decode(column: "document", as: String.self))
             for (key, value) in patch.members { document[key] = value }
             try await RecordRow(kind: patch.kind, id: patch.id, document: document).update(on: db)
@@ -396,14 +407,16 @@ private struct PreparedWork: Sendable {
         for key in deletes {
             try await db.raw("DELETE FROM hw_records WHERE kind = \(bind: key.kind.rawValue) AND id = \(bind: key.id)").run()
         }
+        var sequences: [Int?] = []
         for (event, args) in events {
-            try await db.raw(
+            let inserted = try await db.raw(
                 """
                 INSERT INTO hw_events (event_key, name, args, received_at, run_at)
                 VALUES (\(bind: event.key), \(bind: event.name), \(bind: args), \(bind: event.receivedAt), \(bind: event.runAt))
-                ON CONFLICT (event_key) DO NOTHING
+                ON CONFLICT (event_key) DO NOTHING RETURNING sequence
                 """
-            ).run()
+            ).first()
+            sequences.append(try inserted?.decode(column: "sequence", as: Int.self))
         }
         for firing in firings {
             try await db.raw(
@@ -451,7 +464,7 @@ private struct PreparedWork: Sendable {
                 ids.append(existing)
             }
         }
-        return ids
+        return CommitResult(deliveries: ids, events: sequences)
     }
 }
 

@@ -205,29 +205,19 @@ public struct SQLStore: Store {
 
     /// The event and its outcome (nil until completed), or nil if there is no such event.
     public func event(sequence: Int) async throws -> (event: StoredEvent, outcome: JSONValue?)? {
-        let row = try await guarded {
-            try await engine.read { db in
-                try await db.raw(
-                    """
-                    SELECT sequence, event_key, name, args, received_at, run_at, attempts, outcome
-                    FROM hw_events WHERE sequence = \(bind: sequence)
-                    """
-                ).first().map { try EventRow(row: $0, outcome: true) }
-            }
-        }
-        guard let row else { return nil }
-        return (try row.event(), try row.outcome.map { try StoredJSON.value($0) })
+        try await event(where: "sequence = \(bind: sequence)")
     }
 
     public func event(key: String) async throws -> (event: StoredEvent, outcome: JSONValue?)? {
+        try await event(where: "event_key = \(bind: key)")
+    }
+
+    /// The one event `condition` selects, with its outcome.
+    private func event(where condition: SQLQueryString) async throws -> (event: StoredEvent, outcome: JSONValue?)? {
         let row = try await guarded {
             try await engine.read { db in
-                try await db.raw(
-                    """
-                    SELECT sequence, event_key, name, args, received_at, run_at, attempts, outcome
-                    FROM hw_events WHERE event_key = \(bind: key)
-                    """
-                ).first().map { try EventRow(row: $0, outcome: true) }
+                try await db.raw("SELECT sequence, event_key, name, args, received_at, run_at, attempts, outcome FROM hw_events WHERE " + condition)
+                    .first().map { try EventRow(row: $0, outcome: true) }
             }
         }
         guard let row else { return nil }

@@ -375,6 +375,15 @@ class Flow:
         self.choose(self.label_for("Status"), "exhausted")
         self.testid("apply-filters").click()
         self.wait_for(lambda: "No deliveries match" in self.testid("delivery-results").text, "the empty exhausted list")
+        self.step("the Exhausted list button and a link with a status filter open the filtered log")
+        self.testid("exhausted-link").click()
+        self.wait_for(lambda: "No deliveries match" in self.testid("delivery-results").text, "the exhausted list")
+        self.go("#/deliveries?status=delivered")
+        self.wait_or_error('[data-testid^="delivery-row-"]')
+        if self.testid("filter-status").get_attribute("value") != "delivered":
+            raise StepFailed("the status filter of the link is not applied")
+        if "No such page" in self.driver.find_element(By.ID, "main").text:
+            raise StepFailed("a link with a filter shows No such page")
         self.step("the delivery page shows the request and the receiver's answer")
         self.choose(self.label_for("Status"), "")
         self.testid("apply-filters").click()

@@ -79,12 +79,14 @@ async function render() {
     const active = hash.startsWith(link.getAttribute("href"));
     if (active) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
   }
-  const route = routes.find(([pattern]) => pattern.test(hash));
+  // A page's filters ride in the hash's query (`#/deliveries?status=exhausted`): routes match the path before it.
+  const path = hash.split("?")[0];
+  const route = routes.find(([pattern]) => pattern.test(path));
   if (!route) {
     root.replaceChildren(h("p", {}, "No such page. ", h("a", { href: "#/dashboard" }, "Go to the dashboard")));
     return;
   }
-  const match = hash.match(route[0]);
+  const match = path.match(route[0]);
   const view = h("div", { class: "view" }, h("p", { class: "loading" }, "Loading…"));
   root.replaceChildren(view);
   try {

@@ -244,6 +244,16 @@ class Flow:
         if trigger["actions"][0]["type"] != "restapi" or content["rest_api"] != api_id or content["rest_api_method"] != "notify" \
                 or content["attr_options"].get("no_body") is not True:
             raise StepFailed(f"the trigger was not stored as entered: {trigger}")
+        self.step("an action Hookwork saves but does not run is named under the actions after saving")
+        self.wait_or_error('[data-testid="trigger-form"]')
+        self.choose(self.testid("new-action-type"), "buttons")
+        self.testid("add-action").click()
+        self.testid("save-trigger").click()
+        warning = self.wait_for(lambda: self.testid("trigger-warnings").text.strip(), "the trigger's warnings")
+        if "actions[1].type" not in warning or "does not run" not in warning:
+            raise StepFailed(f"the warnings read: {warning}")
+        status, trigger = self.api("GET", f"/api/v1/triggers/{trigger_id}")
+        self.api("PUT", f"/api/v1/triggers/{trigger_id}", {"name": trigger["name"], "actions": trigger["actions"][:1]})
         self.go("#/triggers")
         self.testid(f"trigger-row-{trigger_id}")
         self.shot("05-triggers")

@@ -48,11 +48,20 @@ export async function triggerEdit(id) {
   const add = h("button", { type: "button", "data-testid": "add-action" }, "Add action");
   add.addEventListener("click", () => { sync(); actions.push({ type: addType.value, content: {} }); draw(); });
   const submit = h("button", { type: "submit", "data-testid": "save-trigger" }, "Save trigger");
+  // What the server saved but will not run as written (an action type or command Hookwork does not run, an output
+  // trigger that does not exist yet), as it answered the last save.
+  const warnings = h("ul", { class: "warnings", "data-testid": "trigger-warnings", hidden: true });
+  const showWarnings = (list) => {
+    warnings.replaceChildren(...(list || []).map((warning) => h("li", {}, `${warning.field}: ${warning.reason || warning.message || ""}`)));
+    warnings.hidden = !(list || []).length;
+  };
+  showWarnings(trigger.warnings);
   const form = h("form", { class: "card", "data-testid": "trigger-form", novalidate: true },
     field("Name", name, { apiField: "name" }),
     h("h2", {}, "Actions, run in order"),
     field("", h("span", { hidden: true }), { apiField: "actions" }),
     list,
+    warnings,
     h("div", { class: "inline" }, field("Action type", addType), add),
     h("p", { class: "form-error", role: "alert", hidden: true, "data-testid": "form-error" }),
     h("div", { class: "form-actions" }, submit, h("a", { href: "#/triggers" }, "Back to the list")));
@@ -63,8 +72,10 @@ export async function triggerEdit(id) {
     try {
       const document = { ...trigger, name: name.value, actions: list.querySelectorAll("li.action").length ? [...list.querySelectorAll("li.action")].map((item) => item.read()) : [] };
       delete document.id;
+      delete document.warnings;
       const saved = isNew ? await post("/api/v1/triggers", document) : await put(`/api/v1/triggers/${id}`, document);
-      toast(`Saved trigger ${saved.name}`);
+      showWarnings(saved.warnings);
+      toast(saved.warnings?.length ? `Saved trigger ${saved.name}, with warnings` : `Saved trigger ${saved.name}`);
       if (isNew) location.hash = `#/triggers/${saved.id}`;
     } catch (error) {
       showErrors(form, error);

@@ -272,6 +272,9 @@ class Flow:
             self.choose(self.label_for("Operator", row), condition["condition"])
             self.type(self.label_for("Value", row), condition["value"])
             self.choose(self.label_for("Joined to the next by", row), condition["logic"])
+        logic = self.testid("conditions-logic").text
+        if logic != "Holds when: 1. and ( 2. or 3. ) and 4. and 5. and 6.":
+            raise StepFailed(f"the logic reads: {logic}")
         operators = [option.get_attribute("value") for option in Select(self.by_id("cond-0-condition")).options]
         if len(operators) != 15:
             raise StepFailed(f"the operator list has {len(operators)} entries, not 15: {operators}")

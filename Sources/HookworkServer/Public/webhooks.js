@@ -220,11 +220,38 @@ export function webhookForm(webhook, triggers, save) {
   return h("div", {}, events, form);
 }
 
+/**
+ * The logic a condition list builds, numbered as the form numbers its rows, as Live Helper Chat's editor shows it:
+ * conditions joined by “or” form a cluster in parentheses, clusters are AND-ed, and “Start of OR” rows separate
+ * groups that are OR-ed: `1. and ( 2. or 3. ) and 4.`, `1. and 2.  OR  4.`.
+ */
+export function logicSummary(conditions) {
+  const groups = [[]];
+  conditions.forEach((condition, index) => {
+    if (String(condition.type ?? "3") === "4") { groups.push([]); return; }
+    groups[groups.length - 1].push({ number: index + 1, or: String(condition.logic ?? "and").toLowerCase() === "or" });
+  });
+  const texts = groups.filter((group) => group.length).map((group) => {
+    const clusters = [];
+    let cluster = [];
+    group.forEach((item, position) => {
+      cluster.push(`${item.number}.`);
+      if (!item.or || position === group.length - 1) {
+        clusters.push(cluster.length > 1 ? `( ${cluster.join(" or ")} )` : cluster[0]);
+        cluster = [];
+      }
+    });
+    return clusters.join(" and ");
+  });
+  return texts.length ? texts.join("  OR  ") : "nothing (only “Start of OR” rows)";
+}
+
 /** The condition builder: one row per element of the `configuration` list, so that `conditions[N]` errors land on row N. */
 export function conditionBuilder(initial) {
   let conditions = (Array.isArray(initial) ? initial : []).map((condition) => ({ ...condition }));
   const list = h("ol", { class: "conditions", "data-testid": "conditions" });
-  const root = h("div", { class: "builder" }, list,
+  const logic = h("p", { class: "logic", "data-testid": "conditions-logic" });
+  const root = h("div", { class: "builder" }, list, logic,
     h("div", { class: "builder-actions" },
       h("button", { type: "button", "data-testid": "add-condition", onclick: () => add({ type: "3", attr: "", condition: "eq", value: "", logic: "and" }) }, "Add condition"),
       h("button", { type: "button", "data-testid": "add-or", onclick: () => add({ type: "4" }) }, "Add “Start of OR”")));
@@ -281,7 +308,14 @@ export function conditionBuilder(initial) {
   function draw() {
     list.replaceChildren(...conditions.map(row));
     if (!conditions.length) list.append(h("li", { class: "empty" }, "No conditions: a hook webhook then always fires; a continuous one never matches."));
+    showLogic();
   }
+
+  function showLogic() {
+    logic.textContent = conditions.length ? "Holds when: " + logicSummary(conditions) : "";
+  }
+  // A changed “Joined to the next by” or type changes the logic shown.
+  root.addEventListener("change", showLogic);
 
   /** The `configuration` list to save; members the form does not show (`_id`, ...) are kept. */
   root.read = () => conditions.map((condition) => {

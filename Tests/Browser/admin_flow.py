@@ -367,6 +367,8 @@ class Flow:
         trace = self.testid("test-trace").text
         if trace.count("VALID") < len(BOT_NOT_RESPONDING):
             raise StepFailed(f"the trace does not show every condition: {trace}")
+        if "condition 1:" not in trace or f"condition {len(BOT_NOT_RESPONDING)}:" not in trace or "condition 0:" in trace:
+            raise StepFailed(f"the trace does not number conditions as the form does (from 1): {trace}")
         self.shot("09-webhook-test-box")
         self.step("a chat that does not exist is named in the error")
         self.type(self.label_for("Chat id"), "999999")

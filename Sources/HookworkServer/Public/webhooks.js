@@ -388,7 +388,7 @@ export function renderTrace(trace) {
       h("strong", {}, `Group ${(group.group ?? 0) + 1}: ${group.valid ? "holds" : "does not hold"}`),
       h("ul", {}, (group.conditions || []).map((condition) =>
         h("li", { class: condition.valid ? "valid" : "invalid" },
-          h("span", { class: "badge" }, condition.valid ? "VALID" : "INVALID"), ` #${condition.index}: `, h("code", {}, condition.text || ""),
+          h("span", { class: "badge" }, condition.valid ? "VALID" : "INVALID"), ` condition ${(condition.index ?? 0) + 1}: `, h("code", {}, condition.text || ""),
           condition.error ? h("span", { class: "field-error" }, " " + condition.error) : null))))));
 }
 

@@ -561,6 +561,15 @@ class Flow:
         delivered = int(self.testid("total-hour-delivered").text)
         if events < 1 or delivered < 1:
             raise StepFailed(f"the last hour shows {events} events and {delivered} deliveries")
+        self.step("the needs-attention panel counts what waits for an operator, each a link to its list")
+        panel = self.testid("attention").text
+        for expected in ("0 open circuit breakers", "0 deliveries being retried", "0 deliveries ended without success", "0 parked events"):
+            if expected not in panel:
+                raise StepFailed(f"the attention panel reads: {panel}")
+        self.testid("attention-exhausted").click()
+        self.wait_for(lambda: self.testid("filter-status").get_attribute("value") == "exhausted", "the exhausted list opening")
+        self.go("#/dashboard")
+        self.wait_or_error('[data-testid="chart-hour"]')
         bars = self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="chart-hour"] rect.bar')
         if len(bars) != 12 * 4:
             raise StepFailed(f"the hour chart has {len(bars)} bars, not 48")

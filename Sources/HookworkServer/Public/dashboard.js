@@ -64,6 +64,33 @@ function legend() {
   return h("ul", { class: "legend" }, SERIES.map(([key, name]) => h("li", {}, h("span", { class: `swatch ${key}` }), name)));
 }
 
+/** How many, with "500+" when the list was cut at its limit. */
+function count(items, limit) { return items.length >= limit ? `${limit}+` : String(items.length); }
+
+/**
+ * What needs an operator: open breakers and hosts a 410 disabled, deliveries being retried and ended, parked events;
+ * each number links to its filtered list.
+ */
+async function attention() {
+  const limit = 500;
+  const [breakers, failing, exhausted, parked] = await Promise.all([
+    get("/api/v1/breakers").catch(() => null), get(`/api/v1/deliveries?status=failed&limit=${limit}`).catch(() => null),
+    get(`/api/v1/deliveries?status=exhausted&limit=${limit}`).catch(() => null), get("/api/v1/events/parked?limit=1").catch(() => null),
+  ]);
+  const hosts = breakers?.hosts || [];
+  const open = hosts.filter((host) => host.state !== "closed").length;
+  const disabled = hosts.filter((host) => host.retries_disabled_at).length;
+  const entries = [
+    ["attention-breakers", `${open} open circuit breakers, ${disabled} hosts disabled by a 410`, "#/breakers", open + disabled],
+    ["attention-failing", `${failing ? count(failing.deliveries, limit) : "?"} deliveries being retried`, "#/deliveries?status=failed", failing?.deliveries.length ?? 0],
+    ["attention-exhausted", `${exhausted ? count(exhausted.deliveries, limit) : "?"} deliveries ended without success`, "#/deliveries?status=exhausted", exhausted?.deliveries.length ?? 0],
+    ["attention-parked", `${parked?.total ?? "?"} parked events`, "#/events/parked", parked?.total ?? 0],
+  ];
+  return h("section", { class: "card attention", "data-testid": "attention" }, h("h2", {}, "Needs attention"),
+    h("ul", {}, entries.map(([testid, text, href, n]) =>
+      h("li", { class: n ? "bad" : "" }, h("a", { href, "data-testid": testid }, text)))));
+}
+
 /** `#/dashboard`. */
 export async function dashboard() {
   const panels = await Promise.all([["hour", "Last hour (5-minute buckets)"], ["day", "Last day (1-hour buckets)"]].map(async ([window, title]) => {
@@ -74,5 +101,5 @@ export async function dashboard() {
       return h("section", { class: "card" }, h("h2", {}, title), failure(error, "Activity"));
     }
   }));
-  return h("section", {}, heading("Dashboard"), legend(), panels);
+  return h("section", {}, heading("Dashboard"), await attention(), legend(), panels);
 }

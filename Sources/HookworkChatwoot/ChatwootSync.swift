@@ -60,7 +60,27 @@ extension ChatwootAdapter {
             }
             intakes.append(intake)
         }
-        return PlatformSyncPage(intakes: intakes, listed: conversations.count, last: conversations.count < Self.syncPageSize)
+        var result = PlatformSyncPage(intakes: intakes, listed: conversations.count, last: conversations.count < Self.syncPageSize)
+        result.listedIDs = conversations.compactMap { $0["id"]?.intValue }
+        return result
+    }
+
+    public func syncConversation(_ id: Int, sender: any HTTPSender, state: any PlatformStateReader) async throws -> PlatformIntake? {
+        let request = OutboundRequest(
+            method: "GET", url: connection.baseURL + "/api/v1/accounts/\(connection.accountID)/conversations/\(id)",
+            headers: [("api_access_token", connection.apiAccessToken), ("Accept", "application/json")], timeoutSeconds: 30
+        )
+        let response: OutboundResponse
+        do { response = try await sender.send(request) } catch {
+            throw PlatformRefusal.invalid("conversation \(id) could not be read: \(error)")
+        }
+        guard response.status == 200, response.body.count <= 4 * 1024 * 1024, case .object(let conversation)? = try? JSONValue(parsing: response.body)
+        else { throw PlatformRefusal.invalid("Chatwoot answered \(response.status) for conversation \(id)") }
+        let stored = try await state.record(.chat, id: id)
+        guard !ChatwootMapping.isStale(conversation, stored: stored), !Self.sameSnapshot(conversation, stored: stored),
+            let chat = ChatwootMapping.chat(from: conversation, connection: connection, stored: stored)
+        else { return nil }
+        return PlatformIntake(platformEvent: "sync", chat: chat)
     }
 
     /// Whether the stored chat was last updated from this very snapshot (the same `updated_at`).

@@ -136,6 +136,9 @@ public struct PlatformSyncPage: Sendable, Equatable {
     public var intakes: [PlatformIntake]
     /// How many conversations the platform listed on the page (some may be skipped as no newer than the stored chat).
     public var listed: Int
+    /// The chat ids of the conversations listed (so that a stored open chat the platform no longer lists can be
+    /// looked up on its own).
+    public var listedIDs: [Int] = []
     /// Whether this was the last page.
     public var last: Bool
     /// Why the page could not be read, if it could not.
@@ -177,6 +180,10 @@ public protocol PlatformAdapter: Sendable {
 
     /// Page `page` (from 1) of the platform's open conversations, mapped against Hookwork's stored state.
     func syncPage(_ page: Int, sender: any HTTPSender, state: any PlatformStateReader) async throws -> PlatformSyncPage
+
+    /// One conversation read on its own (a stored open chat the list no longer has: resolved while a webhook was
+    /// missed), as state; nil when it is no newer than the stored chat. Throws `PlatformRefusal` when it cannot be read.
+    func syncConversation(_ id: Int, sender: any HTTPSender, state: any PlatformStateReader) async throws -> PlatformIntake?
 }
 
 /// A chat-changing command for a chat that came from a platform connection: instead of going to

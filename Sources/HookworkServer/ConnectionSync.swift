@@ -18,7 +18,10 @@ struct ConnectionSync: Sendable {
         var pages = 0
         var listed = 0
         var updated = 0
+        var closed = 0
         var error: String?
+        var seen: Set<Int> = []
+        var complete = false
         do throws(PlatformRefusal) {
             let adapter = ChatwootAdapter(connection: try ChatwootConnection(document: document))
             let state = StoreStateReader(store: store)
@@ -31,6 +34,7 @@ struct ConnectionSync: Sendable {
                 }
                 pages += 1
                 listed += result.listed
+                seen.formUnion(result.listedIDs)
                 if let failure = result.error {
                     error = failure
                     break
@@ -44,8 +48,34 @@ struct ConnectionSync: Sendable {
                         error = "a conversation could not be stored: \(failure)"
                     }
                 }
-                if result.last { break }
+                if result.last {
+                    complete = true
+                    break
+                }
                 page += 1
+            }
+            // A stored open chat of this connection that the whole list no longer has was resolved (or deleted) while a
+            // webhook was missed: read it on its own, a bounded number per sync.
+            if complete, error == nil {
+                let open = ((try? await state.openChats(limit: Self.openChatScan)) ?? []).filter {
+                    $0["connection_id"]?.looseInt == connectionID && !seen.contains($0["id"]?.looseInt ?? 0)
+                }
+                for chat in open.prefix(Self.lookupsPerSync) {
+                    guard let id = chat["id"]?.looseInt else { continue }
+                    let intake: PlatformIntake?
+                    do throws(PlatformRefusal) { intake = try await lookUp(adapter, id, state: state) } catch let failure {
+                        error = failure.message
+                        continue
+                    }
+                    guard let intake else { continue }
+                    do {
+                        try await ConnectionsController.applyState(
+                            intake, connectionID: connectionID, now: environment.clock.now(), environment: environment)
+                        closed += 1
+                    } catch let failure {
+                        error = "conversation \(id) could not be stored: \(failure)"
+                    }
+                }
             }
         } catch {
             report["error"] = .string("the connection cannot be used: \(error.message)")
@@ -54,6 +84,7 @@ struct ConnectionSync: Sendable {
         report["pages"] = .int(pages)
         report["conversations"] = .int(listed)
         report["updated"] = .int(updated)
+        report["looked_up"] = .int(closed)
         report["error"] = error.map(JSONValue.string) ?? .null
         report["finished_at"] = .int(environment.clock.now())
         var health = try await store.get(.connectionHealth, id: connectionID) ?? JSONObject()
@@ -66,6 +97,19 @@ struct ConnectionSync: Sendable {
                 "connection.id": "\(connectionID)", "sync.pages": "\(pages)", "sync.updated": "\(updated)", "sync.error": "\(error ?? "none")",
             ])
         return report
+    }
+
+    /// At most this many open chats are compared with the list, and this many looked up one by one, per sync.
+    static let openChatScan = 5_000
+    static let lookupsPerSync = 100
+
+    /// One conversation read on its own; a store failure is reported as a refusal.
+    func lookUp(_ adapter: ChatwootAdapter, _ id: Int, state: StoreStateReader) async throws(PlatformRefusal) -> PlatformIntake? {
+        do { return try await adapter.syncConversation(id, sender: environment.sender, state: state) } catch let refusal as PlatformRefusal {
+            throw refusal
+        } catch {
+            throw PlatformRefusal.invalid("conversation \(id) could not be stored: \(error)")
+        }
     }
 
     /// The connection's last webhook and last sync, and its commands that are failing (being retried) or ended

@@ -252,7 +252,7 @@ enum OpenAPISchemas {
             object(
                 [
                     ("connection_id", integer), ("started_at", integer), ("finished_at", integer), ("pages", integer), ("conversations", integer),
-                    ("updated", integer), ("error", nullableString),
+                    ("updated", integer), ("looked_up", integer), ("error", nullableString),
                 ],
                 required: ["connection_id"]
             )

@@ -33,6 +33,8 @@ final class ChatwootStandIn: Sendable {
         var nextMessageID = 990_001
         /// The open conversations `POST …/conversations/filter` lists, 25 a page, in this order.
         var open: [JSONObject] = []
+        /// Whole conversations `GET …/conversations/{id}` answers with (else a minimal one).
+        var conversations: [Int: JSONObject] = [:]
         /// Failures still to make, by conversation, method and path suffix (`1041 POST messages`), in order.
         var failures: [String: [Failure]] = [:]
     }
@@ -117,6 +119,10 @@ final class ChatwootStandIn: Sendable {
                 state.labels[id] = (body["labels"]?.arrayValue ?? []).compactMap(\.stringValue)
                 answer = Self.json(200, JSONValue.object(JSONObject([("payload", body["labels"] ?? .array([]))])).jsonText())
             case "GET conversation":
+                if let whole = state.conversations[id] {
+                    answer = Self.json(200, JSONValue.object(whole).jsonText())
+                    break
+                }
                 let conversation = JSONObject([
                     ("id", .int(id)), ("custom_attributes", .object(state.attributes[id] ?? JSONObject())),
                     ("status", .string(state.status[id] ?? "open")),
@@ -566,11 +572,24 @@ struct ChatwootActionsTests {
             #expect(try await setup.client.call(.get, "/api/v1/events/1", token: ingestToken).status == 404)
             // Nothing newer: a second sync stores nothing.
             #expect(try await setup.client.call(.post, "/api/v1/connections/1/sync").body["updated"] == 0)
+            // Conversation 2005 is resolved in Chatwoot and its webhook was missed: the list no longer has it, so the
+            // next sync reads it on its own.
+            setup.standIn.state.withLock { state in
+                var resolved = state.open.remove(at: 4)
+                resolved["status"] = "resolved"
+                resolved["updated_at"] = .double(Double(t0 - 50) + 0.5)
+                state.conversations[2005] = resolved
+            }
+            let third = try await setup.client.call(.post, "/api/v1/connections/1/sync").body
+            #expect(third["looked_up"] == 1)
+            #expect(third["error"] == .null)
+            #expect(try await setup.client.call(.get, "/api/v1/chats/2005", token: ingestToken).body["status"] == 2)
+            #expect(try await setup.client.call(.get, "/api/v1/chats/2005", token: ingestToken).body["nick"] == "Ann Keller")
 
-            // The seed's rule fires for each of them on the next pass.
-            #expect(try await setup.pass(at: t0).count == 27)
+            // The seed's rule fires for each open one on the next pass.
+            #expect(try await setup.pass(at: t0).count == 26)
             let health = try await setup.client.call(.get, "/api/v1/connections/1/health").body
-            #expect(health["last_sync"]?["updated"] == 0)
+            #expect(health["last_sync"]?["looked_up"] == 1)
             #expect(health["last_sync_at"] == .int(t0))
             #expect(health["last_webhook_at"] == .null)
             #expect(health["commands_exhausted_24h"]?["count"] == 0)

@@ -13,7 +13,7 @@ import time
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -66,8 +66,9 @@ class Flow:
             raise StepFailed(f"nothing matching {css!r} appeared within {timeout} s")
 
     def wait_for(self, predicate, what, timeout=10):
+        # A page that draws itself again (after a save, an enable) replaces the element a predicate just found: try again.
         try:
-            return WebDriverWait(self.driver, timeout).until(lambda _: predicate())
+            return WebDriverWait(self.driver, timeout, ignored_exceptions=[StaleElementReferenceException]).until(lambda _: predicate())
         except TimeoutException:
             raise StepFailed(f"{what} did not happen within {timeout} s")
 
@@ -399,11 +400,19 @@ class Flow:
             raise StepFailed("the status filter of the link is not applied")
         if "No such page" in self.driver.find_element(By.ID, "main").text:
             raise StepFailed("a link with a filter shows No such page")
-        self.step("the delivery page shows the request and the receiver's answer")
-        self.choose(self.label_for("Status"), "")
+        self.step("a bulk replay says how many deliveries it would touch and waits for a second click")
+        self.testid("bulk-replay-button").click()
+        confirm = self.wait_for(lambda: self.testid("bulk-replay-confirm").text.strip(), "the bulk replay's confirmation")
+        if "This replays 0 exhausted deliveries" not in confirm:
+            raise StepFailed(f"the confirmation reads: {confirm}")
+        self.step("the delivery page shows the request and the receiver's answer; Back to the log keeps the filter")
+        self.choose(self.label_for("Status"), "delivered")
         self.testid("apply-filters").click()
         link = self.wait('[data-testid^="delivery-row-"] a')
         link.click()
+        back = self.testid("back-to-log").get_attribute("href")
+        if not back.endswith("#/deliveries?status=delivered"):
+            raise StepFailed(f"Back to the log goes to {back}")
         self.testid("attempt-1")
         answer = self.testid("response-status").text
         if "HTTP 200" not in answer or "/bot-silent/" not in self.testid("attempt-1").text:

@@ -25,8 +25,9 @@ function replayButton(delivery, after) {
 }
 
 /** Stops a pending or failed delivery; a delivery an attempt holds answers 409, shown as the toast. */
-function cancelButton(delivery, after) {
-  const button = h("button", { type: "button", "data-testid": `cancel-${delivery.id}` }, "Cancel");
+function cancelButton(delivery, after, label = "Stop retrying") {
+  // "Cancel" read as closing the page: the button says what it does to the delivery.
+  const button = h("button", { type: "button", "data-testid": `cancel-${delivery.id}`, title: "Make no further attempt of this delivery; it stays in the log" }, label);
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
@@ -49,6 +50,9 @@ function actionButtons(delivery, after) {
   return buttons;
 }
 
+/** Where "Back to the log" goes: the list with the filters last used in this tab. */
+const LOG_KEY = "hookwork.deliveries.log";
+
 /** The filter values from the hash's query (`#/deliveries?status=exhausted`). */
 function filtersFromHash() {
   const index = location.hash.indexOf("?");
@@ -70,7 +74,15 @@ export async function deliveryList() {
   const params = () => ({ status: status.value, webhook_id: webhook.value, chat_id: chat.value, since: toUnix(since.value), until: toUnix(until.value), limit: 50 });
 
   const load = async (more = false) => {
-    if (!more) { beforeID = null; results.replaceChildren(h("p", { class: "loading" }, "Loading…")); }
+    if (!more) {
+      beforeID = null;
+      results.replaceChildren(h("p", { class: "loading" }, "Loading…"));
+      // The filters stay in the address (a link or a reload shows the same list) and "Back to the log" returns to them.
+      const { limit, ...shown } = params();
+      const hash = "#/deliveries" + query({ status: shown.status, webhook_id: shown.webhook_id, chat_id: shown.chat_id });
+      if (location.hash !== hash) history.replaceState(null, "", hash);
+      sessionStorage.setItem(LOG_KEY, hash);
+    }
     let page;
     try {
       page = await get("/api/v1/deliveries" + query({ ...params(), before_id: beforeID }));
@@ -110,13 +122,30 @@ export async function deliveryList() {
     select({ id: "bulk-status", "aria-label": "Replay deliveries with status" }, [["exhausted", "exhausted"], ["failed", "failed"]], initial.status === "failed" ? "failed" : "exhausted"),
     " delivery created in the filter's time range ",
     h("button", { type: "submit", "data-testid": "bulk-replay-button" }, "Replay"));
+  // A bulk replay says how many deliveries it will touch and asks once more before it runs.
+  const confirmation = h("span", { class: "confirm", role: "alert", "data-testid": "bulk-replay-confirm", hidden: true });
+  bulk.append(confirmation);
+  let armed = null;
   bulk.addEventListener("submit", async (event) => {
     event.preventDefault();
     const range = params();
+    const request = {
+      status: bulk.querySelector("#bulk-status").value, since: range.since === "" ? 0 : range.since,
+      until: range.until === "" ? Math.floor(Date.now() / 1000) : range.until,
+    };
+    const key = JSON.stringify(request);
     try {
-      const answer = await post("/api/v1/deliveries/replay", {
-        status: bulk.querySelector("#bulk-status").value, since: range.since === "" ? 0 : range.since, until: range.until === "" ? Math.floor(Date.now() / 1000) : range.until,
-      });
+      if (armed !== key) {
+        const found = await get("/api/v1/deliveries" + query({ status: request.status, since: request.since, until: request.until, limit: 500 }));
+        const count = found.deliveries.length >= 500 ? "500 or more" : String(found.deliveries.length);
+        confirmation.textContent = ` This replays ${count} ${request.status} deliveries (one more attempt each). Click Replay again to go ahead.`;
+        confirmation.hidden = false;
+        armed = key;
+        return;
+      }
+      armed = null;
+      confirmation.hidden = true;
+      const answer = await post("/api/v1/deliveries/replay", request);
       toast(`${answer.replayed} deliveries queued again`);
       load();
     } catch (error) {
@@ -159,12 +188,40 @@ export async function deliveryDetail(id) {
       h("div", {}, h("h3", {}, "Response"), attempt.response
         ? [h("p", { class: "code", "data-testid": "response-status" }, `HTTP ${attempt.response.status}`), headerTable(attempt.response.headers), bodyBlock(attempt.response.body, attempt.response.body_truncated)]
         : h("p", { class: "muted" }, "No response.")))));
-  return h("section", {},
+  const waiting = delivery.status === "pending" || delivery.status === "failed";
+  const page = h("section", {},
     heading(`Delivery ${delivery.id}`, replayButton(delivery, () => window.dispatchEvent(new HashChangeEvent("hashchange"))),
-      delivery.status === "pending" || delivery.status === "failed" ? cancelButton(delivery, () => window.dispatchEvent(new HashChangeEvent("hashchange"))) : null,
-      h("a", { class: "button", href: "#/deliveries" }, "Back to the log")),
+      waiting ? cancelButton(delivery, () => window.dispatchEvent(new HashChangeEvent("hashchange")), "Stop retrying") : null,
+      h("a", { class: "button", href: sessionStorage.getItem(LOG_KEY) || "#/deliveries", "data-testid": "back-to-log" }, "Back to the log")),
+    waiting ? await whyItWaits(delivery) : null,
     h("div", { class: "card" }, summary),
     attempts.length ? attempts : h("p", { class: "muted" }, "No attempt yet."));
+  // While it waits, the page reads it again every 3 s (for a minute), so a replay's attempt shows without a reload.
+  if (waiting) {
+    const shownAt = location.hash;
+    const refreshes = (deliveryDetail.refreshes = shownAt === deliveryDetail.shownAt ? (deliveryDetail.refreshes || 0) + 1 : 0);
+    deliveryDetail.shownAt = shownAt;
+    if (refreshes < 20) setTimeout(() => { if (location.hash === shownAt) window.dispatchEvent(new HashChangeEvent("hashchange")); }, 3000);
+  }
+  return page;
+}
+
+/** Why a pending or failed delivery has not been made yet: its host's breaker, a 410, or its next attempt time. */
+async function whyItWaits(delivery) {
+  let host;
+  try { host = (await get("/api/v1/breakers")).hosts.find((entry) => entry.host === delivery.host); } catch { host = null; }
+  const now = Math.floor(Date.now() / 1000);
+  let text;
+  if (host && host.retries_disabled_at) {
+    text = `${delivery.host} answered 410 Gone and is disabled: no call goes there until it is enabled on the Circuit breakers page.`;
+  } else if (host && host.state !== "closed") {
+    text = `The circuit breaker for ${delivery.host} is ${host.state.replace("_", " ")}: calls to it wait until the next probe at ${when(host.next_probe_at)}.`;
+  } else if (delivery.next_attempt_at && delivery.next_attempt_at > now) {
+    text = `The next attempt is at ${when(delivery.next_attempt_at)} (the retry schedule).`;
+  } else {
+    text = "Due now: a delivery worker makes the attempt within a second or two.";
+  }
+  return h("p", { class: "card notice", role: "status", "data-testid": "why-waiting" }, text);
 }
 
 /** `#/breakers`: the per-host circuit breakers. */

@@ -194,6 +194,23 @@ class Flow:
         self.testid("sign-out")
         self.shot("02-dashboard")
 
+        self.step("a second tab of the same browser is signed in too (the token is asked of the open tab, never stored)")
+        first = self.driver.current_window_handle
+        self.driver.switch_to.new_window("tab")
+        self.go("#/tokens")
+        self.wait_or_error('[data-testid="token-table"]')
+        stored = self.driver.execute_script("return Object.keys(localStorage).length")
+        if stored:
+            raise StepFailed(f"localStorage holds {stored} keys")
+        self.step("signing out there signs the first tab out as well; sign in again")
+        self.testid("sign-out").click()
+        self.driver.close()
+        self.driver.switch_to.window(first)
+        self.testid("sign-in-form")
+        self.type(self.testid("token"), self.token)
+        self.testid("sign-in").click()
+        self.testid("sign-out")
+
         self.step("Rest API form: create the receiver with one JSON POST method")
         self.go("#/rest-apis/new")
         self.type(self.label_for("Name"), "Receiver")

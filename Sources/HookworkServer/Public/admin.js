@@ -1,5 +1,5 @@
 // The admin page: sign in with an admin token, then one view per hash route (#/webhooks, #/webhooks/3, ...).
-import { api, token, setToken, clearToken } from "./api.js";
+import { api, token, setToken, clearToken, borrowToken, broadcastSignOut } from "./api.js";
 import { h, field, toast } from "./ui.js";
 import { webhookList, webhookEdit } from "./webhooks.js";
 import { triggerList, triggerEdit, restAPIList, restAPIEdit } from "./configuration.js";
@@ -35,7 +35,7 @@ function signInView(message) {
   const form = h("form", { class: "card sign-in", "data-testid": "sign-in-form" },
     h("h1", {}, "Sign in"),
     h("p", {}, "Paste an admin API token. The first start of ", h("code", {}, "hookwork serve"),
-      " prints one; ", h("code", {}, "HOOKWORK_ADMIN_TOKEN"), " sets one. It is kept in this tab only."),
+      " prints one; ", h("code", {}, "HOOKWORK_ADMIN_TOKEN"), " sets one. It is kept for this browser session only (in this tab, and lent to tabs you open beside it)."),
     field("Admin token", input),
     error,
     h("button", { type: "submit", "data-testid": "sign-in" }, "Sign in"));
@@ -59,6 +59,7 @@ function signInView(message) {
 
 function signOut() {
   clearToken();
+  broadcastSignOut();
   location.hash = "#/sign-in";
   render();
   toast("Signed out");
@@ -101,4 +102,4 @@ async function render() {
 
 window.addEventListener("hashchange", render);
 document.getElementById("sign-out").addEventListener("click", signOut);
-render();
+borrowToken().then(render);

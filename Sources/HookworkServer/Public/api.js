@@ -6,6 +6,37 @@ export function token() { return sessionStorage.getItem(TOKEN_KEY); }
 export function setToken(value) { sessionStorage.setItem(TOKEN_KEY, value); }
 export function clearToken() { sessionStorage.removeItem(TOKEN_KEY); }
 
+// The token stays in each tab's sessionStorage (gone when the tab closes), never in localStorage, where it would
+// outlive the browser session in clear. A new tab asks the open tabs of the same origin for it over a
+// BroadcastChannel, so that opening a link in a new tab does not ask to sign in again; signing out signs every tab out.
+const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel("hookwork-admin") : null;
+if (channel) {
+  channel.addEventListener("message", (event) => {
+    const message = event.data || {};
+    if (message.type === "need-token" && token()) channel.postMessage({ type: "token", token: token() });
+    if (message.type === "signed-out") { clearToken(); window.dispatchEvent(new HashChangeEvent("hashchange")); }
+  });
+}
+
+/** Asks the other open tabs for the token (at most `wait` ms); resolves true when one gave it. */
+export function borrowToken(wait = 300) {
+  if (!channel || token()) return Promise.resolve(!!token());
+  return new Promise((resolve) => {
+    const answer = (event) => {
+      if (event.data?.type !== "token" || !event.data.token) return;
+      setToken(event.data.token);
+      channel.removeEventListener("message", answer);
+      resolve(true);
+    };
+    channel.addEventListener("message", answer);
+    channel.postMessage({ type: "need-token" });
+    setTimeout(() => { channel.removeEventListener("message", answer); resolve(!!token()); }, wait);
+  });
+}
+
+/** Tells the other tabs that this browser signed out. */
+export function broadcastSignOut() { channel?.postMessage({ type: "signed-out" }); }
+
 /** An error answer of the API, in its one shape: code, message, field, details. */
 export class APIError extends Error {
   constructor(status, body) {

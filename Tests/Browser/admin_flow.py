@@ -446,6 +446,31 @@ class Flow:
             raise StepFailed(f"the breakers read: {table}")
         self.shot("12-breakers")
 
+        self.step("on a phone (390 x 844): the navigation folds behind Menu, the log is cards with no sideways scroll")
+        self.driver.set_window_size(390, 844)
+        try:
+            self.go("#/deliveries")
+            self.wait_or_error('[data-testid^="delivery-row-"]')
+            header = self.driver.execute_script("return document.querySelector('.top').getBoundingClientRect().height")
+            viewport = self.driver.execute_script("return window.innerHeight")
+            if header > viewport * 0.15:
+                raise StepFailed(f"the header takes {header} of {viewport} pixels")
+            overflow = self.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+            if overflow > 0:
+                raise StepFailed(f"the deliveries page scrolls sideways by {overflow} pixels")
+            label = self.driver.execute_script("return document.querySelector('[data-testid^=\"delivery-row-\"] td').dataset.label")
+            if label != "Id":
+                raise StepFailed(f"a cell's label reads {label!r}")
+            self.driver.save_screenshot(os.path.join(self.shots, "19-phone-deliveries.png"))
+            self.testid("menu").click()
+            self.wait_for(lambda: self.driver.find_element(By.CSS_SELECTOR, '[data-testid="nav-breakers"]').is_displayed(), "the menu opening")
+            self.testid("nav-breakers").click()
+            self.wait_or_error('[data-testid="breaker-table"]')
+            if self.driver.find_element(By.CSS_SELECTOR, '[data-testid="nav-breakers"]').is_displayed():
+                raise StepFailed("the menu stays open after choosing a page")
+        finally:
+            self.driver.set_window_size(1280, 900)
+
     def operations(self):
         """A host a 410 disabled enabled again, a parked event replayed, a token created, rotated and revoked."""
         self.sign_in()

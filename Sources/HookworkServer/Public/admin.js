@@ -69,6 +69,10 @@ async function render() {
   const root = main();
   const signedIn = !!token();
   document.getElementById("nav").hidden = !signedIn;
+  document.getElementById("menu").hidden = !signedIn;
+  // A page chosen from the folded menu closes it.
+  document.querySelector(".top").classList.remove("open");
+  document.getElementById("menu").setAttribute("aria-expanded", "false");
   document.getElementById("sign-out").hidden = !signedIn;
   if (!signedIn) {
     root.replaceChildren(signInView());
@@ -102,4 +106,8 @@ async function render() {
 
 window.addEventListener("hashchange", render);
 document.getElementById("sign-out").addEventListener("click", signOut);
+document.getElementById("menu").addEventListener("click", () => {
+  const open = document.querySelector(".top").classList.toggle("open");
+  document.getElementById("menu").setAttribute("aria-expanded", String(open));
+});
 borrowToken().then(render);

@@ -107,9 +107,13 @@ export function failure(error, what) {
     `${what} could not be read: ${error.message}` + (missing ? " (this server does not offer that route yet)" : ""));
 }
 
-/** A table from column headers and rows of cells. */
+/** A table from column headers and rows of cells; each cell is labelled with its column (shown on a phone). */
 export function table(headers, rows, attributes = {}) {
-  return h("table", attributes,
-    h("thead", {}, h("tr", {}, headers.map((title) => h("th", { scope: "col" }, title)))),
-    h("tbody", {}, rows));
+  const body = h("tbody", {}, rows);
+  const label = (row) => [...row.children].forEach((cell, index) => { if (headers[index]) cell.dataset.label = headers[index]; });
+  [...body.children].forEach(label);
+  // Rows added later (older pages of a list) get their labels too.
+  new MutationObserver((changes) => changes.forEach((change) => change.addedNodes.forEach((node) => { if (node.tagName === "TR") label(node); })))
+    .observe(body, { childList: true });
+  return h("table", attributes, h("thead", {}, h("tr", {}, headers.map((title) => h("th", { scope: "col" }, title)))), body);
 }

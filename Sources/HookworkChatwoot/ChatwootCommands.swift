@@ -268,15 +268,9 @@ struct ChatwootSession {
             let before = (current["payload"]?.arrayValue ?? []).compactMap(\.stringValue)
             var labels = before.filter { !remove.contains($0) }
             for label in add where !labels.contains(label) { labels.append(label) }
-            let result: StepResult
-            if labels == before {
-                result = .done("labels already \(before)", messageID: nil)
-            } else {
-                result = expectSuccess(
-                    await call(
-                        "POST", conversationPath + "/labels", token: .write, body: JSONObject([("labels", .array(labels.map(JSONValue.string)))])),
-                    "labels \(labels)")
-            }
+            let result = await writeIfChanged(
+                labels != before, conversationPath + "/labels", body: JSONObject([("labels", .array(labels.map(JSONValue.string)))]),
+                done: "labels \(labels)", unchanged: "labels already \(before)")
             if case .done = result { seen["cw_labels"] = .array(labels.map(JSONValue.string)) }
             return result
         case .attributes(let changes):
@@ -286,16 +280,9 @@ struct ChatwootSession {
             let before = current["custom_attributes"]?.objectValue ?? JSONObject()
             var attributes = before
             for (key, value) in changes { attributes[key] = value == .null ? nil : value }
-            let result: StepResult
-            if attributes == before {
-                result = .done("custom attributes already set", messageID: nil)
-            } else {
-                result = expectSuccess(
-                    await call(
-                        "POST", conversationPath + "/custom_attributes", token: .write, body: JSONObject([("custom_attributes", .object(attributes))])
-                    ),
-                    "custom attributes " + changes.map(\.key).sorted().joined(separator: ", "))
-            }
+            let result = await writeIfChanged(
+                attributes != before, conversationPath + "/custom_attributes", body: JSONObject([("custom_attributes", .object(attributes))]),
+                done: "custom attributes " + changes.map(\.key).sorted().joined(separator: ", "), unchanged: "custom attributes already set")
             if case .done = result {
                 var keys: [JSONValue] = []
                 for (key, value) in attributes where !key.hasPrefix("cw_") && key != "aicons" {
@@ -324,6 +311,12 @@ struct ChatwootSession {
         case answer(Int, JSONObject)
         /// No answer; `retryable` is false when retrying cannot help (the outbound address policy refused the call).
         case none(String, retryable: Bool)
+    }
+
+    /// POSTs the whole new value (Chatwoot's list and object calls replace what is there) unless it is unchanged.
+    mutating func writeIfChanged(_ changed: Bool, _ path: String, body: JSONObject, done: String, unchanged: String) async -> StepResult {
+        guard changed else { return .done(unchanged, messageID: nil) }
+        return expectSuccess(await call("POST", path, token: .write, body: body), done)
     }
 
     func expectSuccess(_ answer: Answer, _ note: String) -> StepResult {

@@ -138,6 +138,8 @@ public struct DeliveryWorker: Service {
             }
             if !excess.isEmpty { try await store.releaseDeliveries(ids: excess, worker: name) }
             claimed = kept
+        } catch is CancellationError {
+            return []  // stopping
         } catch {
             logger.error("delivery.claim_failed", metadata: ["error": "\(error)"])
         }
@@ -179,6 +181,8 @@ public struct DeliveryRetention: Service {
         do {
             let firings = try await store.purgeFirings(before: clock.now() - 2 * 86_400)
             if firings > 0 { logger.info("firings.purged", metadata: ["firing.count": "\(firings)"]) }
+        } catch is CancellationError {
+            return 0  // stopping
         } catch {
             logger.error("firings.purge_failed", metadata: ["error": "\(error)"])
         }

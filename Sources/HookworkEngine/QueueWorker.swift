@@ -53,6 +53,8 @@ public struct QueueWorker: Service {
             let claimed: [StoredEvent]
             do {
                 claimed = try await store.claimEvents(limit: concurrency, now: clock.now(), worker: name, leaseSeconds: leaseSeconds)
+            } catch is CancellationError {
+                break  // stopping
             } catch {
                 logger.error("queue.claim_failed", metadata: ["error": "\(error)"])
                 metrics.errorOccurred(code: "queue_claim_failed")

@@ -237,15 +237,6 @@ extension SQLStore {
 
     /// Engine errors with a meaning for callers become `StoreError`s, as in the rest of the store.
     private func continuousGuarded<R>(_ body: () async throws -> R) async throws -> R {
-        do {
-            return try await body()
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            if let known = engine.classify(error) { throw known }
-            logger.error("store.failed", metadata: ["store.engine": "\(engine.flavor.name)", "error": "\(String(reflecting: error))"])
-            throw StoreError(
-                code: "unavailable", message: "the \(engine.flavor.name) database failed (\(error)); check that it is reachable and migrated")
-        }
+        try await guarded(body)
     }
 }

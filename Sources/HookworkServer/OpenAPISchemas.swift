@@ -248,6 +248,23 @@ enum OpenAPISchemas {
             )
         ),
         (
+            "EventLog",
+            object(
+                [
+                    (
+                        "events",
+                        array(
+                            object([
+                                ("event_id", integer), ("event", string), ("id", nullableString), ("received_at", integer), ("status", string),
+                                ("attempts", integer), ("chat_id", nullableInteger), ("webhooks_evaluated", integer), ("triggers_run", integer),
+                            ]))
+                    ),
+                    ("next_before_id", nullableInteger),
+                ],
+                required: ["events", "next_before_id"]
+            )
+        ),
+        (
             "ConnectionSync",
             object(
                 [
@@ -310,6 +327,7 @@ enum OpenAPISchemas {
         case "POST /api/v1/batch": return ("Batch", "BatchAnswer", "application/json")
         case "POST /api/v1/events": return ("Event", "EventAnswer", "application/json")
         case "GET /api/v1/events/{id}": return (nil, "StoredEvent", "application/json")
+        case "GET /api/v1/events": return (nil, "EventLog", "application/json")
         case "GET /api/v1/events/parked": return (nil, "ParkedEvents", "application/json")
         case "POST /api/v1/events/{id}/replay": return (nil, "Queued", "application/json")
         case "GET /api/v1/deliveries": return (nil, "DeliveryList", "application/json")
@@ -350,6 +368,11 @@ enum OpenAPISchemas {
                 ("limit", ["type": "integer", "minimum": 1, "maximum": 500]),
             ]
         case "GET /api/v1/events/parked": return [("after", seconds), ("limit", ["type": "integer", "minimum": 1, "maximum": 500])]
+        case "GET /api/v1/events":
+            return [
+                ("name", ["type": "string", "maxLength": 100]), ("before_id", positive),
+                ("limit", ["type": "integer", "minimum": 1, "maximum": 500]),
+            ]
         case "GET /api/v1/activity": return [("window", enumeration(["hour", "day"]))]
         case "GET /api/v1/chats/{id}/explore", "GET /api/v1/mail_messages/{id}/explore", "GET /api/v1/mail-messages/{id}/explore":
             return [("depth", ["type": "integer", "minimum": 1, "maximum": 4])]

@@ -144,6 +144,9 @@ public protocol Store: Sendable, DeliveryStore, ContinuousStore, RecordIDStore, 
     func event(sequence: Int) async throws -> (event: StoredEvent, outcome: JSONValue?)?
     /// The event stored under idempotency key `key` and its outcome, if any.
     func event(key: String) async throws -> (event: StoredEvent, outcome: JSONValue?)?
+    /// Events newest first (the event log): only those named `name` when given, with a sequence below
+    /// `beforeSequence` when given (paging), at most `limit`.
+    func events(name: String?, beforeSequence: Int?, limit: Int) async throws -> [(event: StoredEvent, outcome: JSONValue?)]
 
     /// Closes connections.
     func shutdown() async throws

@@ -601,6 +601,42 @@ class Flow:
         if self.args.receiver_url not in row or "0 retrying" not in row:
             raise StepFailed(f"the connection's row reads {row}")
 
+    def events(self):
+        """The event log lists the stored event; a test event sent from the page runs its webhook, and its page leads to
+        the delivery it caused."""
+        self.sign_in()
+        self.step("the event log lists the event the test stored")
+        self.testid("nav-events").click()
+        row = self.wait_or_error('[data-testid^="event-row-"]').text
+        if "chat.close" not in row or "close-42" not in row or "1 of 1" not in row:
+            raise StepFailed(f"the event's row reads: {row}")
+        if self.driver.find_element(By.CSS_SELECTOR, '[data-testid="nav-events"]').get_attribute("aria-current") != "page":
+            raise StepFailed("the Events section is not marked as the current one")
+        self.step("send a chat.close test event for chat 77 from its template")
+        self.choose(self.testid("test-event-template"), "chat.close")
+        args = self.testid("test-event-args")
+        self.type(args, '{"chat": {"id": 77, "nick": "Bo", "status": 2, "dep_id": 3}, "user_data": {"id": 5, "name": "Olga"}}')
+        self.type(self.testid("test-event-id"), "page-test-77")
+        self.testid("send-test-event").click()
+        link = self.wait_or_error('[data-testid="test-event-link"]')
+        self.shot("20-events")
+        link.click()
+        self.step("the event's page shows the webhook's trace and the delivery it caused")
+        webhook = self.wait_or_error('[data-testid^="event-webhook-"]').text
+        if "conditions valid" not in webhook or "restapi" not in webhook:
+            raise StepFailed(f"the webhook's entry reads: {webhook}")
+        self.wait('[data-testid^="event-delivery-"]').click()
+        self.wait_or_error('[data-testid="delivery-summary"]')
+        if "/bot-silent/77" not in self.testid("delivery-summary").text:
+            raise StepFailed(f"the delivery reads: {self.testid('delivery-summary').text}")
+        self.step("sending the same id again is not run twice")
+        self.go("#/events")
+        self.wait_or_error('[data-testid="test-event-form"]')
+        self.type(self.testid("test-event-args"), '{"chat": {"id": 77, "status": 2}}')
+        self.type(self.testid("test-event-id"), "page-test-77")
+        self.testid("send-test-event").click()
+        self.wait_for(lambda: "Seen before" in self.testid("test-event-answer").text, "the duplicate answer")
+
     def dashboard(self):
         """Events, firings and delivery outcomes over the last hour and day."""
         self.sign_in()
@@ -632,7 +668,7 @@ def main():
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--screenshots", required=True)
-    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations", "connections"], default="core")
+    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations", "connections", "events"], default="core")
     parser.add_argument("--receiver-url", default="http://127.0.0.1:9")
     parser.add_argument("--chat-id", type=int, default=1)
     parser.add_argument("--webhook-id", type=int, default=1)

@@ -253,6 +253,18 @@ struct AdminPageBrowserTests {
         }
     }
 
+    /// Needs `GET /api/v1/events` and `POST /api/v1/events` with the admin token.
+    @Test("the event log lists events; a test event sent from the page runs its webhook and leads to its delivery; a repeated id is not run")
+    func eventLog() async throws {
+        try await Receiver.with { receiver, port in
+            try await runBrowserScenario("events") { client in
+                try await configureOneDelivery(client, port: port)
+                return []
+            }
+            #expect(receiver.requests.map(\.path).filter { $0.hasPrefix("/bot-silent/77") }.count == 1)
+        }
+    }
+
     /// Needs `GET /api/v1/activity`.
     @Test("the dashboard charts the last hour and day and counts the event and its delivery")
     func dashboard() async throws {

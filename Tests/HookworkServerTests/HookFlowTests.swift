@@ -161,4 +161,30 @@ struct HookFlowTests {
             #expect(attributes.body["department"] == false)
         }
     }
+
+    @Test("the event log: newest first, by name, paged by before_id, with each event's status and triggers run; bad parameters named")
+    func eventLog() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let app = try await makeApp(testConfiguration(worker: .http, databaseURL: database.url))
+        try await app.test(.router) { client in
+            for (index, name) in ["chat.close", "chat.accept", "chat.close"].enumerated() {
+                let event = #"{"event":"\#(name)","id":"log-\#(index)","args":{"chat":{"id":\#(10 + index),"status":1}}}"#
+                #expect(try await client.call(.post, "/api/v1/events", token: ingestToken, json: event).status == 200)
+            }
+            let all = try await client.call(.get, "/api/v1/events").body
+            #expect(all["events"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["log-2", "log-1", "log-0"])
+            #expect(all["events"]?.arrayValue?.first?["chat_id"] == 12)
+            #expect(all["events"]?.arrayValue?.first?["status"] == "done")
+            let closes = try await client.call(.get, "/api/v1/events?name=chat.close&limit=1").body
+            #expect(closes["events"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["log-2"])
+            let before = try #require(closes["next_before_id"]?.intValue)
+            let older = try await client.call(.get, "/api/v1/events?name=chat.close&limit=1&before_id=\(before)").body
+            #expect(older["events"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["log-0"])
+            let bad = try await client.call(.get, "/api/v1/events?limit=0")
+            #expect(bad.status == 400)
+            #expect(bad.body["error"]?["field"] == "limit")
+            #expect(try await client.call(.get, "/api/v1/events", token: ingestToken).status == 403)
+        }
+    }
 }

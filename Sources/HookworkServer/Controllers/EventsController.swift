@@ -18,6 +18,41 @@ struct EventsController {
         table.add(.post, "/api/v1/events", "Send an event; runs or queues its hook webhooks", scope: .ingest, tag: "events", body: true) {
             request, _ in try await receive(request)
         }
+        table.add(.get, "/api/v1/events", "The event log: events newest first, by name, with their status", scope: .admin, tag: "events") {
+            request, _ in
+            let parameters = request.uri.queryParameters
+            let name = parameters["name"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            if let name, name.count > 100 {
+                throw APIError(.badRequest, code: "invalid_parameter", message: "name is longer than 100 characters", field: "name")
+            }
+            func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+                guard let text = parameters[Substring(key)].map(String.init), !text.isEmpty else { return nil }
+                guard let value = Int(text), range.contains(value) else {
+                    throw APIError(
+                        .badRequest, code: "invalid_parameter", message: "\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)",
+                        field: key)
+                }
+                return value
+            }
+            let limit = try int("limit", 1...500) ?? 50
+            let before = try int("before_id", 1...Int.max)
+            let events = try await environment.store.events(name: name, beforeSequence: before, limit: limit)
+            let items: [JSONValue] = events.map { event, outcome in
+                var object = JSONObject([("event_id", .int(event.sequence)), ("event", .string(event.name))])
+                object["id"] = event.key.map(JSONValue.string) ?? .null
+                object["received_at"] = .int(event.receivedAt)
+                object["status"] = .string(Self.status(outcome))
+                object["attempts"] = .int(event.attempts)
+                object["chat_id"] = event.args["chat"]?["id"]?.looseInt.map(JSONValue.int) ?? .null
+                let webhooks = outcome?["webhooks"]?.arrayValue ?? []
+                object["webhooks_evaluated"] = .int(webhooks.count)
+                object["triggers_run"] = .int(webhooks.filter { ($0["branch"]?.stringValue ?? "none") != "none" }.count)
+                return .object(object)
+            }
+            var answer = JSONObject([("events", .array(items))])
+            answer["next_before_id"] = events.count == limit ? events.last.map { .int($0.event.sequence) } ?? .null : .null
+            return JSONResponse.make(.object(answer))
+        }
         table.add(.get, "/api/v1/events/{id}", "An event and its outcome", scope: .ingest, tag: "events") { _, context in
             let sequence = try context.intParameter()
             guard let (event, outcome) = try await environment.store.event(sequence: sequence) else { throw APIError.notFound("event", id: sequence) }

@@ -8,6 +8,7 @@ import { explorer } from "./explorer.js";
 import { dashboard } from "./dashboard.js";
 import { parkedEvents, tokens } from "./operations.js";
 import { connectionList, connectionEdit } from "./connections.js";
+import { eventLog, eventDetail } from "./events.js";
 
 const routes = [
   [/^#\/dashboard$/, dashboard],
@@ -22,6 +23,8 @@ const routes = [
   [/^#\/breakers$/, breakerList],
   [/^#\/explorer$/, explorer],
   [/^#\/events\/parked$/, parkedEvents],
+  [/^#\/events$/, eventLog],
+  [/^#\/events\/(\d+)$/, eventDetail],
   [/^#\/tokens$/, tokens],
   [/^#\/connections$/, connectionList],
   [/^#\/connections\/(new|\d+)$/, connectionEdit],
@@ -80,12 +83,15 @@ async function render() {
     return;
   }
   const hash = location.hash && location.hash !== "#/sign-in" ? location.hash : "#/dashboard";
-  for (const link of document.querySelectorAll("#nav a")) {
-    const active = hash.startsWith(link.getAttribute("href"));
-    if (active) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
-  }
   // A page's filters ride in the hash's query (`#/deliveries?status=exhausted`): routes match the path before it.
   const path = hash.split("?")[0];
+  // The section is the longest navigation link the path starts with (`#/events/parked` is not `#/events`).
+  const links = [...document.querySelectorAll("#nav a")];
+  const section = links.map((link) => link.getAttribute("href")).filter((href) => path === href || path.startsWith(href + "/"))
+    .sort((a, b) => b.length - a.length)[0];
+  for (const link of links) {
+    if (link.getAttribute("href") === section) link.setAttribute("aria-current", "page"); else link.removeAttribute("aria-current");
+  }
   const route = routes.find(([pattern]) => pattern.test(path));
   if (!route) {
     root.replaceChildren(h("p", {}, "No such page. ", h("a", { href: "#/dashboard" }, "Go to the dashboard")));

@@ -212,6 +212,22 @@ public struct SQLStore: Store {
         try await event(where: "event_key = \(bind: key)")
     }
 
+    public func events(name: String?, beforeSequence: Int?, limit: Int) async throws -> [(event: StoredEvent, outcome: JSONValue?)] {
+        var filter: SQLQueryString = "1 = 1"
+        if let name { filter = filter + " AND name = \(bind: name)" }
+        if let beforeSequence { filter = filter + " AND sequence < \(bind: beforeSequence)" }
+        let condition = filter
+        let rows = try await guarded {
+            try await engine.read { db in
+                try await db.raw(
+                    "SELECT sequence, event_key, name, args, received_at, run_at, attempts, outcome FROM hw_events WHERE " + condition
+                        + " ORDER BY sequence DESC LIMIT \(bind: max(limit, 0))"
+                ).all().map { try EventRow(row: $0, outcome: true) }
+            }
+        }
+        return try rows.map { (try $0.event(), try $0.outcome.map { try StoredJSON.value($0) }) }
+    }
+
     /// The one event `condition` selects, with its outcome.
     private func event(where condition: SQLQueryString) async throws -> (event: StoredEvent, outcome: JSONValue?)? {
         let row = try await guarded {

@@ -5,6 +5,7 @@ Each scenario needs a running Hookwork server; the Swift test that starts it pas
 records it stored. A failing step prints its reason, saves a screenshot named failure-<scenario>.png and exits 1.
 """
 import argparse
+import base64
 import json
 import os
 import shutil
@@ -234,6 +235,27 @@ class Flow:
         if status != 200 or saved_method["id"] != "notify" or saved_method["method"] != "POST" or saved_method["header"] != [{"key": "X-Source", "value": "hookwork"}] \
                 or saved_method["body_request_type_content"] != "json" or api["configuration"]["host"] != self.args.receiver_url:
             raise StepFailed(f"the Rest API was not stored as entered: {api}")
+
+        self.step("Rest API delivery settings: a bad retry schedule is named; retry, retry_on and a signing secret saved, the secret masked")
+        self.go(f"#/rest-apis/{api_id}")
+        self.type(self.label_for("Retry schedule"), "soon")
+        self.testid("save-rest-api").click()
+        self.step("  the retry field says: " + self.error_beside("configuration.retry"))
+        self.type(self.label_for("Retry schedule"), "5, 60")
+        self.type(self.label_for("Also retry these 4xx answers"), "409")
+        secret = "whsec_" + base64.b64encode(b"0123456789abcdef0123456789abcdef").decode()
+        self.type(self.testid("new-signing-secret"), secret)
+        self.testid("add-signing-secret").click()
+        before = self.testid("rest-api-form")
+        self.testid("save-rest-api").click()
+        self.wait_for(lambda: EC.staleness_of(before)(self.driver), "the form drawing itself again after the save")
+        self.wait_for(lambda: "(stored)" in self.testid("signing-secret-0").text, "the stored secret shown masked")
+        status, saved = self.api("GET", f"/api/v1/rest_apis/{api_id}")
+        settings = saved["configuration"]
+        if settings.get("retry") != [5, 60] or settings.get("retry_on") != [409] or settings.get("signing_secrets") != ["********"]:
+            raise StepFailed(f"the delivery settings were stored as {settings}")
+        if secret in self.driver.find_element(By.TAG_NAME, "body").get_attribute("innerHTML"):
+            raise StepFailed("the secret is in the page")
 
         self.step("Rest API form: a host that is not a URL is refused beside the host field")
         self.type(self.label_for("Host"), "ftp://example.com")

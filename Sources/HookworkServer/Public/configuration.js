@@ -236,6 +236,8 @@ function methodEditor(method, index, remove) {
     input("id", "Method id", {}, "What a trigger's action names."), input("name", "Name"),
     input("suburl", "Sub-URL", { placeholder: "/chats/{{args.chat.id}}" }, "Appended to the host; {{args.chat.id}} placeholders work."),
     input("max_execution_time", "Timeout (seconds, 1-360)", { type: "number", min: 1, max: 360 }),
+    input("polling_n_times", "Polling: requests in all (1-10)", { type: "number", min: 1, max: 10 }, "Asks again until an output rule matches."),
+    input("polling_n_delay", "Polling: seconds between requests (1-10)", { type: "number", min: 1, max: 10 }),
   ];
   const verb = select({ id: `${prefix}-method`, "data-testid": `${prefix}-method` }, ["GET", "POST", "PUT", "DELETE", "PATCH"].map((v) => [v, v]), (method.method || "GET").toUpperCase());
   const auth = select({ id: `${prefix}-authorization`, "data-testid": `${prefix}-authorization` }, AUTHORIZATIONS, method.authorization || "");
@@ -279,8 +281,9 @@ function methodEditor(method, index, remove) {
     for (const [key, element] of [...simple, ...authFields]) {
       if (element.value === "" && method[key] === undefined) delete next[key]; else next[key] = element.value;
     }
-    if (next.max_execution_time !== undefined && next.max_execution_time !== "") next.max_execution_time = Number(next.max_execution_time);
-    else delete next.max_execution_time;
+    for (const key of ["max_execution_time", "polling_n_times", "polling_n_delay"]) {
+      if (next[key] !== undefined && next[key] !== "") next[key] = Number(next[key]); else delete next[key];
+    }
     next.method = verb.value;
     next.authorization = auth.value;
     if (auth.value === "apikey") next.api_key_location = keyLocation.value;
@@ -304,6 +307,28 @@ export async function restAPIEdit(id) {
   const description = h("textarea", { id: "rest-api-description", rows: 2, "data-testid": "rest-api-description" }, api.description ?? "");
   const host = text("rest-api-host", configuration.host, { placeholder: "https://example.com/api" });
   const verify = checkbox("rest-api-verify-tls", "Verify TLS certificates", configuration.verify_tls === undefined ? true : configuration.verify_tls);
+  const redirects = checkbox("rest-api-follow-redirects", "Follow redirects (each hop is checked against the address policy)", configuration.follow_redirects === true);
+  const shownRetry = Array.isArray(configuration.retry) ? configuration.retry.join(", ") : (configuration.retry ?? "");
+  const retry = text("rest-api-retry", shownRetry, { placeholder: "default" });
+  const retryOn = text("rest-api-retry-on", (configuration.retry_on || []).join(", "), { placeholder: "404, 409" });
+  // Signing secrets are write-only: stored ones show as ******** (saved back as such, the server keeps them); a new one
+  // is added beside them, so that a rotation signs with both until the old one is removed.
+  let secrets = (configuration.signing_secrets || []).map((secret) => secret);
+  const secretList = h("ul", { class: "secrets", "data-testid": "signing-secrets" });
+  const drawSecrets = () => secretList.replaceChildren(...secrets.map((secret, index) => h("li", { "data-testid": `signing-secret-${index}` },
+    h("code", {}, secret === "********" ? "******** (stored)" : "******** (new, not saved yet)"), " ",
+    h("button", { type: "button", class: "danger", "data-testid": `remove-secret-${index}`, onclick: () => { secrets.splice(index, 1); drawSecrets(); } }, "Remove"))));
+  drawSecrets();
+  const newSecret = h("input", { id: "rest-api-new-secret", type: "password", autocomplete: "off", placeholder: "whsec_…", "data-testid": "new-signing-secret" });
+  const addSecret = h("button", { type: "button", "data-testid": "add-signing-secret" }, "Add secret");
+  addSecret.addEventListener("click", () => { if (newSecret.value.trim()) { secrets.push(newSecret.value.trim()); newSecret.value = ""; drawSecrets(); } });
+  const readRetry = () => {
+    const value = retry.value.trim();
+    if (value === "") return undefined;
+    if (value === "default" || value === "none") return value;
+    const parts = value.split(/[\s,]+/).filter(Boolean);
+    return parts.every((part) => /^\d+$/.test(part)) ? parts.map(Number) : value;
+  };
   let methods = (configuration.parameters || []).map((method) => ({ ...method }));
   const list = h("ol", { class: "methods", "data-testid": "methods" });
   const draw = () => {
@@ -324,7 +349,14 @@ export async function restAPIEdit(id) {
   const form = h("form", { class: "card", "data-testid": "rest-api-form", novalidate: true },
     h("div", { class: "grid" }, field("Name", name, { apiField: "name" }), field("Host", host, { apiField: "configuration.host" })),
     field("Description", description, { apiField: "description" }),
-    verify,
+    verify, redirects,
+    h("h2", {}, "Delivery"),
+    h("div", { class: "grid" },
+      field("Retry schedule", retry, { apiField: "configuration.retry", hint: "default (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), none, or seconds: 5, 60, 600." }),
+      field("Also retry these 4xx answers", retryOn, { apiField: "configuration.retry_on", hint: "5xx, 408 and 429 are always retried." })),
+    h("fieldset", {}, h("legend", {}, "Signing secrets (Standard Webhooks)"), secretList,
+      h("div", { class: "inline" }, field("New secret", newSecret, { apiField: "configuration.signing_secrets" }), addSecret),
+      h("small", { class: "hint" }, "Each secret signs every call (webhook-signature). To rotate: add the new one, then remove the old one once the receiver knows the new one.")),
     h("h2", {}, "Methods"),
     field("", h("span", { hidden: true }), { apiField: "configuration.parameters" }),
     list, add,
@@ -338,11 +370,18 @@ export async function restAPIEdit(id) {
       configuration: { ...configuration, host: host.value, verify_tls: verify.input.checked, parameters: [...list.querySelectorAll("li.method")].map((item) => item.read()) },
     };
     delete document.id;
+    const settings = document.configuration;
+    const schedule = readRetry();
+    if (schedule === undefined) delete settings.retry; else settings.retry = schedule;
+    const codes = retryOn.value.split(/[\s,]+/).filter(Boolean);
+    if (codes.length) settings.retry_on = codes.map((code) => (/^\d+$/.test(code) ? Number(code) : code)); else delete settings.retry_on;
+    if (secrets.length) settings.signing_secrets = secrets; else delete settings.signing_secrets;
+    if (redirects.input.checked) settings.follow_redirects = true; else delete settings.follow_redirects;
     submit.disabled = true;
     try {
       const saved = isNew ? await post("/api/v1/rest_apis", document) : await put(`/api/v1/rest_apis/${id}`, document);
       toast(`Saved Rest API ${saved.name}`);
-      if (isNew) location.hash = `#/rest-apis/${saved.id}`;
+      if (isNew) location.hash = `#/rest-apis/${saved.id}`; else window.dispatchEvent(new HashChangeEvent("hashchange"));
     } catch (error) {
       showErrors(form, error);
     } finally {

@@ -337,10 +337,8 @@ struct ChatwootSession {
     /// One API call; its answer's JSON object (an empty one for an empty or non-object body).
     mutating func call(_ method: String, _ path: String, token: Token, body: JSONObject? = nil) async -> Answer {
         let secret = token == .write ? (connection.botAccessToken ?? connection.apiAccessToken) : connection.apiAccessToken
-        var headers: [(name: String, value: String)] = [("api_access_token", secret), ("Accept", "application/json")]
         let bytes = body.map { Array(JSONValue.object($0).jsonText().utf8) }
-        if bytes != nil { headers.append(("Content-Type", "application/json")) }
-        let request = OutboundRequest(method: method, url: connection.baseURL + path, headers: headers, body: bytes, timeoutSeconds: 10)
+        let request = connection.request(method, path, token: secret, body: bytes, timeoutSeconds: 10)
         var entry = JSONObject([("method", .string(method)), ("url", .string(connection.baseURL + path))])
         if let bytes { entry["request_body"] = .string(String(decoding: bytes.prefix(Self.loggedBodyBytes), as: UTF8.self)) }
         do {
@@ -360,6 +358,14 @@ struct ChatwootSession {
 }
 
 extension ChatwootConnection {
+    /// A request to Chatwoot's Application API: `path` under `base_url`, authenticated with `token` (the header
+    /// Chatwoot reads, `api_access_token`), a JSON body when there is one.
+    func request(_ method: String, _ path: String, token: String, body: [UInt8]? = nil, timeoutSeconds: Int) -> OutboundRequest {
+        var headers: [(name: String, value: String)] = [("api_access_token", token), ("Accept", "application/json")]
+        if body != nil { headers.append(("Content-Type", "application/json")) }
+        return OutboundRequest(method: method, url: baseURL + path, headers: headers, body: body, timeoutSeconds: timeoutSeconds)
+    }
+
     /// The team whose department is `department` (the lowest team id when several map to it); nil when none does.
     public func team(department: Int) -> Int? {
         departments.compactMap { key, value -> Int? in

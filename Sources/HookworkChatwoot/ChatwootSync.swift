@@ -22,11 +22,9 @@ extension ChatwootAdapter {
                 ])
             )
         ])
-        let request = OutboundRequest(
-            method: "POST", url: connection.baseURL + "/api/v1/accounts/\(connection.accountID)/conversations/filter?page=\(page)",
-            headers: [("api_access_token", connection.apiAccessToken), ("Accept", "application/json"), ("Content-Type", "application/json")],
-            body: Array(JSONValue.object(filter).jsonText().utf8), timeoutSeconds: 30
-        )
+        let request = connection.request(
+            "POST", "/api/v1/accounts/\(connection.accountID)/conversations/filter?page=\(page)", token: connection.apiAccessToken,
+            body: Array(JSONValue.object(filter).jsonText().utf8), timeoutSeconds: 30)
         let response: OutboundResponse
         do { response = try await sender.send(request) } catch {
             return PlatformSyncPage(intakes: [], listed: 0, last: true, error: "the conversation list could not be read: \(error)")
@@ -66,10 +64,8 @@ extension ChatwootAdapter {
     }
 
     public func syncConversation(_ id: Int, sender: any HTTPSender, state: any PlatformStateReader) async throws -> PlatformIntake? {
-        let request = OutboundRequest(
-            method: "GET", url: connection.baseURL + "/api/v1/accounts/\(connection.accountID)/conversations/\(id)",
-            headers: [("api_access_token", connection.apiAccessToken), ("Accept", "application/json")], timeoutSeconds: 30
-        )
+        let request = connection.request(
+            "GET", "/api/v1/accounts/\(connection.accountID)/conversations/\(id)", token: connection.apiAccessToken, timeoutSeconds: 30)
         let response: OutboundResponse
         do { response = try await sender.send(request) } catch {
             throw PlatformRefusal.invalid("conversation \(id) could not be read: \(error)")

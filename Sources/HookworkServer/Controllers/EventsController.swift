@@ -23,19 +23,10 @@ struct EventsController {
             let parameters = request.uri.queryParameters
             let name = parameters["name"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
             if let name, name.count > 100 {
-                throw APIError(.badRequest, code: "invalid_parameter", message: "name is longer than 100 characters", field: "name")
+                throw APIError(.badRequest, code: "invalid_query", message: "name is longer than 100 characters", field: "name")
             }
-            func int(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
-                guard let text = parameters[Substring(key)].map(String.init), !text.isEmpty else { return nil }
-                guard let value = Int(text), range.contains(value) else {
-                    throw APIError(
-                        .badRequest, code: "invalid_parameter", message: "\(key) must be an integer from \(range.lowerBound) to \(range.upperBound)",
-                        field: key)
-                }
-                return value
-            }
-            let limit = try int("limit", 1...500) ?? 50
-            let before = try int("before_id", 1...Int.max)
+            let limit = try parameters.checkedInt("limit", 1...500) ?? 50
+            let before = try parameters.checkedInt("before_id", 1...Int.max)
             let events = try await environment.store.events(name: name, beforeSequence: before, limit: limit)
             let items: [JSONValue] = events.map { event, outcome in
                 var object = JSONObject([("event_id", .int(event.sequence)), ("event", .string(event.name))])

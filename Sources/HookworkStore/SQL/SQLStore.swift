@@ -216,28 +216,23 @@ public struct SQLStore: Store {
         var filter: SQLQueryString = "1 = 1"
         if let name { filter = filter + " AND name = \(bind: name)" }
         if let beforeSequence { filter = filter + " AND sequence < \(bind: beforeSequence)" }
-        let condition = filter
-        let rows = try await guarded {
-            try await engine.read { db in
-                try await db.raw(
-                    "SELECT sequence, event_key, name, args, received_at, run_at, attempts, outcome FROM hw_events WHERE " + condition
-                        + " ORDER BY sequence DESC LIMIT \(bind: max(limit, 0))"
-                ).all().map { try EventRow(row: $0, outcome: true) }
-            }
-        }
-        return try rows.map { (try $0.event(), try $0.outcome.map { try StoredJSON.value($0) }) }
+        return try await events(where: filter + " ORDER BY sequence DESC LIMIT \(bind: max(limit, 0))")
     }
 
     /// The one event `condition` selects, with its outcome.
     private func event(where condition: SQLQueryString) async throws -> (event: StoredEvent, outcome: JSONValue?)? {
-        let row = try await guarded {
+        try await events(where: condition + " LIMIT 1").first
+    }
+
+    /// The events `tail` (a condition, then any order and limit) selects, with their outcomes.
+    private func events(where tail: SQLQueryString) async throws -> [(event: StoredEvent, outcome: JSONValue?)] {
+        let rows = try await guarded {
             try await engine.read { db in
-                try await db.raw("SELECT sequence, event_key, name, args, received_at, run_at, attempts, outcome FROM hw_events WHERE " + condition)
-                    .first().map { try EventRow(row: $0, outcome: true) }
+                try await db.raw("SELECT sequence, event_key, name, args, received_at, run_at, attempts, outcome FROM hw_events WHERE " + tail)
+                    .all().map { try EventRow(row: $0, outcome: true) }
             }
         }
-        guard let row else { return nil }
-        return (try row.event(), try row.outcome.map { try StoredJSON.value($0) })
+        return try rows.map { (try $0.event(), try $0.outcome.map { try StoredJSON.value($0) }) }
     }
 
     /// Closes every connection (and the SQLite store's threads).

@@ -34,9 +34,15 @@ extension ChatwootAdapter {
             return PlatformSyncPage(intakes: [], listed: 0, last: true, error: "Chatwoot answered \(response.status) to the conversation list\(said)")
         }
         guard response.body.count <= 16 * 1024 * 1024, case .object(let answer)? = try? JSONValue(parsing: response.body) else {
-            return PlatformSyncPage(intakes: [], listed: 0, last: true, error: "the conversation list is not a JSON object")
+            return PlatformSyncPage(
+                intakes: [], listed: 0, last: true,
+                error: "the conversation list is not a JSON object (or is larger than the answer size Hookwork reads, 1 MiB)")
         }
-        let conversations = (answer["payload"]?.arrayValue ?? []).compactMap(\.objectValue).prefix(Self.syncPageSize * 4)
+        guard case .array(let items)? = answer["payload"] else {
+            return PlatformSyncPage(intakes: [], listed: 0, last: true, error: "the conversation list has no payload list of conversations")
+        }
+        // At most a few pages' worth is read from one answer, whatever it holds.
+        let conversations = items.compactMap(\.objectValue).prefix(Self.syncPageSize * 4)
         var intakes: [PlatformIntake] = []
         for conversation in conversations {
             guard let id = conversation["id"]?.intValue, id > 0 else { continue }

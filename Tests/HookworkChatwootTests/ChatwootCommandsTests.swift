@@ -108,4 +108,21 @@ struct ChatwootCommandsTests {
         let none = await adapter.apply(["command": "closechat"], messageID: "msg_3", attempt: 1, sender: ScriptedSender([]), state: NoState())
         #expect(none.result == .refused)
     }
+
+    @Test("a hostile conversation list (too deep, not a list, thousands of wrongly typed items) is an error or a bounded page, never a crash")
+    func hostileSyncAnswers() async throws {
+        let adapter = ChatwootAdapter(connection: connection)
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        let tooDeep = try await adapter.syncPage(1, sender: ScriptedSender([(200, deep)]), state: NoState())
+        #expect(tooDeep.error?.contains("not a JSON object") == true)
+        let notList = try await adapter.syncPage(1, sender: ScriptedSender([(200, #"{"payload":"many"}"#)]), state: NoState())
+        #expect(notList.error?.contains("no payload list") == true)
+        let items = "[" + Array(repeating: #"{"id":"x","status":5,"meta":[]}"#, count: 5_000).joined(separator: ",") + "]"
+        let wrong = try await adapter.syncPage(1, sender: ScriptedSender([(200, #"{"payload":\#(items)}"#)]), state: NoState())
+        #expect(wrong.error == nil)
+        #expect(wrong.listed == 100, "at most four pages' worth is read from one answer")
+        #expect(wrong.intakes.isEmpty, "items without an integer id are skipped")
+        let refused = try await adapter.syncPage(1, sender: ScriptedSender([(401, #"{"error":"Invalid Access Token"}"#)]), state: NoState())
+        #expect(refused.error == "Chatwoot answered 401 to the conversation list: Invalid Access Token")
+    }
 }

@@ -24,42 +24,32 @@ public struct EventIntake: Sendable {
         public var conversationID: Int?
     }
 
-    /// Applies the event's state to the store at `now`.
+    /// Applies the event's state to the store at `now`, in one transaction: the records of `plan`, after a message
+    /// sent without an id has been given one.
     public func apply(args: JSONObject, now: Int) async throws -> Changes {
-        var changes = Changes()
-        let sentChat = args["chat"]?.objectValue
-        if let chat = sentChat, let id = chat["id"]?.looseInt, id > 0 {
-            try await upsert(.chat, id: id, document: chat)
-            try await closing(chatID: id, sent: chat, now: now)
-            changes.chatID = id
+        var args = args
+        if case .object(var message)? = args["msg"], (message["chat_id"]?.looseInt ?? 0) > 0, (message["id"]?.looseInt ?? 0) <= 0 {
+            message["id"] = nil
+            message["id"] = .int(try await store.insert(.message, document: message))
+            args["msg"] = .object(message)
         }
-        if case .object(var message)? = args["msg"], let chatID = message["chat_id"]?.looseInt, chatID > 0 {
-            let id: Int
-            if let given = message["id"]?.looseInt, given > 0 {
-                id = given
-                try await upsert(.message, id: id, document: message)
-            } else {
-                message["id"] = nil
-                id = try await store.insert(.message, document: message)
+        _ = try await store.commit(UnitOfWork(patches: try await plan(args: args, now: now)), now: now)
+        // The id of each record the event carried (a message counts when it names its chat).
+        func id(_ member: String, requiring key: String = "id") -> Int? {
+            guard let object = args[member]?.objectValue, (object[key]?.looseInt ?? 0) > 0, let id = object["id"]?.looseInt, id > 0 else {
+                return nil
             }
-            changes.messageID = id
-            let sent = sentChat?["id"]?.looseInt == chatID ? sentChat : nil
-            try await messageStored(message, id: id, chatID: chatID, sentChat: sent, now: now)
+            return id
         }
-        if case .object(let conversation)? = args["conversation"], let id = conversation["id"]?.looseInt, id > 0 {
-            try await upsert(.mailConversation, id: id, document: conversation)
-            changes.conversationID = id
-        }
-        if case .object(let mail)? = args["mail"], let id = mail["id"]?.looseInt, id > 0 {
-            try await upsert(.mailMessage, id: id, document: mail)
-            changes.mailMessageID = id
-        }
-        return changes
+        return Changes(chatID: id("chat"), messageID: id("msg", requiring: "chat_id"), mailMessageID: id("mail"), conversationID: id("conversation"))
     }
 
-    /// The same state as `apply`, as patches for one unit of work instead of writes, so that a caller can commit them
-    /// with the events they raise in one transaction. The derived columns are computed against the stored records
-    /// merged with what the event sent. A message without an id is left out (it needs an id from the store).
+    /// The event's state as patches for one unit of work, so that a caller can commit them (with the events they raise,
+    /// for a platform adapter) in one transaction: an `args.chat` with an id merged into the stored chat (created if
+    /// new), with its close time and duration when it closes; an `args.msg` with an id and a `chat_id` merged into
+    /// the stored message, with what it moves in its chat; `args.conversation` and `args.mail` merged likewise. The
+    /// derived columns are computed against the stored records merged with what the event sent. A message without an
+    /// id is left out (`apply` gives it one from the store first).
     public func plan(args: JSONObject, now: Int) async throws -> [RecordPatch] {
         var patches: [RecordPatch] = []
         let sentChat = args["chat"]?.objectValue
@@ -165,14 +155,5 @@ public struct EventIntake: Sendable {
     public static func duration(of chat: JSONObject, closedAt: Int) -> Int {
         guard let start = chat["time"]?.looseInt, start > 0 else { return 0 }
         return max(0, closedAt - start)
-    }
-
-    /// Merges `document` into the stored record, or creates it.
-    func upsert(_ kind: EntityKind, id: Int, document: JSONObject) async throws {
-        var document = document
-        document["id"] = .int(id)
-        if try await store.patch(kind, id: id, with: document) == nil {
-            try await store.put(kind, id: id, document: document)
-        }
     }
 }

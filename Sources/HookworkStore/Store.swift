@@ -115,7 +115,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 }
 
 /// Hookwork's persistent state. One protocol, two implementations (SQLite, PostgreSQL), one conformance suite.
-public protocol Store: Sendable, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore, TokenStore, EventParkingStore {
+public protocol Store:
+    Sendable, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore, TokenStore, EventParkingStore, ConfigurationStore
+{
     /// Runs the named, forward-only migrations that have not run yet.
     func migrate() async throws
 

@@ -1,5 +1,7 @@
+import Foundation
 import HookworkCore
 import HookworkStore
+import Logging
 import Testing
 
 @testable import HookworkEngine
@@ -11,7 +13,7 @@ struct EngineRuleTests {
         arguments: [("Chat.Close", "chat.close", true), ("chat.close  ", "chat.close", true), (" chat.close", "chat.close", false)]
     )
     func eventMatching(saved: String, sent: String, matches: Bool) {
-        #expect((Dispatcher.normalizedEvent(saved) == Dispatcher.normalizedEvent(sent)) == matches)
+        #expect((Webhook.normalizedEvent(saved) == Webhook.normalizedEvent(sent)) == matches)
     }
 
     @Test("query strings are encoded as PHP's http_build_query does")
@@ -25,7 +27,7 @@ struct EngineRuleTests {
         let client = StoredEvent(sequence: 1, key: "evt-1", name: "chat.close", args: .object(JSONObject()), receivedAt: 0, runAt: 0)
         #expect(EventRunner.delayGroup(of: followUp) == 30)
         #expect(EventRunner.delayGroup(of: client) == nil)
-        #expect(EventRunner.delay(of: JSONObject([("delay", .int(99))])) == 60)
+        #expect(Webhook(document: JSONObject([("delay", .int(99))])).delay == 60)
     }
 }
 
@@ -47,16 +49,35 @@ struct CoreBridgeTests {
             ]))
     }
 
-    @Test("a webhook's conditions compile once while its configuration is unchanged, and again when it changes")
-    func compiledOnce() throws {
-        let cache = ConditionCache()
-        for _ in 0..<100 { _ = try cache.conditions(webhookID: 1, configuration: Self.closedSales) }
-        #expect(cache.compileCount == 1)
-        _ = try cache.conditions(webhookID: 2, configuration: Self.closedSales)
-        #expect(cache.compileCount == 2)
-        _ = try cache.conditions(webhookID: 1, configuration: .array([]))
-        _ = try cache.conditions(webhookID: 1, configuration: .array([]))
-        #expect(cache.compileCount == 3)
+    @Test("the configuration is read and compiled once per revision; a save, here or by another process, is seen at once")
+    func catalogRevisions() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hw-catalog-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("hookwork.sqlite").path
+        let store = try await SQLiteStore.open(path: path, logger: Logger(label: "test"))
+        try await store.migrate()
+        let other = try await SQLiteStore.open(path: path, logger: Logger(label: "test"))
+        let catalog = ConfigurationCatalog(store: store)
+        func webhook(_ id: Int, event: String, disabled: Bool = false) -> JSONObject {
+            JSONObject([
+                ("id", .int(id)), ("type", "0"), ("event", .string(event)), ("disabled", .bool(disabled)),
+                ("configuration", .string(Self.closedSales.jsonText())), ("trigger_id", "3"),
+            ])
+        }
+        try await store.put(.webhook, id: 1, document: webhook(1, event: "Chat.Close "))
+        try await store.put(.webhook, id: 2, document: webhook(2, event: "chat.close"))
+        try await store.put(.webhook, id: 3, document: webhook(3, event: "chat.close", disabled: true))
+        for _ in 0..<50 { _ = try await catalog.snapshot() }
+        #expect(catalog.loadCount == 1)
+        let hooks = try await catalog.snapshot().hookWebhooks(for: "chat.close")
+        #expect(hooks.map(\.id) == [2, 1], "enabled ones, id descending, matched as the reference's collation")
+        #expect(hooks.allSatisfy { $0.webhook.triggerID == 3 && $0.conditions != nil }, "loose `\"3\"` and conditions as text")
+        try await other.put(.webhook, id: 3, document: webhook(3, event: "chat.close"))
+        #expect(try await catalog.snapshot().hookWebhooks(for: "CHAT.CLOSE").map(\.id) == [3, 2, 1])
+        #expect(catalog.loadCount == 2)
+        try await other.shutdown()
+        try await store.shutdown()
     }
 
     @Test("the hook variant decides on the assembled args and traces each condition")

@@ -53,6 +53,30 @@ enum StoreConformance {
             #expect(try await store.get(.chat, id: 2) == nil, "patch does not create")
             #expect(ids(try await store.list(.chat, query: EntityQuery(statuses: [2]))) == [1], "the indexed status follows the patch")
         },
+        ConformanceCheck("the configuration revision moves on every write of a webhook, trigger or Rest API, and on no other") { _, store in
+            #expect(try await store.configurationRevision() == 0)
+            try await store.put(.chat, id: 1, document: object(["status": 0]))
+            try await store.put(.message, id: 1, document: object(["chat_id": 1, "msg": "hi"]))
+            #expect(try await store.configurationRevision() == 0, "state is not configuration")
+            var seen = [0]
+            func moved() async throws -> Bool {
+                let revision = try await store.configurationRevision()
+                defer { seen.append(revision) }
+                return revision > seen.last!
+            }
+            let webhook = try await store.insert(.webhook, document: object(["name": "w", "type": 0]))
+            #expect(try await moved(), "insert")
+            try await store.put(.trigger, id: 4, document: object(["name": "t", "actions": []]))
+            #expect(try await moved(), "put")
+            _ = try await store.patch(.webhook, id: webhook, with: object(["disabled": true]))
+            #expect(try await moved(), "patch")
+            try await store.putBatch([(kind: .restAPI, id: 2, document: object(["name": "api"]))])
+            #expect(try await moved(), "batch")
+            #expect(try await store.delete(.trigger, id: 4))
+            #expect(try await moved(), "delete")
+            try await store.put(.chat, id: 1, document: object(["status": 1]))
+            #expect(try await moved() == false, "a chat write after them")
+        },
         ConformanceCheck("delete removes a record and reports whether there was one") { _, store in
             try await store.put(.department, id: 5, document: object(["name": "Sales"]))
             #expect(try await store.delete(.department, id: 5))

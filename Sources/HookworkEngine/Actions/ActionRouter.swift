@@ -7,16 +7,17 @@ struct ActionRouter: Sendable {
     let executor: TriggerExecutor
 
     func run(
-        type: String, content: JSONObject, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, index: Int, now: Int, effects: Effects
+        action: TriggerAction, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, now: Int, effects: Effects
     ) async -> TriggerExecutor.ActionReport {
         let services = executor.services
-        switch type {
-        case "mail":
+        switch action.kind {
+        case .mail:
             return MailAction(defaultFrom: services.mailFrom, logger: executor.logger)
-                .run(content: content, args: args, rootKind: rootKind, now: now, triggerID: triggerID, index: index, effects: effects)
+                .run(content: action.content, args: args, rootKind: rootKind, now: now, triggerID: triggerID, index: action.index, effects: effects)
         default:
             return await ChatActionRunner(executor: executor).run(
-                type: type, content: content, args: &args, rootKind: rootKind, triggerID: triggerID, index: index, now: now, effects: effects
+                type: action.kind.type, content: action.content, args: &args, rootKind: rootKind, triggerID: triggerID, index: action.index,
+                now: now, effects: effects
             )
         }
     }

@@ -69,7 +69,7 @@ public struct ContinuousScheduler: Service {
     let clock: any EngineClock
     let logger: Logger
     let options: ContinuousOptions
-    let cache = ConditionCache()
+    let catalog: ConfigurationCatalog
     let chatCache = ContinuousChatCache()
     /// How soon after a chat closed the department statistics are computed again (several closes, one run).
     public static let statisticsDebounceSeconds = 60
@@ -86,6 +86,7 @@ public struct ContinuousScheduler: Service {
         self.clock = clock
         self.logger = logger
         self.options = options
+        self.catalog = executor.catalog
     }
 
     /// Passes every tick until graceful shutdown. Ticks start just after a wall-clock second turns, so that `{time}`
@@ -131,10 +132,9 @@ public struct ContinuousScheduler: Service {
     @discardableResult
     public func runPass(now: Int) async throws -> PassReport {
         var report = PassReport()
-        let webhooks = try await store.list(.webhook, query: EntityQuery()).filter { !PHPLoose.isTruthyValue($0["disabled"] ?? .null) }
-            .sorted { ($0["id"]?.looseInt ?? 0) > ($1["id"]?.looseInt ?? 0) }
-        try await chatPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 1 }, now: now, report: &report)
-        try await mailPass(webhooks: webhooks.filter { $0["type"]?.looseInt == 2 }, now: now, report: &report)
+        let configuration = try await catalog.snapshot()
+        try await chatPass(webhooks: configuration.continuousChat, revision: configuration.revision, now: now, report: &report)
+        try await mailPass(webhooks: configuration.continuousMail, now: now, report: &report)
         // The change log only needs to reach back as far as the slowest reader: trimmed once a minute at a tick of 1 s
         // (and by every `hookwork cron webhooks`); a reader that falls further behind reloads everything. Ledger rows of
         // deleted webhooks go at the same time.
@@ -156,11 +156,11 @@ public struct ContinuousScheduler: Service {
         var triggerID: Int
     }
 
-    func chatPass(webhooks: [JSONObject], now: Int, report: inout PassReport) async throws {
+    func chatPass(webhooks: [CompiledWebhook], revision: Int, now: Int, report: inout PassReport) async throws {
         let ledger = try await store.firingLedger(webhookID: nil)
         let started = ContinuousClock.now
         // `wait_time_seconds` is the one derived member that moves with the clock: refreshed only when a webhook reads it.
-        let refreshWaitTime = webhooks.contains { Dispatcher.configuration(of: $0).jsonText().contains("wait_time_seconds") }
+        let refreshWaitTime = webhooks.contains(where: \.readsWaitTime)
         let chats =
             webhooks.isEmpty
             ? []
@@ -177,7 +177,7 @@ public struct ContinuousScheduler: Service {
                 return last.map { $0.subtracting(openIDs).count } ?? 0
             }
         }
-        let webhookIDs = Set(webhooks.compactMap { $0["id"]?.looseInt })
+        let webhookIDs = Set(webhooks.map(\.id))
         var rows: [FiringLedgerKey: FiringLedgerRow] = [:]
         var ended: [FiringLedgerKey] = []
         for row in ledger {
@@ -185,30 +185,20 @@ public struct ContinuousScheduler: Service {
             // A chat that closed, or a webhook that is gone, disabled or no longer continuous: the episode is over.
             if openIDs.contains(row.chatID) && webhookIDs.contains(row.webhookID) { rows[key] = row } else { ended.append(key) }
         }
-        // A configuration that is not a list never matches (spec §5.3).
-        let lists = webhooks.map { webhook -> (full: ConditionList?, prefilter: ConditionList?) in
-            let configuration = Dispatcher.configuration(of: webhook)
-            let full = (try? cache.conditions(webhookID: webhook["id"]?.looseInt ?? 0, configuration: configuration))?.list
-            return (full, full == nil ? nil : ContinuousPrefilter.list(for: configuration))
-        }
-        var hasher = Hasher()
-        for webhook in webhooks {
-            hasher.combine(webhook["id"]?.looseInt ?? 0)
-            hasher.combine(Dispatcher.configuration(of: webhook))
-        }
-        let verdicts = await Self.evaluate(lists, signature: hasher.finalize(), chats: chats, now: now)
+        // A configuration that is not a list never matches (spec §5.3). The prefilter memos stay valid while the
+        // configuration's revision is unchanged.
+        let lists = webhooks.map { (full: $0.conditions?.list, prefilter: $0.prefilter) }
+        let verdicts = await Self.evaluate(lists, signature: revision, chats: chats, now: now)
         let evaluated = ContinuousClock.now
         report.evaluateSeconds = Self.seconds(evaluated - loaded)
         report.evaluations += webhooks.count * chats.count
         let ledgerWebhooks = Set(rows.keys.map(\.webhookID))
         var planned: [Planned] = []
-        for (webhookIndex, webhook) in webhooks.enumerated() {
-            let webhookID = webhook["id"]?.looseInt ?? 0
-            let primary = webhook["trigger_id"]?.looseInt ?? 0
-            let alternative = webhook["trigger_id_alt"]?.looseInt ?? 0
-            let policies: [FiringBranch: FiringPolicy] = [
-                .trigger: FiringPolicy.stored(webhook["firing"]), .alternative: FiringPolicy.stored(webhook["alternative_firing"]),
-            ]
+        for (webhookIndex, compiled) in webhooks.enumerated() {
+            let webhook = compiled.webhook
+            let webhookID = webhook.id
+            let primary = webhook.triggerID
+            let alternative = webhook.alternativeTriggerID
             let hasRows = ledgerWebhooks.contains(webhookID)
             for (index, chat) in chats.enumerated() {
                 let valid = verdicts[webhookIndex][index]
@@ -223,7 +213,7 @@ public struct ContinuousScheduler: Service {
                     if rows[key] != nil { ended.append(key) }
                     continue
                 }
-                let policy = policies[branch] ?? .default
+                let policy = webhook.policy(alternative: !valid)
                 if let row = rows[key] {
                     // Known from the ledger read: no claim needed unless an `every` slot came due.
                     if policy.kind == .once { continue }
@@ -341,19 +331,17 @@ public struct ContinuousScheduler: Service {
 
     // MARK: Mail
 
-    func mailPass(webhooks: [JSONObject], now: Int, report: inout PassReport) async throws {
+    func mailPass(webhooks: [CompiledWebhook], now: Int, report: inout PassReport) async throws {
         if !webhooks.isEmpty {
             report.webhooks += webhooks.count
             let mails = try await loadMail()
             report.mailMessages = mails.count
-            let processed = try await store.mailLedgerPairs(webhookIDs: webhooks.compactMap { $0["id"]?.looseInt })
+            let processed = try await store.mailLedgerPairs(webhookIDs: webhooks.map(\.id))
             for webhook in webhooks {
-                let webhookID = webhook["id"]?.looseInt ?? 0
-                let triggerID = webhook["trigger_id"]?.looseInt ?? 0
-                guard let compiled = try? cache.conditions(webhookID: webhookID, configuration: Dispatcher.configuration(of: webhook)) else {
-                    continue
-                }
-                var pass = compiled.list.pass(now: now, variant: .continuousMail)
+                let webhookID = webhook.id
+                let triggerID = webhook.webhook.triggerID
+                guard let conditions = webhook.conditions else { continue }
+                var pass = conditions.list.pass(now: now, variant: .continuousMail)
                 for mail in mails {
                     let messageID = mail["id"]?.looseInt ?? 0
                     // A pair already processed is skipped before evaluating, as the ledger would refuse it anyway.

@@ -37,14 +37,15 @@ public struct WebhookInspector: Sendable {
     /// whatever the chat's status, tracing every group; runs nothing. The answer is
     /// `{"webhook_id","variant","valid","would_run","trigger_id","trace"}`.
     public func test(webhookID: Int, chatID: Int?, messageID: Int?, now: Int) async throws -> JSONValue {
-        guard let webhook = try await store.get(.webhook, id: webhookID) else {
+        guard let document = try await store.get(.webhook, id: webhookID) else {
             throw InspectionError(code: "not_found", field: nil, message: "webhook \(webhookID) does not exist")
         }
-        let type = webhook["type"]?.looseInt ?? 0
-        let variant: ConditionVariant = type == 2 ? .continuousMail : type == 1 ? .continuousChat : .hook
-        let list = (try? CompiledConditions(configuration: Dispatcher.configuration(of: webhook)))?.list
+        let webhook = Webhook(document: document)
+        let type = webhook.kind.code
+        let variant: ConditionVariant = webhook.kind == .continuousMail ? .continuousMail : webhook.kind == .continuousChat ? .continuousChat : .hook
+        let list = (try? CompiledConditions(configuration: webhook.conditions))?.list
         var outcome: ConditionOutcome?
-        if type == 2 {
+        if webhook.kind == .continuousMail {
             guard let messageID else {
                 throw InspectionError(
                     code: "validation_failed", field: "message_id",
@@ -66,20 +67,20 @@ public struct WebhookInspector: Sendable {
             }
             let messages = CompiledConditions.conditionMessages(newestFirst: assembled.messages)
             var pass = list?.pass(now: now, variant: variant)
-            if type == 0 {
+            if webhook.kind == .hook {
                 outcome = pass?.evaluate(args: .object(JSONObject([("chat", .object(assembled.chat))])), messages: messages, trace: true)
             } else {
                 outcome = pass?.evaluate(chat: .object(assembled.chat), messages: messages, trace: true)
             }
         }
         // A configuration that is not a list: "no conditions", which a hook passes and a continuous webhook never does.
-        let valid = outcome?.valid ?? (type == 0)
-        let primary = webhook["trigger_id"]?.looseInt ?? 0
-        let alternative = type == 2 ? 0 : webhook["trigger_id_alt"]?.looseInt ?? 0
+        let valid = outcome?.valid ?? (webhook.kind == .hook)
+        let primary = webhook.triggerID
+        let alternative = webhook.kind == .continuousMail ? 0 : webhook.alternativeTriggerID
         let wouldRun = valid ? (primary > 0 ? "trigger" : "nothing") : (alternative > 0 ? "alternative" : "nothing")
         let triggerID: JSONValue = wouldRun == "trigger" ? .int(primary) : wouldRun == "alternative" ? .int(alternative) : .null
         var answer = JSONObject([
-            ("webhook_id", .int(webhookID)), ("variant", .string(type == 0 ? "hook" : variant.rawValue)), ("valid", .bool(valid)),
+            ("webhook_id", .int(webhookID)), ("variant", .string(webhook.kind == .hook ? "hook" : variant.rawValue)), ("valid", .bool(valid)),
             ("would_run", .string(wouldRun)), ("trigger_id", triggerID), ("trace", outcome?.traceJSON ?? .array([])),
         ])
         if let error = outcome?.raisedError { answer["error"] = .string(error) }

@@ -240,3 +240,14 @@ extension SQLStore {
         try await guarded(body)
     }
 }
+
+extension SQLStore {
+    /// The configuration revision, from its one row.
+    public func configurationRevision() async throws -> Int {
+        try await guarded {
+            try await engine.read { db in
+                try await db.raw("SELECT revision FROM hw_configuration_revision WHERE id = 1").first()?.decode(column: "revision", as: Int.self) ?? 0
+            }
+        }
+    }
+}

@@ -1,10 +1,8 @@
-import HookworkCore
-
 /// An action's `content.trigger_condition` (spec §8.1): an expression over condition identifiers with `&&`, `||`,
-/// parentheses and a leading `-` that negates, e.g. `is_vip && (-has_email || night)`. Parsed once per run; `&&`
+/// parentheses and a leading `-` that negates, e.g. `is_vip && (-has_email || night)`. Parsed once, when the trigger is loaded; `&&`
 /// binds tighter than `||`. Identifiers are answered by the caller; the reference counts unknown ones as false.
-struct TriggerCondition: Sendable, Equatable {
-    indirect enum Node: Sendable, Equatable {
+public struct TriggerCondition: Sendable, Equatable {
+    public indirect enum Node: Sendable, Equatable {
         case identifier(String)
         case not(Node)
         case and(Node, Node)
@@ -12,23 +10,26 @@ struct TriggerCondition: Sendable, Equatable {
     }
 
     /// Why an expression does not parse: the reason and the character offset.
-    struct ParseError: Error, Sendable, Equatable {
-        var reason: String
-        var offset: Int
+    public struct ParseError: Error, Sendable, Equatable {
+        /// What is wrong.
+        public var reason: String
+        /// Where, in characters.
+        public var offset: Int
     }
 
-    let root: Node
+    /// The expression tree.
+    public let root: Node
 
     /// The longest expression, in characters.
-    static let maxLength = 4_096
+    public static let maxLength = 4_096
     /// The most identifiers an expression may name (each `&&`/`||` adds a level to the tree).
-    static let maxTerms = 64
+    public static let maxTerms = 64
     /// The deepest nesting of parentheses and `-`. With `maxTerms`, this bounds the tree's depth, so the recursive
     /// parse, evaluation and release stay well inside any thread's stack.
-    static let maxNesting = 32
+    public static let maxNesting = 32
 
     /// Parses `text`; an empty expression is refused (an empty `trigger_condition` means "no condition" and is not parsed).
-    init(_ text: String) throws(ParseError) {
+    public init(_ text: String) throws(ParseError) {
         guard text.count <= Self.maxLength else {
             throw ParseError(reason: "the expression is longer than \(Self.maxLength) characters", offset: Self.maxLength)
         }
@@ -41,7 +42,7 @@ struct TriggerCondition: Sendable, Equatable {
     }
 
     /// Every identifier the expression names, in order of appearance.
-    var identifiers: [String] {
+    public var identifiers: [String] {
         func collect(_ node: Node, into names: inout [String]) {
             switch node {
             case .identifier(let name): if !names.contains(name) { names.append(name) }
@@ -57,7 +58,7 @@ struct TriggerCondition: Sendable, Equatable {
     }
 
     /// Whether the expression holds when `value` answers each identifier.
-    func holds(_ value: (String) -> Bool) -> Bool {
+    public func holds(_ value: (String) -> Bool) -> Bool {
         func evaluate(_ node: Node) -> Bool {
             switch node {
             case .identifier(let name): return value(name)
@@ -142,11 +143,11 @@ struct TriggerCondition: Sendable, Equatable {
 /// The named conditions a trigger defines (`conditions`: identifier to a condition list in the webhook format, spec §4),
 /// which `trigger_condition` expressions name. The reference names its bot "Condition" objects here; Hookwork keeps
 /// them with the trigger.
-struct TriggerConditions: Sendable {
+public struct TriggerConditions: Sendable {
     let lists: [String: ConditionList]
 
     /// The trigger's named conditions; a list that does not compile is left out (saving refuses it).
-    init(trigger: JSONValue) {
+    public init(trigger: JSONValue) {
         var lists: [String: ConditionList] = [:]
         for (name, value) in trigger["conditions"]?.objectValue ?? JSONObject() {
             if let list = try? ConditionList(configuration: value) { lists[name] = list }
@@ -155,7 +156,7 @@ struct TriggerConditions: Sendable {
     }
 
     /// Whether the condition `name` holds for `args` at `now`; an unknown identifier is false (spec §8.1).
-    func holds(_ name: String, args: JSONValue, now: Int) -> Bool {
+    public func holds(_ name: String, args: JSONValue, now: Int) -> Bool {
         guard let list = lists[name] else { return false }
         return list.evaluate(ConditionInput(args: args, now: now), variant: .hook).valid
     }

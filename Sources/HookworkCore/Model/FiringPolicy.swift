@@ -1,5 +1,3 @@
-public import HookworkCore
-
 /// When a continuous chat webhook's trigger fires while its conditions keep the same verdict (DESIGN §5 "Firing
 /// policy"): `every` N seconds (the reference's cron cadence, spec §5.4, is 20 s) or `once` per episode.
 public struct FiringPolicy: Sendable, Equatable {
@@ -70,7 +68,7 @@ public struct FiringPolicy: Sendable, Equatable {
     }
 
     /// The stored policy of a webhook, leniently: a document saved before policies existed gets the default.
-    static func stored(_ value: JSONValue?) -> FiringPolicy {
+    public static func stored(_ value: JSONValue?) -> FiringPolicy {
         (try? parse(value, field: "firing")) ?? .default
     }
 }

@@ -34,7 +34,7 @@ public struct EventRunner: Sendable {
         var scheduled: [JSONValue] = []
         var runs: [JSONValue] = []
         if group == nil {
-            let delays = Set(webhooks.map(Self.delay(of:))).filter { $0 > 0 }.sorted()
+            let delays = Set(webhooks.map(\.webhook.delay)).filter { $0 > 0 }.sorted()
             for delay in delays {
                 let key = Self.delayKey(of: event.sequence, delay: delay)
                 effects.raise(NewEvent(key: key, name: event.name, args: event.args, receivedAt: event.receivedAt, runAt: event.receivedAt + delay))
@@ -42,7 +42,7 @@ public struct EventRunner: Sendable {
                 runs.append(.object(JSONObject([("delay", .int(delay)), ("id", .string(key)), ("run_at", .int(event.receivedAt + delay))])))
             }
         }
-        let selected = webhooks.filter { Self.delay(of: $0) == (group ?? 0) }
+        let selected = webhooks.filter { $0.webhook.delay == (group ?? 0) }
         let report = try await dispatcher.run(
             event: event.name, args: event.args.objectValue ?? JSONObject(), webhooks: selected, now: now, queued: true, effects: effects
         )
@@ -55,11 +55,6 @@ public struct EventRunner: Sendable {
         }
         if group != nil, let original = Self.originalSequence(of: event) { outcome["delayed_from"] = .int(original) }
         return .object(outcome)
-    }
-
-    /// A webhook's delay, clamped to the reference's 0...60 seconds.
-    static func delay(of webhook: JSONObject) -> Int {
-        min(max(webhook["delay"]?.looseInt ?? 0, 0), 60)
     }
 
     /// The key of event `sequence`'s follow-up entry for the webhooks delayed by `delay` seconds.

@@ -1,5 +1,4 @@
 public import HookworkCore
-import Synchronization
 
 // The one place the engine touches HookworkCore's condition API.
 
@@ -56,28 +55,4 @@ extension ConditionOutcome {
                     ]))
             })
     }
-}
-
-/// Compiled conditions by webhook id, kept while the webhook's configuration is unchanged, so a busy event stream
-/// compiles each webhook once rather than once per event.
-final class ConditionCache: Sendable {
-    private struct Entry: Sendable {
-        var configuration: JSONValue
-        var compiled: CompiledConditions
-    }
-
-    private let entries = Mutex<[Int: Entry]>([:])
-    private let compilations = Atomic<Int>(0)
-
-    /// The compiled form of `configuration` for webhook `webhookID`; recompiled when the configuration changed.
-    func conditions(webhookID: Int, configuration: JSONValue) throws(ConditionCompileError) -> CompiledConditions {
-        if let hit = entries.withLock({ $0[webhookID] }), hit.configuration == configuration { return hit.compiled }
-        let compiled = try CompiledConditions(configuration: configuration)
-        compilations.add(1, ordering: .relaxed)
-        entries.withLock { $0[webhookID] = Entry(configuration: configuration, compiled: compiled) }
-        return compiled
-    }
-
-    /// How many times a configuration was compiled (for tests).
-    var compileCount: Int { compilations.load(ordering: .relaxed) }
 }

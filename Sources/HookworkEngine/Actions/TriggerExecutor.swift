@@ -11,6 +11,8 @@ public struct TriggerExecutor: Sendable {
     let logger: Logger
     let metrics: any EngineMetrics
     let services: ActionServices
+    /// The configuration it reads triggers (and the dispatcher webhooks) from.
+    public let catalog: ConfigurationCatalog
     /// The platform's callback endpoint for chat-changing actions, if one is configured.
     public let callback: CallbackTarget?
 
@@ -18,9 +20,10 @@ public struct TriggerExecutor: Sendable {
     /// that change a chat, whose commands go to `callback`.
     public init(
         store: any Store, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics(), callback: CallbackTarget? = nil,
-        services: ActionServices = ActionServices()
+        services: ActionServices = ActionServices(), catalog: ConfigurationCatalog? = nil
     ) {
         self.services = services
+        self.catalog = catalog ?? ConfigurationCatalog(store: store)
         self.store = store
         self.logger = logger
         self.metrics = metrics
@@ -80,35 +83,34 @@ public struct TriggerExecutor: Sendable {
     public func run(
         triggerID: Int, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int, effects: Effects, actionID: String? = nil
     ) async throws -> TriggerReport {
-        guard let trigger = try await store.get(.trigger, id: triggerID) else {
+        guard let trigger = try await catalog.snapshot().triggers[triggerID] else {
             logger.warning("trigger.missing", metadata: ["trigger.id": "\(triggerID)"])
             metrics.triggerRan(outcome: "failed")
             return TriggerReport(triggerID: triggerID, name: nil, found: false, actions: [])
         }
         var reports: [ActionReport] = []
         var args = args
-        let actions = trigger["actions"]?.arrayValue ?? []
-        let conditions = TriggerConditions(trigger: .object(trigger))
-        for (index, action) in actions.enumerated() {
-            let type = action["type"]?.stringValue ?? ""
-            let content = action["content"]?.objectValue ?? JSONObject()
-            if let skip = Self.skipReason(action: action, content: content, actionID: actionID, conditions: conditions, args: args, now: now) {
+        for action in trigger.actions {
+            let index = action.index
+            let type = action.kind.type
+            if let skip = Self.skipReason(action: action, actionID: actionID, conditions: trigger.conditions, args: args, now: now) {
                 reports.append(ActionReport(index: index, type: type, status: "skipped", detail: skip))
                 continue
             }
-            switch type {
-            case "restapi":
-                let action = RestAPIAction(store: store, logger: logger)
+            switch action.kind {
+            case .restAPI:
+                let run = RestAPIAction(store: store, logger: logger)
                 reports.append(
-                    await action.run(content: content, args: args, rootKind: rootKind, now: now, index: index, triggerID: triggerID, effects: effects)
+                    await run.run(
+                        content: action.content, args: args, rootKind: rootKind, now: now, index: index, triggerID: triggerID, effects: effects)
                 )
-            case "mail", "alert_icon", "command", "text":
+            case .mail, .alertIcon, .command, .text:
                 var report = await ActionRouter(executor: self).run(
-                    type: type, content: content, args: &args, rootKind: rootKind, triggerID: triggerID, index: index, now: now, effects: effects
+                    action: action, args: &args, rootKind: rootKind, triggerID: triggerID, now: now, effects: effects
                 )
                 report.index = index
                 reports.append(report)
-            default:
+            case .unsupported:
                 reports.append(
                     ActionReport(
                         index: index, type: type, status: "unsupported",
@@ -117,7 +119,7 @@ public struct TriggerExecutor: Sendable {
                         ])))
             }
         }
-        let report = TriggerReport(triggerID: triggerID, name: trigger["name"]?.stringValue, found: true, actions: reports)
+        let report = TriggerReport(triggerID: triggerID, name: trigger.name, found: true, actions: reports)
         metrics.triggerRan(outcome: report.succeeded ? "ok" : "failed")
         logger.debug("trigger.ran", metadata: ["trigger.id": "\(triggerID)", "trigger.succeeded": "\(report.succeeded)"])
         return report
@@ -126,36 +128,35 @@ public struct TriggerExecutor: Sendable {
     /// Why the executor's rules (spec §8.1) skip `action`, or nil when it runs: another action was asked for
     /// (`trigger_action_id`), the action is marked `skip_resp`, or its `content.trigger_condition` does not hold.
     static func skipReason(
-        action: JSONValue, content: JSONObject, actionID: String?, conditions: TriggerConditions, args: JSONValue, now: Int
+        action: TriggerAction, actionID: String?, conditions: TriggerConditions, args: JSONValue, now: Int
     ) -> JSONObject? {
-        if let actionID, !actionID.isEmpty {
-            let own = action["_id"].flatMap { PHPText.scalarText($0) } ?? ""
-            if own != actionID {
-                return JSONObject([("reason", .string("only action \(actionID) runs (trigger_action_id)")), ("code", .string("trigger_action_id"))])
-            }
+        if let actionID, !actionID.isEmpty, action.actionID != actionID {
+            return JSONObject([("reason", .string("only action \(actionID) runs (trigger_action_id)")), ("code", .string("trigger_action_id"))])
         }
         // The action asked for by `trigger_action_id` runs even when marked `skip_resp`, as in the reference.
         let named = !(actionID ?? "").isEmpty
-        if !named, (action["skip_resp"] ?? content["skip_resp"]).map(PHPLoose.isTruthyValue) ?? false {
+        if !named, action.skipsResponse {
             return JSONObject([("reason", .string("the action is marked skip_resp")), ("code", .string("skip_resp"))])
         }
-        let expression = content["trigger_condition"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard !expression.isEmpty else { return nil }
-        guard let parsed = try? TriggerCondition(expression) else {
+        switch action.condition {
+        case .none:
+            return nil
+        case .unparsable(let expression):
             return JSONObject([
                 ("reason", .string("trigger_condition '\(expression)' does not parse")), ("code", .string("trigger_condition")),
             ])
+        case .expression(let expression, let parsed):
+            var values = JSONObject()
+            let holds = parsed.holds { name in
+                let value = conditions.holds(name, args: args, now: now)
+                values[name] = .bool(value)
+                return value
+            }
+            guard !holds else { return nil }
+            return JSONObject([
+                ("reason", .string("trigger_condition '\(expression)' does not hold")), ("code", .string("trigger_condition")),
+                ("conditions", .object(values)),
+            ])
         }
-        var values = JSONObject()
-        let holds = parsed.holds { name in
-            let value = conditions.holds(name, args: args, now: now)
-            values[name] = .bool(value)
-            return value
-        }
-        guard !holds else { return nil }
-        return JSONObject([
-            ("reason", .string("trigger_condition '\(expression)' does not hold")), ("code", .string("trigger_condition")),
-            ("conditions", .object(values)),
-        ])
     }
 }

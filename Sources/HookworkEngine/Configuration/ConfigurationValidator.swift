@@ -2,26 +2,6 @@ import Foundation
 public import HookworkCore
 public import HookworkStore
 
-/// Why a configuration record was refused at save time.
-public struct ValidationFailure: Error, Sendable {
-    /// A stable code: `validation_failed`, `invalid_conditions`, `unknown_reference`.
-    public var code: String
-    /// The member at fault (`delay`, `configuration[2].condition`, `actions[0].content.rest_api`).
-    public var field: String
-    /// What is wrong and how to fix it.
-    public var message: String
-    /// Every problem, when there are several (conditions).
-    public var details: [JSONValue]
-
-    /// A failure.
-    public init(code: String = "validation_failed", field: String, message: String, details: [JSONValue] = []) {
-        self.code = code
-        self.field = field
-        self.message = message
-        self.details = details
-    }
-}
-
 /// Checks webhooks, triggers and Rest API definitions when they are saved and returns them normalised
 /// (STYLE habit 2: a configuration that cannot run is refused when it is written, not when an event arrives).
 public struct ConfigurationValidator: Sendable {

@@ -10,30 +10,21 @@ public struct Dispatcher: Sendable {
     let executor: TriggerExecutor
     let logger: Logger
     let metrics: any EngineMetrics
-    let cache: ConditionCache
+    let catalog: ConfigurationCatalog
 
-    /// A dispatcher over `store`, running triggers with `executor`.
+    /// A dispatcher over `store`, running triggers with `executor` and reading the webhooks from the executor's catalog.
     public init(store: any Store, executor: TriggerExecutor, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics()) {
         self.store = store
         self.assembler = ChatAssembler(store: store)
         self.executor = executor
         self.logger = logger
         self.metrics = metrics
-        self.cache = ConditionCache()
-    }
-
-    /// The webhook event name as the reference's collation compares it: case-insensitive, trailing spaces ignored.
-    public static func normalizedEvent(_ name: String) -> String {
-        String(name.reversed().drop { $0 == " " }.reversed()).lowercased()
+        self.catalog = executor.catalog
     }
 
     /// Enabled hook webhooks (type 0) listening to `event`, id descending.
-    public func webhooks(for event: String) async throws -> [JSONObject] {
-        let wanted = Self.normalizedEvent(event)
-        return try await store.list(.webhook, query: EntityQuery(newestFirst: true)).filter { webhook in
-            (webhook["type"]?.looseInt ?? 0) == 0 && !PHPLoose.isTruthyValue(webhook["disabled"] ?? .null)
-                && Self.normalizedEvent(webhook["event"]?.stringValue ?? "") == wanted
-        }.sorted { ($0["id"]?.looseInt ?? 0) > ($1["id"]?.looseInt ?? 0) }
+    public func webhooks(for event: String) async throws -> [CompiledWebhook] {
+        try await catalog.snapshot().hookWebhooks(for: event)
     }
 
     /// What one event did.
@@ -57,7 +48,7 @@ public struct Dispatcher: Sendable {
     /// (or mail message) is read from the store now, so a queued event sees the current state (spec §1.4 step 7); a chat
     /// also shows the changes `effects` holds and has not committed yet (an event raised inline by a chat-changing action).
     /// The triggers' calls are added to `effects`, for the caller to commit.
-    public func run(event: String, args: JSONObject, webhooks: [JSONObject], now: Int, queued: Bool, effects: Effects) async throws -> Report {
+    public func run(event: String, args: JSONObject, webhooks: [CompiledWebhook], now: Int, queued: Bool, effects: Effects) async throws -> Report {
         guard !webhooks.isEmpty else { return Report(event: event, webhooks: []) }
         var args = args
         var rootKind = NodeKind.argsWithChat
@@ -99,18 +90,13 @@ public struct Dispatcher: Sendable {
         args["lhc_event"] = .string(event)
 
         var entries: [JSONValue] = []
-        for webhook in webhooks {
-            let webhookID = webhook["id"]?.looseInt ?? 0
-            var entry = JSONObject([("id", .int(webhookID)), ("name", webhook["name"] ?? .string(""))])
-            var outcome: ConditionOutcome?
-            do {
-                let conditions = try cache.conditions(webhookID: webhookID, configuration: Self.configuration(of: webhook))
-                outcome = conditions.evaluate(args: .object(args), messages: messages, now: now)
-            } catch {
-                // Only a configuration that is not a list fails to compile, and saving refuses it; one stored by other
-                // means counts as "no conditions", as the reference's empty configuration does (spec §3.1).
-                outcome = nil
-            }
+        for compiled in webhooks {
+            let webhook = compiled.webhook
+            let webhookID = webhook.id
+            var entry = JSONObject([("id", .int(webhookID)), ("name", webhook.document["name"] ?? .string(""))])
+            // Conditions that are not a list count as "no conditions", as the reference's empty configuration does
+            // (spec §3.1); saving refuses them, so only a webhook stored by other means has them.
+            let outcome = compiled.conditions?.evaluate(args: .object(args), messages: messages, now: now)
             let valid = outcome?.valid ?? true
             metrics.webhookEvaluated(valid: valid)
             entry["valid"] = .bool(valid)
@@ -120,9 +106,7 @@ public struct Dispatcher: Sendable {
                 logger.info("webhook.condition_error", metadata: ["webhook.id": "\(webhookID)", "event.name": "\(event)", "error": "\(error)"])
             }
             entry["trace"] = outcome?.traceJSON ?? .array([])
-            let primary = webhook["trigger_id"]?.looseInt ?? 0
-            let alternative = webhook["trigger_id_alt"]?.looseInt ?? 0
-            let chosen = valid ? primary : alternative
+            let chosen = webhook.trigger(valid: valid)
             logger.debug(
                 "webhook.evaluated",
                 metadata: ["webhook.id": "\(webhookID)", "webhook.valid": "\(valid)", "event.name": "\(event)"]
@@ -130,7 +114,7 @@ public struct Dispatcher: Sendable {
             if chosen > 0 {
                 var triggerArgs = args
                 triggerArgs["webhook_id"] = .int(webhookID)
-                triggerArgs["override_gbot_id"] = webhook["bot_id"] ?? .int(0)
+                triggerArgs["override_gbot_id"] = webhook.botID
                 let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), rootKind: rootKind, now: now, effects: effects)
                 effects.fired(
                     FiringLogEntry(source: .hook, webhookID: webhookID, triggerID: chosen, firedAt: now, effective: report.changedSomething))
@@ -143,16 +127,5 @@ public struct Dispatcher: Sendable {
             entries.append(.object(entry))
         }
         return Report(event: event, webhooks: entries)
-    }
-
-    /// A webhook's stored conditions as JSON; the reference keeps them as JSON text, where empty means none.
-    static func configuration(of webhook: JSONObject) -> JSONValue {
-        switch webhook["configuration"] {
-        case nil, .null?: return .array([])
-        case .string(let text)?:
-            if text.allSatisfy(\.isWhitespace) { return .array([]) }
-            return (try? JSONValue(parsing: text)) ?? .string(text)
-        case let value?: return value
-        }
     }
 }

@@ -1,0 +1,109 @@
+import Foundation
+
+/// A trigger (spec §8.1) as the engine runs it: a name, its ordered actions and the named conditions their
+/// `trigger_condition` expressions refer to, all read once from the stored document.
+public struct Trigger: Sendable {
+    /// The record id.
+    public let id: Int
+    /// The administrator's name for it, when it has one.
+    public let name: String?
+    /// The actions, in the order they run.
+    public let actions: [TriggerAction]
+    /// The named conditions (`conditions`), compiled; a list that does not compile is left out (saving refuses it).
+    public let conditions: TriggerConditions
+    /// The whole stored document.
+    public let document: JSONObject
+
+    /// The trigger a stored document describes.
+    public init(document: JSONObject) {
+        self.document = document
+        id = document["id"]?.looseInt ?? 0
+        name = document["name"]?.stringValue
+        actions = (document["actions"]?.arrayValue ?? []).enumerated().map { TriggerAction(index: $0.offset, document: $0.element) }
+        conditions = TriggerConditions(trigger: .object(document))
+    }
+}
+
+/// One action of a trigger.
+public struct TriggerAction: Sendable {
+    /// What the action does: the types Hookwork runs, and the reference's others, which it reports as not supported.
+    public enum Kind: Sendable, Equatable {
+        /// `restapi`: a call to a Rest API method (spec §8.3).
+        case restAPI
+        /// `mail`: an e-mail (spec §8.4).
+        case mail
+        /// `alert_icon`: adds or removes an alert icon on the chat.
+        case alertIcon
+        /// `command`: a chat command (close, transfer, chat attribute or variable, ...).
+        case command
+        /// `text`: a message in the chat.
+        case text
+        /// Any other type, named as stored.
+        case unsupported(String)
+
+        /// The kind of a stored `type`.
+        public init(type: String) {
+            switch type {
+            case "restapi": self = .restAPI
+            case "mail": self = .mail
+            case "alert_icon": self = .alertIcon
+            case "command": self = .command
+            case "text": self = .text
+            default: self = .unsupported(type)
+            }
+        }
+
+        /// The type as stored (`restapi`).
+        public var type: String {
+            switch self {
+            case .restAPI: "restapi"
+            case .mail: "mail"
+            case .alertIcon: "alert_icon"
+            case .command: "command"
+            case .text: "text"
+            case .unsupported(let type): type
+            }
+        }
+    }
+
+    /// The action's `trigger_condition`, parsed once.
+    public enum Condition: Sendable {
+        /// None: the action always runs.
+        case none
+        /// An expression over the trigger's named conditions.
+        case expression(String, TriggerCondition)
+        /// An expression that does not parse; the action is skipped (saving refuses it).
+        case unparsable(String)
+    }
+
+    /// The action's position in the trigger, from 0.
+    public let index: Int
+    /// What it does.
+    public let kind: Kind
+    /// Its `_id`, as text (what `trigger_action_id` names; empty when it has none).
+    public let actionID: String
+    /// Whether it is marked `skip_resp` (on the action or in its content).
+    public let skipsResponse: Bool
+    /// Its `content.trigger_condition`.
+    public let condition: Condition
+    /// Its `content`, which the action type reads.
+    public let content: JSONObject
+
+    /// The action a stored item of `actions` describes.
+    public init(index: Int, document: JSONValue) {
+        self.index = index
+        kind = Kind(type: document["type"]?.stringValue ?? "")
+        let content = document["content"]?.objectValue ?? JSONObject()
+        self.content = content
+        actionID = document["_id"].flatMap { PHPText.scalarText($0) } ?? ""
+        skipsResponse = (document["skip_resp"] ?? content["skip_resp"]).map(PHPLoose.isTruthyValue) ?? false
+        let expression = content["trigger_condition"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
+        if expression.isEmpty {
+            condition = .none
+        } else if let parsed = try? TriggerCondition(expression) {
+            condition = .expression(expression, parsed)
+        } else {
+            condition = .unparsable(expression)
+        }
+    }
+}

@@ -99,6 +99,26 @@ struct CoreBridgeTests {
         #expect(outcome.raisedError != nil)
     }
 
+    @Test(
+        "the triggers after a Rest API answer are those the reference picks: a matched rule's own, or default_trigger with its action and alt",
+        arguments: [
+            (rule: "ok" as String?, mapping: #"{"ok":"7","default_trigger":9}"#, expected: ["output_trigger 7"]),
+            (rule: "ok", mapping: #"{"ok":0,"default_trigger":9,"default_trigger_alt":4}"#, expected: []),
+            (
+                rule: nil, mapping: #"{"default_trigger":"9","default_trigger_action_id":"a1","default_trigger_alt":4}"#,
+                expected: ["default_trigger 9 a1", "default_trigger_alt 4"]
+            ),
+            (rule: nil, mapping: #"{"default_trigger":"","default_trigger_alt":4}"#, expected: []),
+            (rule: nil, mapping: #"{"default_trigger":0,"default_trigger_alt":"4"}"#, expected: ["default_trigger_alt 4"]),
+        ]
+    )
+    func followingTriggers(rule: String?, mapping: String, expected: [String]) throws {
+        let match = RestResponseMatch(ruleID: rule, contents: Array(repeating: .string(""), count: 6), httpCode: 200, raw: "", failed: false)
+        let content = JSONObject([("rest_api_method_output", try JSONValue(parsing: mapping))])
+        let runs = RestAPIResponseHandler.followingTriggers(match, content: content)
+        #expect(runs.map { ([$0.key, String($0.id)] + ($0.actionID.map { [$0] } ?? [])).joined(separator: " ") } == expected)
+    }
+
     @Test("messages reach Core oldest first, as it expects")
     func messageOrder() {
         let newestFirst = [

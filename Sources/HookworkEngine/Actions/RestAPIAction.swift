@@ -6,19 +6,19 @@ import Logging
 /// no I/O itself: the call is committed with the decision and made by the delivery path (retried, signed, logged);
 /// what follows the response (the method's output rules) runs in `RestAPIOutputRules` when the attempt is over.
 struct RestAPIAction: Sendable {
-    let store: any Store
+    let catalog: ConfigurationCatalog
     let logger: Logger
 
     func run(
         content: JSONObject, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int, index: Int, triggerID: Int, effects: Effects
     ) async -> TriggerExecutor.ActionReport {
         do {
-            let built = try await RestAPIRequestBuilder(store: store).prepare(
+            let built = try await RestAPIRequestBuilder(catalog: catalog).prepare(
                 content: content, input: TemplateInput(args: args, now: now, rootKind: rootKind)
             )
             let request = built.request
             let apiID = content["rest_api"]?.looseInt ?? 0
-            let settings = RestAPIDeliverySettings(configuration: built.configuration)
+            let settings = RestAPIDeliverySettings(configuration: built.api.configuration)
             let webhookID = effects.webhookID(args: args)
             var context = JSONObject()
             context["webhook_id"] = webhookID.map(JSONValue.int) ?? .null

@@ -4,7 +4,7 @@ import HookworkStore
 
 /// Builds the HTTP request of one Rest API method (spec §8.3.1) from the action's content and the trigger arguments.
 struct RestAPIRequestBuilder: Sendable {
-    let store: any Store
+    let catalog: ConfigurationCatalog
 
     /// Why the call was not made.
     struct Failure: Error {
@@ -19,17 +19,11 @@ struct RestAPIRequestBuilder: Sendable {
         var detail = JSONObject()
     }
 
-    /// The request and the method definition it was built from (its `output` rules decide what follows).
+    /// The request and the Rest API and method it was built from (the method's `output` rules decide what follows).
     struct Built: Sendable {
         var request: OutboundRequest
-        var method: JSONObject
-        /// The Rest API's configuration (its delivery settings: retry, signing secrets).
-        var configuration: JSONObject
-    }
-
-    /// The method whose `id` is `id` in a Rest API configuration's `parameters`.
-    static func method(_ id: String, in configuration: JSONObject) -> JSONObject? {
-        (configuration["parameters"]?.arrayValue ?? []).compactMap(\.objectValue).first { PHPText.scalarText($0["id"] ?? .null) == id }
+        var api: RestAPI
+        var method: RestAPIMethod
     }
 
     func build(content: JSONObject, input: TemplateInput) async throws -> OutboundRequest {
@@ -37,22 +31,21 @@ struct RestAPIRequestBuilder: Sendable {
     }
 
     func prepare(content: JSONObject, input given: TemplateInput) async throws -> Built {
-        guard let apiID = content["rest_api"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else {
+        guard let apiID = content["rest_api"]?.looseInt, let api = try await catalog.snapshot().restAPIs[apiID] else {
             throw Failure(reason: "the Rest API \(content["rest_api"]?.jsonText() ?? "(none)") does not exist")
         }
-        let configuration = Self.object(api["configuration"])
         let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-        guard let written = Self.method(wanted, in: configuration) else {
+        guard let written = api.method(id: wanted) else {
             throw Failure(reason: "the Rest API \(apiID) has no method with id '\(wanted)'")
         }
-        let method = Self.substituted(written, args: given.args)
+        // Trigger variables in the method's texts are replaced first; only then are its templates those it was saved with.
+        let substituted = Self.substituted(written.document, args: given.args)
+        let compiled = substituted == written.document ? written : RestAPIMethod(document: substituted)
+        let method = compiled.document
         let input = Self.input(given, content: content, method: method)
-
-        // Every text of the method: a `{not_empty__VAR}` block sees variables registered anywhere in it (spec §8.4).
-        let methodTexts = Self.texts(in: .object(method))
         func render(_ text: String, _ context: TemplateContext) -> String {
             // The raw-body and header contexts cannot fail; only the URL is validated.
-            (try? RestTemplate(text, context: context, methodTexts: methodTexts).render(input).get()) ?? ""
+            (try? compiled.template(text, context: context).render(input).get()) ?? ""
         }
         func pairs(_ key: String) -> [(String, String)] {
             (method[key]?.arrayValue ?? []).compactMap { item in
@@ -61,8 +54,8 @@ struct RestAPIRequestBuilder: Sendable {
             }
         }
 
-        try Self.checkConditions(method, methodTexts: methodTexts, input: input)
-        try Self.checkNotEmpty(method, methodTexts: methodTexts, input: input)
+        try Self.checkConditions(compiled, input: input)
+        try Self.checkNotEmpty(compiled, input: input)
 
         var query: [(String, String)] = []
         for (key, value) in pairs("query") { query.append((key, render(value, .header))) }
@@ -100,9 +93,9 @@ struct RestAPIRequestBuilder: Sendable {
             break
         }
         // The reference's URL: trim(rtrim(host) . suburl . "?" . query), then FILTER_VALIDATE_URL (spec §8.3.1).
-        let suburl = RestTemplate(method["suburl"]?.stringValue ?? "", context: .url, methodTexts: methodTexts)
+        let suburl = compiled.template(method["suburl"]?.stringValue ?? "", context: .url)
         let url: String
-        switch suburl.renderURL(host: configuration["host"]?.stringValue ?? "", query: Self.formEncoded(query), input) {
+        switch suburl.renderURL(host: api.host, query: Self.formEncoded(query), input) {
         case .success(let rendered): url = rendered
         case .failure(let error): throw Failure(reason: error.message, code: error.code.rawValue, url: error.rendered)
         }
@@ -136,32 +129,11 @@ struct RestAPIRequestBuilder: Sendable {
             }
         }
         let timeout = min(max(method["max_execution_time"]?.looseInt ?? 10, 1), 360)
-        let verify = configuration["verify_tls"].map { PHPLoose.isTruthyValue($0) } ?? true
-        let followRedirects = configuration["follow_redirects"].map { PHPLoose.isTruthyValue($0) } ?? false
         let request = OutboundRequest(
             method: (method["method"]?.stringValue ?? "GET").uppercased(), url: url, headers: headers, body: body,
-            timeoutSeconds: timeout, verifyTLS: verify, followRedirects: followRedirects
+            timeoutSeconds: timeout, verifyTLS: api.verifiesTLS, followRedirects: api.followsRedirects
         )
-        return Built(request: request, method: method, configuration: configuration)
-    }
-
-    /// Every string in `value`, depth first.
-    static func texts(in value: JSONValue) -> [String] {
-        switch value {
-        case .string(let text): return [text]
-        case .array(let items): return items.flatMap(texts(in:))
-        case .object(let object): return object.flatMap { texts(in: $0.value) }
-        default: return []
-        }
-    }
-
-    /// An object member, or an object given as JSON text (the reference stores `configuration` as text).
-    static func object(_ value: JSONValue?) -> JSONObject {
-        switch value {
-        case .object(let object)?: return object
-        case .string(let text)?: return (try? JSONValue(parsing: text))?.objectValue ?? JSONObject()
-        default: return JSONObject()
-        }
+        return Built(request: request, api: api, method: compiled)
     }
 
     /// `application/x-www-form-urlencoded`, as PHP's `http_build_query` writes it.

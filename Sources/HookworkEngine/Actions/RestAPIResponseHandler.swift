@@ -7,37 +7,35 @@ import Logging
 /// follow-up trigger receives `{content_1..6}`, `{content_N_json}`, `{http_code}`, `{content_raw}`, `{http_error}` and
 /// `{http_data}` as `replace_array` variables.
 struct RestAPIResponseHandler: Sendable {
-    /// The trigger to run next and the variables it receives.
-    struct FollowUp: Sendable {
-        var triggerID: Int
-        var variables: JSONObject
-        /// Whether it is the `default_trigger` (no rule matched).
-        var isDefault: Bool
-    }
-
-    static func decide(method: JSONObject, content: JSONObject, status: Int, body: [UInt8]) -> (RestResponseMatch, FollowUp?) {
+    /// Which output rule `status` and `body` match (spec §8.3.2), under the action's `rest_api_method_output`
+    /// (a rule is tried only when the action checked it, `<id>_chk`).
+    static func match(method: RestAPIMethod, content: JSONObject, status: Int, body: [UInt8]) -> RestResponseMatch {
         let mapping = content["rest_api_method_output"]?.objectValue ?? JSONObject()
         let checked = Set(
             mapping.compactMap { entry -> String? in
                 guard entry.key.hasSuffix("_chk"), PHPLoose.isTruthyValue(entry.value) else { return nil }
                 return String(entry.key.dropLast(4))
             })
-        let match = RestResponseRules.evaluate(
-            rules: method["output"]?.arrayValue ?? [], checked: checked, status: status, body: String(decoding: body, as: UTF8.self)
-        )
-        let trigger: (Int, Bool)?
-        if let id = match.ruleID {
-            trigger = mapping[id].flatMap(\.looseInt).flatMap { $0 > 0 ? ($0, false) : nil }
-        } else {
-            trigger = mapping["default_trigger"].flatMap(\.looseInt).flatMap { $0 > 0 ? ($0, true) : nil }
-        }
-        return (match, trigger.map { FollowUp(triggerID: $0.0, variables: match.variables, isDefault: $0.1) })
+        return RestResponseRules.evaluate(rules: method.outputRules, checked: checked, status: status, body: String(decoding: body, as: UTF8.self))
     }
 
-    /// `default_trigger_alt`: a side trigger that also runs when no rule matched (spec §8.3.3).
-    static func sideTrigger(content: JSONObject, match: RestResponseMatch) -> Int? {
-        guard match.ruleID == nil, let id = content["rest_api_method_output"]?["default_trigger_alt"]?.looseInt, id > 0 else { return nil }
-        return id
+    /// The triggers that follow `match`, as the reference decides them (`RestResponseRules.followUp`): the matched
+    /// rule's own trigger, or else `default_trigger` (only its `default_trigger_action_id` action when that is set)
+    /// and `default_trigger_alt`. Each is the report key, the trigger and the one action to run.
+    static func followingTriggers(_ match: RestResponseMatch, content: JSONObject) -> [(key: String, id: Int, actionID: String?)] {
+        let mapping = content["rest_api_method_output"]?.objectValue ?? JSONObject()
+        func positive(_ value: JSONValue?) -> Int? { value?.looseInt.flatMap { $0 > 0 ? $0 : nil } }
+        switch RestResponseRules.followUp(match, mapping: mapping) {
+        case .trigger(let id):
+            return positive(id).map { [("output_trigger", $0, nil)] } ?? []
+        case .defaultTrigger(let id, let actionID, let alt):
+            var runs: [(key: String, id: Int, actionID: String?)] = []
+            if let id = positive(id) { runs.append(("default_trigger", id, actionID.flatMap { PHPText.scalarText($0) })) }
+            if let alt = positive(alt) { runs.append(("default_trigger_alt", alt, nil)) }
+            return runs
+        case .none:
+            return []
+        }
     }
 }
 
@@ -46,10 +44,11 @@ extension RestAPIResponseHandler {
     /// and, only when the action asks with `attr_options.save_response`, a chat message with the content (DESIGN §5
     /// deviation 4). The members to add to the action's report.
     static func follow(
-        _ response: OutboundResponse, method: JSONObject, content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int,
+        _ response: OutboundResponse, method: RestAPIMethod, content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int,
         executor: TriggerExecutor, effects: Effects, extraVariables: JSONObject = JSONObject()
     ) async -> JSONObject {
-        let (match, followUp) = decide(method: method, content: content, status: response.status, body: response.body)
+        let match = match(method: method, content: content, status: response.status, body: response.body)
+        let runs = followingTriggers(match, content: content)
         var detail = JSONObject()
         detail["output_rule"] = match.ruleID.map(JSONValue.string) ?? .null
         if match.ruleID != nil { detail["content_1"] = .string(match.texts[0]) }
@@ -62,15 +61,6 @@ extension RestAPIResponseHandler {
             object[TriggerVariables.key] = .object(variables)
             followArgs = .object(object)
         }
-        var runs: [(key: String, id: Int, actionID: String?)] = []
-        if let followUp {
-            // `default_trigger_action_id`: only that action of the default trigger runs (spec §8.1 `trigger_action_id`).
-            let actionID =
-                followUp.isDefault
-                ? content["rest_api_method_output"]?["default_trigger_action_id"].flatMap { PHPText.scalarText($0) } : nil
-            runs.append((followUp.isDefault ? "default_trigger" : "output_trigger", followUp.triggerID, actionID))
-        }
-        if let side = sideTrigger(content: content, match: match) { runs.append(("default_trigger_alt", side, nil)) }
         for (key, id, actionID) in runs {
             guard RaisedEvents.canDescend else {
                 detail[key] = RaisedEvents.stopped("trigger \(id)")
@@ -86,7 +76,9 @@ extension RestAPIResponseHandler {
             }
         }
         let options = content["attr_options"]?.objectValue ?? JSONObject()
-        if options["save_response"].map(PHPLoose.isTruthyValue) ?? false, followUp == nil, !match.texts[0].isEmpty {
+        if options["save_response"].map(PHPLoose.isTruthyValue) ?? false, !runs.contains(where: { $0.key != "default_trigger_alt" }),
+            !match.texts[0].isEmpty
+        {
             var saveArgs = followArgs
             // The content arrives through the `{content_1}` variable, as an output trigger's text would use it.
             var text = JSONObject([("text", .string("{content_1}"))])
@@ -124,9 +116,9 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         let status = completion.statusCode ?? 0
         let httpError = completion.statusCode == nil ? (completion.error ?? "no answer") : ""
         let context = completion.context
-        guard let apiID = context["rest_api_id"]?.looseInt, let api = try await store.get(.restAPI, id: apiID) else { return }
+        guard let apiID = context["rest_api_id"]?.looseInt, let api = try await executor.catalog.snapshot().restAPIs[apiID] else { return }
         let wanted = context["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-        guard let method = RestAPIRequestBuilder.method(wanted, in: RestAPIRequestBuilder.object(api["configuration"])) else { return }
+        guard let method = api.method(id: wanted) else { return }
         let content = context["content"]?.objectValue ?? JSONObject()
         let args = context["args"] ?? .object(JSONObject())
         let rootKind: NodeKind = context["root_kind"]?.stringValue == "mail" ? .argsWithMail : .argsWithChat
@@ -158,13 +150,14 @@ extension RestAPIOutputRules {
     /// the matching one is marked `as_failed_request`, the same request is made again, `polling_n_delay` seconds later,
     /// until it has been made `polling_n_times` times in all; only the last answer (or the first that matches) goes on
     /// to the output rules' triggers. Returns what was scheduled, or nil when the answer is final.
-    func poll(_ completion: DeliveryCompletion, method: JSONObject, content: JSONObject, response: OutboundResponse, effects: Effects) async throws
+    func poll(_ completion: DeliveryCompletion, method: RestAPIMethod, content: JSONObject, response: OutboundResponse, effects: Effects) async throws
         -> JSONValue?
     {
-        guard let (times, delay) = RestAPIPolling.settings(method) else { return nil }
+        guard let polling = method.polling else { return nil }
+        let (times, delay) = (polling.times, polling.delay)
         let made = max(completion.context["poll"]?.looseInt ?? 1, 1)
         guard made < times else { return nil }
-        let (match, _) = RestAPIResponseHandler.decide(method: method, content: content, status: response.status, body: response.body)
+        let match = RestAPIResponseHandler.match(method: method, content: content, status: response.status, body: response.body)
         guard match.ruleID == nil || match.failed else { return nil }
         guard let record = try await store.delivery(id: completion.deliveryID), var call = OutboundCall(record: record) else { return nil }
         let first = completion.context["poll_of"]?.stringValue ?? completion.messageID
@@ -181,21 +174,12 @@ extension RestAPIOutputRules {
     }
 }
 
-/// A Rest API method's polling settings (spec §8.3).
+/// A Rest API method's polling (spec §8.3).
 enum RestAPIPolling {
-    /// `(polling_n_times, polling_n_delay)` when the method polls: as in the reference, both must be set, each 1-10.
-    static func settings(_ method: JSONObject) -> (times: Int, delay: Int)? {
-        guard let times = method["polling_n_times"]?.looseInt, (1...10).contains(times), let delay = method["polling_n_delay"]?.looseInt,
-            (1...10).contains(delay)
-        else { return nil }
-        return (times, delay)
-    }
-
     /// When the first request of a polling method may be made: the reference waits `polling_n_delay` before every
     /// request, the first included, unless `polling_no_delay_first` is set. Nil: at once.
-    static func firstRequestNotBefore(_ method: JSONObject, now: Int) -> Int? {
-        guard let (_, delay) = settings(method) else { return nil }
-        if method["polling_no_delay_first"].map(PHPLoose.isTruthyValue) ?? false { return nil }
-        return now + delay
+    static func firstRequestNotBefore(_ method: RestAPIMethod, now: Int) -> Int? {
+        guard let polling = method.polling, !polling.firstAtOnce else { return nil }
+        return now + polling.delay
     }
 }

@@ -99,7 +99,7 @@ public struct TriggerExecutor: Sendable {
             }
             switch action.kind {
             case .restAPI:
-                let run = RestAPIAction(store: store, logger: logger)
+                let run = RestAPIAction(catalog: catalog, logger: logger)
                 reports.append(
                     await run.run(
                         content: action.content, args: args, rootKind: rootKind, now: now, index: index, triggerID: triggerID, effects: effects)

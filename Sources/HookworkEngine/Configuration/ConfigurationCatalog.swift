@@ -44,8 +44,8 @@ public final class ConfigurationCatalog: Sendable {
         public let continuousMail: [CompiledWebhook]
         /// Every trigger by id.
         public let triggers: [Int: Trigger]
-        /// Every Rest API by id, as stored.
-        public let restAPIs: [Int: JSONObject]
+        /// Every Rest API by id.
+        public let restAPIs: [Int: RestAPI]
 
         /// The enabled hook webhooks an event named `event` runs, id descending.
         public func hookWebhooks(for event: String) -> [CompiledWebhook] {
@@ -69,7 +69,7 @@ public final class ConfigurationCatalog: Sendable {
             continuousChat = enabled.filter { $0.webhook.kind == .continuousChat }
             continuousMail = enabled.filter { $0.webhook.kind == .continuousMail }
             self.triggers = Dictionary(triggers.map { Trigger(document: $0) }.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            self.restAPIs = Dictionary(restAPIs.compactMap { api in api["id"]?.looseInt.map { ($0, api) } }, uniquingKeysWith: { first, _ in first })
+            self.restAPIs = Dictionary(restAPIs.map { RestAPI(document: $0) }.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         }
     }
 

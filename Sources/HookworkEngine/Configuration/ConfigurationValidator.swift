@@ -168,7 +168,7 @@ public struct ConfigurationValidator: Sendable {
                     )
                 }
                 let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-                guard RestAPIRequestBuilder.method(wanted, in: RestAPIRequestBuilder.object(api["configuration"])) != nil else {
+                guard RestAPI(document: api).method(id: wanted) != nil else {
                     throw ValidationFailure(
                         code: "unknown_reference", field: "actions[\(index)].content.rest_api_method",
                         message: "Rest API \(apiID) has no method with id '\(wanted)'"

@@ -118,7 +118,7 @@ enum RestOutputConformance {
 
     /// The answers the reference makes up before a request (spec §8.3.1, §8.3.3): the match and its `{http_code}`.
     static func madeUp(method: JSONObject, args: JSONValue) -> (match: RestResponseMatch, code: JSONValue)? {
-        let texts = RestRequestChecks.texts(in: .object(method))
+        let compiled = RestAPIMethod(document: method)
         let input = TemplateInput(args: args, now: TemplateConformance.now)
         func answer(_ text: String, id: JSONValue?, code: JSONValue, status: Int) -> (RestResponseMatch, JSONValue) {
             var contents: [JSONValue] = Array(repeating: .string(""), count: 6)
@@ -128,13 +128,13 @@ enum RestOutputConformance {
             match.meta = id == nil ? .array([]) : .string("")
             return (match, code)
         }
-        if !RestRequestChecks.conditionsHold(method, methodTexts: texts, input: input) {
+        if RestRequestChecks.failedCondition(compiled, input: input) != nil {
             return answer("Invalid conditions", id: .int(0), code: .int(404), status: 404)
         }
-        if let name = RestRequestChecks.emptyVariable(method, methodTexts: texts, input: input) {
-            return answer("Empty variable\(name)", id: .int(0), code: .int(200), status: 200)
+        if let empty = RestRequestChecks.emptyVariable(compiled, input: input) {
+            return answer("Empty variable\(empty.detail["check_not_empty"]?.stringValue ?? "")", id: .int(0), code: .int(200), status: 200)
         }
-        let suburl = RestTemplate(method["suburl"]?.stringValue ?? "", context: .url, methodTexts: texts)
+        let suburl = compiled.template(method["suburl"]?.stringValue ?? "", context: .url)
         if case .failure(let error) = suburl.renderURL(host: host, query: "", input) {
             let text =
                 error.code == .invalidURL

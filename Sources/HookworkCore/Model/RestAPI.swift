@@ -83,7 +83,7 @@ public struct RestAPIMethod: Sendable {
     public init(document: JSONObject) {
         self.document = document
         id = PHPText.scalarText(document["id"] ?? .null)
-        let texts = Self.texts(in: .object(document))
+        let texts = RestRequestChecks.texts(in: .object(document))
         self.texts = texts
         outputRules = document["output"]?.arrayValue ?? []
         if let times = document["polling_n_times"]?.looseInt, (1...10).contains(times), let delay = document["polling_n_delay"]?.looseInt,
@@ -103,16 +103,6 @@ public struct RestAPIMethod: Sendable {
     /// The template of `text` in `context`: compiled with the method when it is one of its texts, else now.
     public func template(_ text: String, context: TemplateContext) -> RestTemplate {
         templates[TemplateKey(text: text, context: context)] ?? RestTemplate(text, context: context, methodTexts: texts)
-    }
-
-    /// Every string in `value`, depth first.
-    public static func texts(in value: JSONValue) -> [String] {
-        switch value {
-        case .string(let text): return [text]
-        case .array(let items): return items.flatMap(texts(in:))
-        case .object(let object): return object.flatMap { texts(in: $0.value) }
-        default: return []
-        }
     }
 
     /// The texts a request is rendered from, each in the context it is rendered in: the URL, header, query and form

@@ -48,48 +48,10 @@ extension RestAPIRequestBuilder {
         return input
     }
 
-    /// A variable as the Conditions tab sees it: nil when missing or null, else its plain text.
-    static func variable(_ key: String, method: RestAPIMethod, input: TemplateInput) -> String? {
-        let written = RestAPIMethod.variableTemplate(key)
-        let json = (try? method.template(written, context: .rawBody).render(input).get()) ?? "null"
-        if json == "null" || json.isEmpty { return nil }
-        return (try? method.template(written, context: .header).render(input).get()) ?? ""
-    }
-
-    /// The Conditions tab (spec §8.3.1 step 3): every condition must hold, or no request is made.
-    static func checkConditions(_ method: RestAPIMethod, input: TemplateInput) throws {
-        for (index, item) in (method.document["conditions"]?.arrayValue ?? []).enumerated() {
-            let key = item["key"].flatMap { PHPText.scalarText($0) } ?? ""
-            guard !key.isEmpty else { continue }
-            let condition = item["success_condition"].flatMap { PHPText.scalarText($0) } ?? ""
-            let expected = item["value"].flatMap { PHPText.scalarText($0) }
-            var detail = JSONObject([("condition", .int(index)), ("key", .string(key)), ("success_condition", .string(condition))])
-            guard let actual = variable(key, method: method, input: input) else {
-                throw Failure(reason: "condition \(index): \(key) is not set", code: "conditions_not_met", skipped: true, detail: detail)
-            }
-            detail["actual"] = .string(actual)
-            guard !condition.isEmpty, let expected else { continue }
-            detail["value"] = .string(expected)
-            let holds = condition == "contains" ? expected.contains(actual) : RestResponseRules.check(condition, expected, .string(actual))
-            if !holds {
-                throw Failure(
-                    reason: "condition \(index): \(key) = '\(actual)' does not satisfy \(condition) '\(expected)'", code: "conditions_not_met",
-                    skipped: true, detail: detail
-                )
-            }
-        }
-    }
-
-    /// `check_not_empty`: the named variable must be non-empty, or no request is made.
-    static func checkNotEmpty(_ method: RestAPIMethod, input: TemplateInput) throws {
-        let name = method.document["check_not_empty"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
-        guard !name.isEmpty else { return }
-        let value = variable(name, method: method, input: input) ?? ""
-        if value.isEmpty || value == "0" {
-            throw Failure(
-                reason: "check_not_empty: \(name) is empty", code: "empty_variable", skipped: true,
-                detail: JSONObject([("check_not_empty", .string(name))])
-            )
+    /// The Conditions tab and `check_not_empty` (spec §8.3.1 step 3): when one fails, no request is made.
+    static func check(_ method: RestAPIMethod, input: TemplateInput) throws {
+        if let failed = RestRequestChecks.failedCondition(method, input: input) ?? RestRequestChecks.emptyVariable(method, input: input) {
+            throw Failure(reason: failed.reason, code: failed.code, skipped: true, detail: failed.detail)
         }
     }
 

@@ -54,8 +54,7 @@ struct RestAPIRequestBuilder: Sendable {
             }
         }
 
-        try Self.checkConditions(compiled, input: input)
-        try Self.checkNotEmpty(compiled, input: input)
+        try Self.check(compiled, input: input)
 
         var query: [(String, String)] = []
         for (key, value) in pairs("query") { query.append((key, render(value, .header))) }

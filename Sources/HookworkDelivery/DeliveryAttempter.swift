@@ -391,7 +391,8 @@ public struct DeliveryAttempter: Sendable {
         do {
             try await completion.deliveryFinished(
                 DeliveryCompletion(
-                    deliveryID: record.id, messageID: record.messageID, kind: record.kind, context: record.context, status: status, attempt: number,
+                    deliveryID: record.id, messageID: record.messageID, kind: record.kind, origin: CallOrigin(json: record.context), status: status,
+                    attempt: number,
                     statusCode: statusCode, responseHeaders: responseHeaders, responseBody: responseBody, error: lastError
                 ),
                 effects: effects

@@ -25,7 +25,8 @@ struct OutboundCallTests {
             verifyTLS: false
         )
         let call = OutboundCall(
-            kind: .restapi, payload: .http(request), context: JSONObject([("webhook_id", 3), ("trigger_id", 1), ("chat_id", 7), ("rest_api_id", 2)]),
+            kind: .restapi, payload: .http(request),
+            origin: CallOrigin(json: JSONObject([("webhook_id", 3), ("trigger_id", 1), ("chat_id", 7), ("rest_api_id", 2)])),
             retry: .custom([5, 60]), retryOn: [409], signingSecrets: ["whsec_abc"], messageID: "msg_e1_w3_t1_a0"
         )
         let delivery = call.newDelivery(heldBy: "inline-1", heldUntil: 99)
@@ -76,7 +77,7 @@ struct OutboundCallTests {
         let row = call.newDelivery()
         #expect(!row.payload.jsonText().contains("whsec_one"))
         #expect(OutboundCall(record: Self.record(row))?.signingSource == .callback)
-        #expect(call.context["chat_id"] == 7)
+        #expect(call.origin.chatID == 7)
         guard case .http(let request) = call.payload else {
             Issue.record("a callback is an HTTP call")
             return

@@ -26,7 +26,7 @@ struct CallbackOnSuccess: DeliveryCompletionHandler {
         effects.call(
             target.call(
                 command: JSONObject([("command", "set_attribute"), ("status", .int(completion.statusCode ?? 0))]),
-                chatID: completion.context["chat_id"]?.intValue, webhookID: completion.context["webhook_id"]?.intValue,
+                chatID: completion.origin.chatID, webhookID: completion.origin.webhookID,
                 messageID: effects.messageID("callback")
             )
         )
@@ -60,7 +60,7 @@ struct DeliveryWorkerTests {
         try await withStore { store in
             let clock = ManualClock()
             let envelope = MailEnvelope(from: "bot@example.com", to: ["ann@example.com"], subject: "Chat 7 closed", body: "Bye")
-            let call = OutboundCall(kind: .mail, payload: .mail(envelope), context: JSONObject([("chat_id", 7)]))
+            let call = OutboundCall(kind: .mail, payload: .mail(envelope), origin: CallOrigin(json: JSONObject([("chat_id", 7)])))
             let ids = try await store.commit(UnitOfWork(deliveries: [call.newDelivery()]), now: clock.now())
             let without = DeliveryAttempter(store: store, sender: FailingHTTP(), clock: clock, breakers: BreakerRegistry(), logger: testLogger)
             let first = try #require(try await claimAll(store, now: clock.now()).first)
@@ -108,7 +108,7 @@ struct DeliveryWorkerTests {
             signingSecrets: ConfiguredSigningSecrets(store: store, callbackSecrets: target.secrets)
         )
         let request = OutboundRequest(method: "POST", url: "http://127.0.0.1:\(port)/hook", body: Array("{}".utf8))
-        let call = OutboundCall(kind: .restapi, payload: .http(request), context: JSONObject([("chat_id", 7), ("webhook_id", 3)]))
+        let call = OutboundCall(kind: .restapi, payload: .http(request), origin: CallOrigin(json: JSONObject([("chat_id", 7), ("webhook_id", 3)])))
         _ = try await store.commit(UnitOfWork(deliveries: [call.newDelivery()]), now: clock.now())
         for record in try await claimAll(store, now: clock.now()) { await attempter.attempt(record) }
         let followUps = try await claimAll(store, now: clock.now())

@@ -99,17 +99,17 @@ struct ChatActionRunner: Sendable {
         var stored = change
         stored.patch = patch
         let command = ChatActions.command(stored, chat: chat, chatID: chatID, webhookID: webhookID, triggerID: triggerID, message: message)
-        let context = Self.commandContext(triggerID: triggerID, index: index, command: change.command, messageID: message?["id"]?.looseInt)
+        let origin = Self.commandOrigin(triggerID: triggerID, index: index, command: change.command, messageID: message?["id"]?.looseInt)
         let callID = effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)_callback")
         if let connection = chat["connection_id"]?.looseInt, connection > 0 {
             // A chat from a platform connection: its adapter applies the command through the platform's API.
             let call = Self.platformCall(
-                command: command, connectionID: connection, chatID: chatID, webhookID: webhookID, context: context, messageID: callID)
+                command: command, connectionID: connection, chatID: chatID, webhookID: webhookID, origin: origin, messageID: callID)
             effects.call(call)
             detail["platform_message_id"] = .string(call.messageID)
             detail["connection_id"] = .int(connection)
         } else if let callback = executor.callback {
-            let call = callback.call(command: command, chatID: chatID, webhookID: webhookID, context: context, messageID: callID)
+            let call = callback.call(command: command, chatID: chatID, webhookID: webhookID, origin: origin, messageID: callID)
             effects.call(call)
             detail["callback_message_id"] = .string(call.messageID)
         } else {
@@ -138,22 +138,25 @@ struct ChatActionRunner: Sendable {
     /// The outbox call that has connection `connectionID`'s adapter apply `command` (kind `callback`, so that a chat's
     /// commands keep their order), retried on the default schedule.
     static func platformCall(
-        command: JSONObject, connectionID: Int, chatID: Int, webhookID: Int?, context: JSONObject, messageID: String
+        command: JSONObject, connectionID: Int, chatID: Int, webhookID: Int?, origin: CallOrigin, messageID: String
     ) -> OutboundCall {
-        var context = context
-        context["chat_id"] = .int(chatID)
-        context["connection_id"] = .int(connectionID)
-        if let webhookID { context["webhook_id"] = .int(webhookID) }
+        var origin = origin
+        origin.chatID = chatID
+        origin.connectionID = connectionID
+        if let webhookID { origin.webhookID = webhookID }
         return OutboundCall(
-            kind: .callback, payload: .platform(PlatformCommand(connectionID: connectionID, command: command)), context: context, messageID: messageID
+            kind: .callback, payload: .platform(PlatformCommand(connectionID: connectionID, command: command)), origin: origin, messageID: messageID
         )
     }
 
     /// Where a command came from: the trigger, the action, the command and, for a message it posts, Hookwork's id of
     /// that message (so that the platform's answer can link its own).
-    static func commandContext(triggerID: Int, index: Int, command: String, messageID: Int?) -> JSONObject {
-        var context = JSONObject([("trigger_id", .int(triggerID)), ("action_index", .int(index)), ("command", .string(command))])
-        if let messageID { context["message_id"] = .int(messageID) }
-        return context
+    static func commandOrigin(triggerID: Int, index: Int, command: String, messageID: Int?) -> CallOrigin {
+        var origin = CallOrigin()
+        origin.triggerID = triggerID
+        origin.actionIndex = index
+        origin.command = command
+        if let messageID { origin.messageID = messageID }
+        return origin
     }
 }

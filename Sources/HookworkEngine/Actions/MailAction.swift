@@ -50,13 +50,13 @@ struct MailAction: Sendable {
                 index: 0, type: "mail", status: "failed", detail: JSONObject([("error", .string(problem ?? "the e-mail could not be built"))]))
         }
         let webhookID = effects.webhookID(args: args)
-        var context = JSONObject()
-        context["webhook_id"] = webhookID.map(JSONValue.int) ?? .null
-        context["trigger_id"] = .int(triggerID)
-        context["action_index"] = .int(index)
-        context["chat_id"] = args["chat"]?["id"]?.looseInt.map(JSONValue.int) ?? .null
+        var origin = CallOrigin()
+        origin.webhookID = webhookID
+        origin.triggerID = triggerID
+        origin.actionIndex = index
+        origin.chatID = args["chat"]?["id"]?.looseInt
         let call = OutboundCall(
-            kind: .mail, payload: .mail(envelope), context: context,
+            kind: .mail, payload: .mail(envelope), origin: origin,
             messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)_mail")
         )
         effects.call(call)

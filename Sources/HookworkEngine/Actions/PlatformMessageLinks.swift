@@ -14,7 +14,7 @@ public struct PlatformMessageLinks: DeliveryCompletionHandler {
 
     /// Reads a delivered command's answer and moves its message to the platform's id.
     public func deliveryFinished(_ completion: DeliveryCompletion, effects: Effects) async throws {
-        guard completion.kind == .callback, completion.status == .delivered, let ours = completion.context["message_id"]?.looseInt,
+        guard completion.kind == .callback, completion.status == .delivered, let ours = completion.origin.messageID,
             let platform = Self.platformID(in: completion.responseBody), platform != ours,
             let message = try await store.get(.message, id: ours)
         else { return }

@@ -20,20 +20,20 @@ struct RestAPIAction: Sendable {
             let apiID = content["rest_api"]?.looseInt ?? 0
             let settings = RestAPIDeliverySettings(configuration: built.api.configuration)
             let webhookID = effects.webhookID(args: args)
-            var context = JSONObject()
-            context["webhook_id"] = webhookID.map(JSONValue.int) ?? .null
-            context["trigger_id"] = .int(triggerID)
-            context["action_index"] = .int(index)
-            context["chat_id"] = args["chat"]?["id"]?.looseInt.map(JSONValue.int) ?? .null
-            context["rest_api_id"] = .int(apiID)
-            context["rest_api_method"] = content["rest_api_method"] ?? .null
-            context["content"] = .object(content)
-            context["root_kind"] = .string(rootKind == .argsWithMail ? "mail" : "chat")
-            context["args"] = args
-            context["depth"] = .int(RaisedEvents.depth)
-            context["http_data"] = .string(Self.httpData(request))
+            var origin = CallOrigin()
+            origin.webhookID = webhookID
+            origin.triggerID = triggerID
+            origin.actionIndex = index
+            origin.chatID = args["chat"]?["id"]?.looseInt
+            origin.restAPIID = apiID
+            origin.restAPIMethod = content["rest_api_method"].flatMap { $0.isNull ? nil : PHPText.scalarText($0) }
+            origin.actionContent = content
+            origin.rootKind = rootKind
+            origin.args = args
+            origin.depth = RaisedEvents.depth
+            origin.httpData = Self.httpData(request)
             var call = OutboundCall(
-                kind: .restapi, payload: .http(request), context: context, retry: settings.retry, retryOn: settings.retryOn,
+                kind: .restapi, payload: .http(request), origin: origin, retry: settings.retry, retryOn: settings.retryOn,
                 signingSecrets: settings.signingSecrets,
                 messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
             )

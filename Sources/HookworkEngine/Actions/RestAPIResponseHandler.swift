@@ -115,13 +115,12 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         guard completion.kind == .restapi, completion.status == .delivered || completion.status == .exhausted else { return }
         let status = completion.statusCode ?? 0
         let httpError = completion.statusCode == nil ? (completion.error ?? "no answer") : ""
-        let context = completion.context
-        guard let apiID = context["rest_api_id"]?.looseInt, let api = try await executor.catalog.snapshot().restAPIs[apiID] else { return }
-        let wanted = context["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-        guard let method = api.method(id: wanted) else { return }
-        let content = context["content"]?.objectValue ?? JSONObject()
-        let args = context["args"] ?? .object(JSONObject())
-        let rootKind: NodeKind = context["root_kind"]?.stringValue == "mail" ? .argsWithMail : .argsWithChat
+        let origin = completion.origin
+        guard let apiID = origin.restAPIID, let api = try await executor.catalog.snapshot().restAPIs[apiID] else { return }
+        guard let method = api.method(id: origin.restAPIMethod ?? "") else { return }
+        let content = origin.actionContent
+        let args = origin.args
+        let rootKind = origin.rootKind
         let response = OutboundResponse(status: status, headers: completion.responseHeaders, body: completion.responseBody)
         if let polling = try await poll(completion, method: method, content: content, response: response, effects: effects) {
             effects.note("polling", polling)
@@ -129,9 +128,9 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
             return
         }
         let extra = JSONObject([
-            ("{http_error}", .string(httpError)), ("{http_data}", context["http_data"] ?? .string("")),
+            ("{http_error}", .string(httpError)), ("{http_data}", .string(origin.httpData)),
         ])
-        let detail = await RaisedEvents.$depth.withValue(context["depth"]?.looseInt ?? 0) {
+        let detail = await RaisedEvents.$depth.withValue(origin.depth) {
             await RestAPIResponseHandler.follow(
                 response, method: method, content: content, args: args, rootKind: rootKind, now: clock.now(), executor: executor, effects: effects,
                 extraVariables: extra
@@ -155,14 +154,14 @@ extension RestAPIOutputRules {
     {
         guard let polling = method.polling else { return nil }
         let (times, delay) = (polling.times, polling.delay)
-        let made = max(completion.context["poll"]?.looseInt ?? 1, 1)
+        let made = completion.origin.poll
         guard made < times else { return nil }
         let match = RestAPIResponseHandler.match(method: method, content: content, status: response.status, body: response.body)
         guard match.ruleID == nil || match.failed else { return nil }
         guard let record = try await store.delivery(id: completion.deliveryID), var call = OutboundCall(record: record) else { return nil }
-        let first = completion.context["poll_of"]?.stringValue ?? completion.messageID
-        call.context["poll"] = .int(made + 1)
-        call.context["poll_of"] = .string(first)
+        let first = completion.origin.pollOf ?? completion.messageID
+        call.origin.poll = made + 1
+        call.origin.pollOf = first
         call.messageID = "\(first)_poll\(made + 1)"
         call.notBefore = clock.now() + delay
         effects.call(call)

@@ -1,4 +1,4 @@
-public import HookworkCore
+import HookworkCore
 public import HookworkStore
 
 /// The final outcome of one delivery attempt, handed to the `DeliveryCompletionHandler`.
@@ -9,8 +9,8 @@ public struct DeliveryCompletion: Sendable {
     public var messageID: String
     /// The kind of call.
     public var kind: DeliveryKind
-    /// Where the call came from (the `context` the action recorded).
-    public var context: JSONObject
+    /// Where the call came from (what the action recorded).
+    public var origin: CallOrigin
     /// The delivery's state after this attempt (`delivered`, `failed` with a retry due, `exhausted`).
     public var status: DeliveryStatus
     /// The attempt's number.
@@ -26,13 +26,13 @@ public struct DeliveryCompletion: Sendable {
 
     /// An outcome.
     public init(
-        deliveryID: Int, messageID: String, kind: DeliveryKind, context: JSONObject, status: DeliveryStatus, attempt: Int, statusCode: Int?,
+        deliveryID: Int, messageID: String, kind: DeliveryKind, origin: CallOrigin, status: DeliveryStatus, attempt: Int, statusCode: Int?,
         responseHeaders: [(name: String, value: String)], responseBody: [UInt8], error: String?
     ) {
         self.deliveryID = deliveryID
         self.messageID = messageID
         self.kind = kind
-        self.context = context
+        self.origin = origin
         self.status = status
         self.attempt = attempt
         self.statusCode = statusCode

@@ -42,9 +42,9 @@ public struct OperationsTarget: Sendable, Equatable {
                 ("type", .string(type.rawValue)), ("timestamp", .string(Self.timestamp(time))), ("data", .object(data)),
             ]))
         let request = OutboundRequest(method: "POST", url: url, headers: [("Content-Type", "application/json")], body: Array(body.jsonText().utf8))
-        var call = OutboundCall(
-            kind: .operations, payload: .http(request), context: JSONObject([("operational_event", .string(type.rawValue))]), messageID: messageID
-        )
+        var origin = CallOrigin()
+        origin.operationalEvent = type.rawValue
+        var call = OutboundCall(kind: .operations, payload: .http(request), origin: origin, messageID: messageID)
         call.signingSource = .operations
         return call
     }

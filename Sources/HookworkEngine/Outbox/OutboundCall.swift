@@ -19,9 +19,8 @@ public struct OutboundCall: Sendable, Equatable {
     public var kind: DeliveryKind
     /// The request or the e-mail.
     public var payload: Payload
-    /// Where the call came from: `webhook_id`, `trigger_id`, `action_index`, `chat_id`, `rest_api_id`, `rest_api_method`,
-    /// `args`, `depth`. Handed back to the `DeliveryCompletionHandler`.
-    public var context: JSONObject
+    /// Where the call came from. Handed back to the `DeliveryCompletionHandler`.
+    public var origin: CallOrigin
     /// The retry schedule; nil uses the server's default (`HOOKWORK_RETRY_SCHEDULE`).
     public var retry: RetrySchedule?
     /// 4xx status codes that are retried besides 408 and 429.
@@ -40,12 +39,12 @@ public struct OutboundCall: Sendable, Equatable {
 
     /// A call.
     public init(
-        kind: DeliveryKind, payload: Payload, context: JSONObject = JSONObject(), retry: RetrySchedule? = nil, retryOn: [Int] = [],
+        kind: DeliveryKind, payload: Payload, origin: CallOrigin = CallOrigin(), retry: RetrySchedule? = nil, retryOn: [Int] = [],
         signingSecrets: [String] = [], messageID: String = OutboundCall.randomMessageID()
     ) {
         self.kind = kind
         self.payload = payload
-        self.context = context
+        self.origin = origin
         self.retry = retry
         self.retryOn = retryOn
         self.signingSecrets = signingSecrets
@@ -113,9 +112,9 @@ public struct OutboundCall: Sendable, Equatable {
         case nil: stored["signing_secrets"] = .array(signingSecrets.map(JSONValue.string))
         }
         return NewDelivery(
-            messageID: messageID, kind: kind, method: method, url: url, host: host, payload: .object(stored), context: context,
-            webhookID: context["webhook_id"]?.intValue, triggerID: context["trigger_id"]?.intValue, chatID: context["chat_id"]?.intValue,
-            restAPIID: context["rest_api_id"]?.intValue, heldBy: notBefore == nil ? heldBy : Self.notBeforeHolder,
+            messageID: messageID, kind: kind, method: method, url: url, host: host, payload: .object(stored), context: origin.json,
+            webhookID: origin.webhookID, triggerID: origin.triggerID, chatID: origin.chatID, restAPIID: origin.restAPIID,
+            heldBy: notBefore == nil ? heldBy : Self.notBeforeHolder,
             heldUntil: notBefore ?? heldUntil
         )
     }
@@ -158,7 +157,7 @@ public struct OutboundCall: Sendable, Equatable {
             return nil
         }
         kind = record.kind
-        context = record.context
+        origin = CallOrigin(json: record.context)
         retry = stored["retry"].flatMap { $0.isNull ? nil : try? RetrySchedule(json: $0) }
         retryOn = (stored["retry_on"]?.arrayValue ?? []).compactMap(\.intValue)
         signingSecrets = (stored["signing_secrets"]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -205,18 +204,18 @@ public struct CallbackTarget: Sendable, Equatable {
     /// The call that POSTs `command` (a JSON object such as `{"command":"closechat","changes":{...}}`) for `chatID`,
     /// with `chat_id` and `webhook_id` set when the command has none, signed with the callback secrets and retried on
     /// the default schedule.
-    public func call(command: JSONObject, chatID: Int?, webhookID: Int?, context: JSONObject = JSONObject(), messageID: String? = nil) -> OutboundCall
+    public func call(command: JSONObject, chatID: Int?, webhookID: Int?, origin: CallOrigin = CallOrigin(), messageID: String? = nil) -> OutboundCall
     {
         var body = command
         if body["chat_id"] == nil { body["chat_id"] = chatID.map(JSONValue.int) ?? .null }
         if body["webhook_id"] == nil { body["webhook_id"] = webhookID.map(JSONValue.int) ?? .null }
-        var context = context
-        if let chatID { context["chat_id"] = .int(chatID) }
-        if let webhookID { context["webhook_id"] = .int(webhookID) }
+        var origin = origin
+        if let chatID { origin.chatID = chatID }
+        if let webhookID { origin.webhookID = webhookID }
         let request = OutboundRequest(
             method: "POST", url: url, headers: [("Content-Type", "application/json")], body: Array(JSONValue.object(body).jsonText().utf8)
         )
-        var call = OutboundCall(kind: .callback, payload: .http(request), context: context, messageID: messageID ?? OutboundCall.randomMessageID())
+        var call = OutboundCall(kind: .callback, payload: .http(request), origin: origin, messageID: messageID ?? OutboundCall.randomMessageID())
         call.signingSource = .callback
         return call
     }

@@ -190,6 +190,8 @@ public struct DeliveryRetention: Service {
             let deleted = try await store.purgeDeliveries(deliveredBefore: clock.now() - days * 86_400)
             if deleted > 0 { logger.info("delivery.purged", metadata: ["delivery.count": "\(deleted)", "retention.days": "\(days)"]) }
             return deleted
+        } catch is CancellationError {
+            return 0  // stopping
         } catch {
             logger.error("delivery.purge_failed", metadata: ["error": "\(error)"])
             return 0

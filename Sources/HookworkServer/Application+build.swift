@@ -102,14 +102,13 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
         sender = client
     }
     let metrics = ServerMetrics()
-    let actionServices = ActionServices(mailFrom: configuration.mailFrom, events: RaisedEvents())
+    let actionServices = ActionServices(mailFrom: configuration.mailFrom, raisesEvents: true)
     let callback = configuration.callbackURL.map { CallbackTarget(url: $0, secrets: configuration.callbackSecrets) }
     let executor = TriggerExecutor(store: store, logger: logger, metrics: metrics, callback: callback, services: actionServices)
     let delivery = makeDeliveryParts(
         configuration: configuration, dependencies: dependencies, store: store, sender: sender, metrics: metrics, executor: executor
     )
     let dispatcher = Dispatcher(store: store, executor: executor, logger: logger, metrics: metrics)
-    actionServices.events?.connect(dispatcher)
     let runner = EventRunner(store: store, dispatcher: dispatcher, logger: logger)
     let environment = ServerEnvironment(
         configuration: configuration, store: store, clock: dependencies.clock, intake: EventIntake(store: store), runner: runner,

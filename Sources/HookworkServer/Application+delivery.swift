@@ -77,10 +77,9 @@ public struct CommandEngine: Sendable {
 public func makeCommandEngine(configuration: HookworkConfiguration, store: any Store, sender: any HTTPSender, logger: Logger) -> CommandEngine {
     let dependencies = ServerDependencies(store: store, sender: sender, logger: logger)
     let metrics = ServerMetrics()
-    let actionServices = ActionServices(mailFrom: configuration.mailFrom, events: RaisedEvents())
+    let actionServices = ActionServices(mailFrom: configuration.mailFrom, raisesEvents: true)
     let callback = configuration.callbackURL.map { CallbackTarget(url: $0, secrets: configuration.callbackSecrets) }
     let executor = TriggerExecutor(store: store, logger: logger, metrics: metrics, callback: callback, services: actionServices)
-    actionServices.events?.connect(Dispatcher(store: store, executor: executor, logger: logger, metrics: metrics))
     let delivery = makeDeliveryParts(
         configuration: configuration, dependencies: dependencies, store: store, sender: sender, metrics: metrics, executor: executor
     )

@@ -73,4 +73,27 @@ struct IndexedColumnsLooseTests {
         #expect(JSONValue.string("2.0").looseInt == 2)
         try await store.shutdown()
     }
+
+    @Test("writes batched with a caller that is cancelled still commit, and so does the cancelled caller's own; a cancelled store still closes")
+    func cancelledWriters() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("hw-cancel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = try await SQLiteStore.open(path: folder.appendingPathComponent("hookwork.sqlite").path, logger: .quiet)
+        try await store.migrate()
+        for round in 0..<5 {
+            let writers = (1...60).map { index in
+                Task { try await store.put(.chat, id: round * 100 + index, document: JSONObject([("status", .int(1))])) }
+            }
+            // Every third caller gives up at once: whichever of them leads a batch runs it for the others all the same.
+            for (index, writer) in writers.enumerated() where index % 3 == 0 { writer.cancel() }
+            for writer in writers { try await writer.value }
+        }
+        #expect(try await store.list(.chat, query: EntityQuery()).count == 300)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await store.shutdown() }
+            group.cancelAll()
+            try await group.waitForAll()
+        }
+    }
 }

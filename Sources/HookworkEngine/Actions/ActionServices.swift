@@ -3,14 +3,12 @@
 public struct ActionServices: Sendable {
     /// The sender address when a `mail` action sets none (`HOOKWORK_MAIL_FROM`).
     public var mailFrom: String?
-    /// Runs the hook webhooks of events that actions raise; nil raises none.
-    public var events: RaisedEvents?
+    /// Whether the events that actions raise run their hook webhooks (`RaisedEvents`); off, none are raised.
+    public var raisesEvents: Bool
 
     /// Services; by default none.
-    public init(
-        mailFrom: String? = nil, events: RaisedEvents? = nil
-    ) {
+    public init(mailFrom: String? = nil, raisesEvents: Bool = false) {
         self.mailFrom = mailFrom
-        self.events = events
+        self.raisesEvents = raisesEvents
     }
 }

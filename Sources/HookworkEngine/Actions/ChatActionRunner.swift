@@ -119,7 +119,7 @@ struct ChatActionRunner: Sendable {
 
         // Events: the change's own, then the bot message's announcement (spec §1.6).
         var raised: [JSONValue] = []
-        if let events = executor.services.events {
+        if executor.services.raisesEvents {
             var pending = change.events
             let suppressed = args["no_auto_events"].map(PHPLoose.isTruthyValue) ?? false
             if let message, message["user_id"]?.looseInt == -2, !suppressed, change.announce {
@@ -128,7 +128,7 @@ struct ChatActionRunner: Sendable {
             for (name, extra) in pending {
                 var eventArgs = extra
                 eventArgs["chat"] = .object(updated)
-                raised.append(await events.raise(event: name, args: eventArgs, now: now, logger: logger, effects: effects))
+                raised.append(await RaisedEvents.raise(event: name, args: eventArgs, now: now, executor: executor, effects: effects))
             }
         }
         if !raised.isEmpty { detail["events"] = .array(raised) }

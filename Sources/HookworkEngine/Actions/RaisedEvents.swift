@@ -1,27 +1,16 @@
 import HookworkCore
 import Logging
-import Synchronization
 
 /// The way back from actions into hook dispatch: `chat.web_add_msg_admin` for a bot message a trigger wrote
 /// (spec §1.6), `chat.bot.alert_icon`, `chat.genericbot_chat_command_dispatch_event`, and the Rest API's output
 /// triggers all count one level of depth. At `maxDepth` nothing more is raised or run, and the outcome says where the
 /// chain stopped (DESIGN §5 "Loop guard"; the reference throws at 50 nested calls in a web request).
-public final class RaisedEvents: Sendable {
+public enum RaisedEvents {
     /// How deep events raised by triggers, and triggers run by triggers, may nest.
     public static let maxDepth = 10
 
     /// The current nesting depth of the running task.
     @TaskLocal static var depth = 0
-
-    let dispatcher = Mutex<Dispatcher?>(nil)
-
-    /// A link not yet connected to a dispatcher; until it is, events are recorded as not dispatched.
-    public init() {}
-
-    /// Connects the dispatcher that runs raised events' webhooks (built after the executor that raises them).
-    public func connect(_ dispatcher: Dispatcher) {
-        self.dispatcher.withLock { $0 = dispatcher }
-    }
 
     /// Whether one more level is allowed.
     static var canDescend: Bool { depth < maxDepth }
@@ -36,9 +25,10 @@ public final class RaisedEvents: Sendable {
         try await $depth.withValue(depth + 1) { try await body() }
     }
 
-    /// Runs the hook webhooks of `event` with `args` now, one level deeper; the dispatch report, or where the loop
-    /// guard stopped it.
-    func raise(event: String, args: JSONObject, now: Int, logger: Logger, effects: Effects) async -> JSONValue {
+    /// Runs the hook webhooks of `event` with `args` now, one level deeper, with a dispatcher over `executor` (the same
+    /// store, configuration and actions); the dispatch report, or where the loop guard stopped it.
+    static func raise(event: String, args: JSONObject, now: Int, executor: TriggerExecutor, effects: Effects) async -> JSONValue {
+        let logger = executor.logger
         guard Self.canDescend else {
             logger.notice("event.loop_guard", metadata: ["event.name": "\(event)", "depth": "\(Self.depth)"])
             var stopped = Self.stopped("event")
@@ -48,9 +38,7 @@ public final class RaisedEvents: Sendable {
             }
             return stopped
         }
-        guard let dispatcher = dispatcher.withLock({ $0 }) else {
-            return .object(JSONObject([("event", .string(event)), ("dispatched", .bool(false))]))
-        }
+        let dispatcher = Dispatcher(store: executor.store, executor: executor, logger: logger, metrics: executor.metrics)
         do {
             return try await Self.descend {
                 let webhooks = try await dispatcher.webhooks(for: event)

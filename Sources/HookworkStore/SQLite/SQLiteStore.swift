@@ -165,62 +165,68 @@ final class SQLiteEngine: SQLEngine {
     /// Queues a write for the writer, which runs every write queued meanwhile in one transaction (group commit) and
     /// resumes the caller only after that transaction's COMMIT: a returned write is committed, as before, but a
     /// batch pays for one commit instead of one per write.
+    ///
+    /// No task of its own runs the writer: the caller that finds it idle leads, runs one batch (its own write and
+    /// every write queued meanwhile), and hands the lead to the first write still waiting, whose caller runs the next
+    /// batch. So each caller does at most one batch of work, and nothing outlives the calls that asked for it.
     private func submit<R: Sendable>(isTransaction: Bool, _ body: @escaping @Sendable (any SQLDatabase) async throws -> R) async throws -> R {
         let slot = ResultSlot<R>()
-        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<R, any Error>) in
-            let write = PendingWrite(
-                isTransaction: isTransaction,
-                run: { db in
-                    let value = try await body(db)
-                    slot.value.withLock { $0 = value }
-                },
-                finish: { error in
-                    if let error {
-                        continuation.resume(throwing: error)
-                    } else if let value = slot.value.withLock({ $0 }) {
-                        continuation.resume(returning: value)
-                    } else {
-                        continuation.resume(throwing: StoreError(code: "unavailable", message: "an SQLite write finished without a result; retry"))
-                    }
-                }
-            )
-            let startDrainer = pending.withLock { pending in
-                pending.writes.append(write)
-                guard !pending.draining else { return false }
-                pending.draining = true
-                return true
+        let turn = WriteTurn()
+        let write = PendingWrite(
+            isTransaction: isTransaction,
+            run: { db in
+                let value = try await body(db)
+                slot.value.withLock { $0 = value }
+            },
+            turn: turn
+        )
+        let leads = pending.withLock { pending in
+            pending.writes.append(write)
+            guard !pending.draining else { return false }
+            pending.draining = true
+            return true
+        }
+        var outcome: WriteTurn.Outcome = leads ? .lead : await turn.wait()
+        if case .lead = outcome {
+            // The batch holds other callers' writes: it runs to its COMMIT even if this caller is cancelled meanwhile
+            // (SQLiteNIO gives up on cancellation). The task is awaited here, so nothing outlives the call.
+            await Task { await self.runNextBatch() }.value
+            outcome = turn.finished ?? .failed(StoreError(code: "unavailable", message: "an SQLite write was not run; retry"))
+        }
+        switch outcome {
+        case .failed(let error): throw error
+        case .done, .lead:
+            guard let value = slot.value.withLock({ $0 }) else {
+                throw StoreError(code: "unavailable", message: "an SQLite write finished without a result; retry")
             }
-            if startDrainer { Task { await self.drain() } }
+            return value
         }
     }
 
-    /// Runs queued writes batch by batch until none is left.
-    private func drain() async {
-        while true {
-            let batch: [PendingWrite] = pending.withLock { pending in
-                guard !pending.writes.isEmpty else {
-                    pending.draining = false
-                    return []
-                }
-                let batch = pending.writes
-                pending.writes.removeAll(keepingCapacity: true)
-                return batch
-            }
-            if batch.isEmpty { return }
-            do {
-                try checkFile()
-            } catch {
-                for write in batch { write.finish(error) }
-                continue
-            }
-            let outcomes: [(any Error)?]
-            do {
-                outcomes = try await lock.withLock { await runBatch(batch) }
-            } catch {
-                outcomes = Array(repeating: error, count: batch.count)
-            }
-            for (write, outcome) in zip(batch, outcomes) { write.finish(outcome) }
+    /// Runs every write queued now as one batch, tells each its outcome, and passes the lead to the first write that
+    /// came in meanwhile (or leaves the writer idle).
+    private func runNextBatch() async {
+        let batch: [PendingWrite] = pending.withLock { pending in
+            let batch = pending.writes
+            pending.writes.removeAll(keepingCapacity: true)
+            return batch
         }
+        var outcomes: [(any Error)?]
+        do {
+            try checkFile()
+            outcomes = try await lock.withLock { await runBatch(batch) }
+        } catch {
+            outcomes = Array(repeating: error, count: batch.count)
+        }
+        let next: PendingWrite? = pending.withLock { pending in
+            guard let first = pending.writes.first else {
+                pending.draining = false
+                return nil
+            }
+            return first
+        }
+        for (write, outcome) in zip(batch, outcomes) { write.turn.finish(outcome.map(WriteTurn.Outcome.failed) ?? .done) }
+        next?.turn.lead()
     }
 
     /// Runs `batch` in one transaction and returns each write's error (nil if it succeeded). A write that fails
@@ -331,9 +337,15 @@ final class SQLiteEngine: SQLEngine {
     }
 
     func shutdown() async throws {
-        for reader in readerConnections { try await reader.close() }
+        // The connections are closed even when the task is cancelled (a server that failed to start is cancelled as
+        // it stops): SQLiteNIO's async `close()` gives up on cancellation and leaves the connection open.
+        func close(_ connection: SQLiteConnection) async throws {
+            let closed: EventLoopFuture<Void> = connection.close()
+            try await closed.get()
+        }
+        for reader in readerConnections { try await close(reader) }
         // Wait for a write in progress rather than closing the connection under it.
-        try await lock.withLock { try await writer.close() }
+        try await lock.withLock { try await close(writer) }
         try await threads.shutdownGracefully()
     }
 }

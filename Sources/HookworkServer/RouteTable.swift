@@ -1,6 +1,6 @@
 import HookworkCore
+import HookworkDelivery
 import Hummingbird
-import Synchronization
 
 /// One documented route: how it is registered and how the OpenAPI document describes it.
 struct RouteSpec: Sendable {
@@ -78,38 +78,6 @@ final class RouteTable {
             try await race.value()
         } onCancel: {
             race.finish(.failure(CancellationError()))
-        }
-    }
-}
-
-/// The first of several outcomes, handed to one waiter.
-final class FirstResult<Value: Sendable>: Sendable {
-    private struct State {
-        var result: Result<Value, any Error>?
-        var waiter: CheckedContinuation<Value, any Error>?
-    }
-    private let state = Mutex(State())
-
-    /// Records `result` unless one came first, and wakes the waiter.
-    func finish(_ result: Result<Value, any Error>) {
-        let waiter = state.withLock { state -> CheckedContinuation<Value, any Error>? in
-            guard state.result == nil else { return nil }
-            state.result = result
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(with: result)
-    }
-
-    /// The first outcome, when there is one.
-    func value() async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            let ready = state.withLock { state -> Result<Value, any Error>? in
-                if let result = state.result { return result }
-                state.waiter = continuation
-                return nil
-            }
-            if let ready { continuation.resume(with: ready) }
         }
     }
 }

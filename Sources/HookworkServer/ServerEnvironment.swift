@@ -25,4 +25,11 @@ struct ServerEnvironment: Sendable {
     let background: BackgroundWork
     /// Outbound HTTP (a platform's API, for reconciliation).
     let sender: any HTTPSender
+
+    /// The `http` worker's path for a stored event.
+    var inline: InlineEventDelivery {
+        InlineEventDelivery(
+            store: store, runner: runner, attempter: attempter, breakers: breakers, background: background, clock: clock, logger: logger,
+            worker: inlineWorker, waitMilliseconds: configuration.httpWorkerWaitMilliseconds)
+    }
 }

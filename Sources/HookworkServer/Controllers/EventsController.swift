@@ -1,5 +1,6 @@
 import Foundation
 import HookworkCore
+import HookworkDelivery
 import HookworkEngine
 import HookworkStore
 import Hummingbird
@@ -225,7 +226,7 @@ struct EventsController {
         case .queue:
             return (.accepted, JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("queued"))]))
         case .http:
-            let outcome = try await runInline(sequence: sequence, name: name, args: args, now: now)
+            let outcome = try await environment.inline.run(sequence: sequence, name: name, args: args, now: now)
             var object = JSONObject([("event_id", .int(sequence)), ("duplicate", .bool(false)), ("status", .string("done"))])
             object["outcome"] = outcome
             return (.ok, object)

@@ -1,40 +1,66 @@
-import HookworkCore
-import HookworkDelivery
-import HookworkEngine
-import HookworkStore
-import Logging
+public import HookworkCore
+public import HookworkEngine
+public import HookworkStore
+public import Logging
+import Synchronization
 
-extension EventsController {
+/// The `http` worker's path for one stored event: run its webhooks, commit the decision with its calls (the outbox),
+/// and make the calls' first attempts at once, so that the answer can report them. The controller only encodes the
+/// answer.
+public struct InlineEventDelivery: Sendable {
+    let store: any Store
+    let runner: EventRunner
+    let attempter: DeliveryAttempter
+    let breakers: BreakerRegistry
+    let background: BackgroundWork
+    let clock: any EngineClock
+    let logger: Logger
+    /// The name under which this process holds the deliveries it attempts inline.
+    let worker: String
+    /// How long the answer waits for the first attempts (`HOOKWORK_HTTP_WORKER_WAIT_MS`).
+    let waitMilliseconds: Int
+
+    /// The inline path over these parts.
+    public init(
+        store: any Store, runner: EventRunner, attempter: DeliveryAttempter, breakers: BreakerRegistry, background: BackgroundWork,
+        clock: any EngineClock, logger: Logger, worker: String, waitMilliseconds: Int
+    ) {
+        self.store = store
+        self.runner = runner
+        self.attempter = attempter
+        self.breakers = breakers
+        self.background = background
+        self.clock = clock
+        self.logger = logger
+        self.worker = worker
+        self.waitMilliseconds = waitMilliseconds
+    }
+
     /// The `http` worker: runs the webhooks, commits the event's completion with its calls (the outbox), then makes
     /// each call's first attempt at once so that the answer reports it; failures are retried by the delivery workers.
     /// The calls are held by this process while it attempts them: if it dies first, a delivery worker takes them over
     /// when the hold ends, with the same message ids.
-    func runInline(sequence: Int, name: String, args: JSONObject, now: Int) async throws -> JSONValue {
-        let store = environment.store
+    public func run(sequence: Int, name: String, args: JSONObject, now: Int) async throws -> JSONValue {
         let effects = Effects(keyPrefix: "e\(sequence)")
-        let report = try await environment.runner.runInline(event: name, args: args, now: now, effects: effects)
+        let report = try await runner.runInline(event: name, args: args, now: now, effects: effects)
         var work = effects.unitOfWork(
-            completing: (sequence, report.json), heldBy: environment.inlineWorker, heldUntil: now + environment.attempter.settings.leaseSeconds
+            completing: (sequence, report.json), heldBy: worker, heldUntil: now + attempter.settings.leaseSeconds
         )
         // A call to a host whose breaker is open is not attempted here: it is left to the delivery workers at once.
-        let blocked = Set(environment.breakers.blockedHosts(now: now))
+        let blocked = Set(breakers.blockedHosts(now: now))
         for index in work.deliveries.indices where blocked.contains(work.deliveries[index].host) {
             work.deliveries[index].heldBy = nil
             work.deliveries[index].heldUntil = nil
         }
         // Only the calls held by this request are attempted here; a call that waits (polling delay) is left to the workers.
-        let held = work.deliveries.map { $0.heldBy == environment.inlineWorker }
-        let ids = try await store.commit(work, now: environment.clock.now())
+        let held = work.deliveries.map { $0.heldBy == worker }
+        let ids = try await store.commit(work, now: clock.now())
         guard !ids.isEmpty else { return report.json }
         // The first attempts go on in their own task: the answer waits for them at most HOOKWORK_HTTP_WORKER_WAIT_MS,
         // then reports the calls still under way as pending; the event's stored outcome gets every result when they end.
         let attempted = zip(ids, held).filter(\.1).map(\.0)
         let deliveries = work.deliveries
         let race = FirstResult<[Int: AttemptResult]?>()
-        let attempter = environment.attempter
-        let worker = environment.inlineWorker
-        let clock = environment.clock
-        let logger = environment.logger
         let json = report.json
         let attempts: BackgroundWork.Work = {
             let results = await attempter.attemptNow(ids: attempted, worker: worker)
@@ -45,11 +71,11 @@ extension EventsController {
             race.finish(.success(results))
         }
         // Without the background service (shutting down, or a server built without workers) the request makes them.
-        guard environment.background.submit(attempts) else {
+        guard background.submit(attempts) else {
             await attempts()
             return Self.reporting(Self.byMessage(deliveries, ids: ids, results: (try? await race.value()) ?? [:]), in: json, waited: false)
         }
-        let wait = environment.configuration.httpWorkerWaitMilliseconds
+        let wait = waitMilliseconds
         let timer = Task {
             try await Task.sleep(for: .milliseconds(wait))
             race.finish(.success(nil))
@@ -104,5 +130,40 @@ extension EventsController {
             }
         )
         return .object(object)
+    }
+}
+
+/// The first of several outcomes, handed to one waiter.
+public final class FirstResult<Value: Sendable>: Sendable {
+    private struct State {
+        var result: Result<Value, any Error>?
+        var waiter: CheckedContinuation<Value, any Error>?
+    }
+    private let state = Mutex(State())
+
+    /// No outcome yet.
+    public init() {}
+
+    /// Records `result` unless one came first, and wakes the waiter.
+    public func finish(_ result: Result<Value, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<Value, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// The first outcome, when there is one.
+    public func value() async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state -> Result<Value, any Error>? in
+                if let result = state.result { return result }
+                state.waiter = continuation
+                return nil
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
     }
 }

@@ -41,63 +41,32 @@ public struct DeliveryWorker: Service {
     /// Polls until graceful shutdown, then drains.
     public func run() async throws {
         logger.info("delivery.worker_started", metadata: ["worker.name": "\(name)", "worker.concurrency": "\(concurrency)"])
-        await withTaskGroup(of: (host: String, count: Int)?.self) { group in
-            var inFlight: [String: Int] = [:]
-            var total = 0
-            var ticking = false
-            let claimBatch = max(1, concurrency / 4)
-            func finished(_ done: (host: String, count: Int)?) {
-                if let done {
-                    inFlight[done.host, default: done.count] -= done.count
-                    total -= done.count
-                } else {
-                    ticking = false
-                }
-            }
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                var claimed: [DeliveryRecord] = []
-                // Claims go in batches (a quarter of the slots, or whatever is free when nothing is under way): each
-                // claim is a write, and one per finished attempt would make claims as many as attempts.
-                let free = concurrency - total
-                if free >= claimBatch || (free > 0 && total == 0) {
-                    claimed = await claim(free: free, inFlight: inFlight)
-                }
-                for record in claimed {
-                    inFlight[record.host, default: 0] += 1
-                    total += 1
-                }
+        // Claims go in batches (a quarter of the slots, or whatever is free when nothing is under way): each claim is a
+        // write, and one per finished attempt would make claims as many as attempts.
+        let pool = WorkerPool(concurrency: concurrency, minimumClaim: max(1, concurrency / 4), idle: pollInterval)
+        var inFlight: [String: Int] = [:]
+        let (attempter, name) = (attempter, name)
+        await pool.run(
+            claim: { free in
+                let claimed = await claim(free: free, inFlight: inFlight)
+                for record in claimed { inFlight[record.host, default: 0] += 1 }
                 // Callback commands of one claim go one after another, in the order they were decided, so that the
                 // platform applies a chat's changes in order; other calls go at once.
                 let commands = claimed.filter { $0.kind == .callback }.sorted { $0.id < $1.id }
-                for record in claimed where record.kind != .callback {
-                    group.addTask {
-                        await attempter.attempt(record)
-                        return (record.host, 1)
-                    }
+                return claimed.filter { $0.kind != .callback }.map { WorkerPool.Claimed([$0]) }
+                    + Dictionary(grouping: commands, by: \.host).values.map { WorkerPool.Claimed($0, weight: $0.count) }
+            },
+            work: { records in
+                if records.count == 1, records[0].kind != .callback {
+                    await attempter.attempt(records[0])
+                } else {
+                    _ = await attempter.attemptInOrder(records, worker: name)
                 }
-                for (host, sequence) in Dictionary(grouping: commands, by: \.host) {
-                    let name = name
-                    group.addTask {
-                        _ = await attempter.attemptInOrder(sequence, worker: name)
-                        return (host, sequence.count)
-                    }
-                }
-                if claimed.isEmpty || concurrency - total < claimBatch {
-                    if !ticking {
-                        ticking = true
-                        let pollInterval = pollInterval
-                        group.addTask {
-                            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
-                            return nil
-                        }
-                    }
-                    guard let next = await group.next() else { continue }
-                    finished(next)
-                }
-            }
-            // Drain: the attempts under way finish and record their outcome.
-            while let next = await group.next() { finished(next) }
-        }
+                return records
+            },
+            finished: { records in
+                for record in records { inFlight[record.host, default: 1] -= 1 }
+            })
         logger.info("delivery.worker_stopped", metadata: ["worker.name": "\(name)"])
     }
 

@@ -289,34 +289,20 @@ public struct ContinuousScheduler: Service {
         guard !planned.isEmpty else { return [] }
         let firing = firing
         let logger = logger
-        return await withTaskGroup(of: (webhookID: Int, id: Int, branch: FiringBranch)?.self) { group in
-            var results: [(webhookID: Int, id: Int, branch: FiringBranch)] = []
-            var iterator = planned.makeIterator()
-            func add(_ item: Planned) {
-                let chat = chats[item.chatIndex]
-                group.addTask {
-                    do {
-                        let result = try await firing.fire(
-                            webhookID: item.webhookID, chatID: chat.id, branch: item.branch, policy: item.policy, triggerID: item.triggerID,
-                            chat: chat.object, now: now)
-                        if case .fired = result { return (item.webhookID, chat.id, item.branch) }
-                    } catch {
-                        logger.error(
-                            "continuous.fire_failed", metadata: ["webhook.id": "\(item.webhookID)", "chat.id": "\(chat.id)", "error": "\(error)"])
-                    }
-                    return nil
-                }
+        let results = await WorkerPool(concurrency: options.firingConcurrency).map(planned) {
+            item -> (webhookID: Int, id: Int, branch: FiringBranch)? in
+            let chat = chats[item.chatIndex]
+            do {
+                let result = try await firing.fire(
+                    webhookID: item.webhookID, chatID: chat.id, branch: item.branch, policy: item.policy, triggerID: item.triggerID,
+                    chat: chat.object, now: now)
+                if case .fired = result { return (item.webhookID, chat.id, item.branch) }
+            } catch {
+                logger.error("continuous.fire_failed", metadata: ["webhook.id": "\(item.webhookID)", "chat.id": "\(chat.id)", "error": "\(error)"])
             }
-            for _ in 0..<max(options.firingConcurrency, 1) {
-                guard let next = iterator.next() else { break }
-                add(next)
-            }
-            while let result = await group.next() {
-                if let result { results.append(result) }
-                if let next = iterator.next() { add(next) }
-            }
-            return results.sorted { ($0.webhookID, $0.id) > ($1.webhookID, $1.id) }
+            return nil
         }
+        return results.compactMap { $0 }.sorted { ($0.webhookID, $0.id) > ($1.webhookID, $1.id) }
     }
 
     /// An open chat as conditions see it.

@@ -46,30 +46,23 @@ public struct QueueWorker: Service {
         self.maxAttempts = max(maxAttempts, 1)
     }
 
-    /// Polls until graceful shutdown.
+    /// Polls until graceful shutdown, then finishes the events it holds. A slot that frees is refilled at once: a
+    /// slow event holds only its own slot.
     public func run() async throws {
         logger.info("queue.worker_started", metadata: ["worker.name": "\(name)", "worker.concurrency": "\(concurrency)"])
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let claimed: [StoredEvent]
-            do {
-                claimed = try await store.claimEvents(limit: concurrency, now: clock.now(), worker: name, leaseSeconds: leaseSeconds)
-            } catch is CancellationError {
-                break  // stopping
-            } catch {
-                logger.error("queue.claim_failed", metadata: ["error": "\(error)"])
-                metrics.errorOccurred(code: "queue_claim_failed")
-                claimed = []
-            }
-            if claimed.isEmpty {
-                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
-                continue
-            }
-            await withTaskGroup(of: Void.self) { group in
-                for event in claimed {
-                    group.addTask { await process(event) }
+        let pool = WorkerPool(concurrency: concurrency, minimumClaim: max(1, concurrency / 4), idle: pollInterval)
+        await pool.run(
+            claim: { free in
+                do {
+                    return try await store.claimEvents(limit: free, now: clock.now(), worker: name, leaseSeconds: leaseSeconds).map { .init($0) }
+                } catch is CancellationError {
+                    return []  // stopping
+                } catch {
+                    logger.error("queue.claim_failed", metadata: ["error": "\(error)"])
+                    metrics.errorOccurred(code: "queue_claim_failed")
+                    return []
                 }
-            }
-        }
+            }, work: { event in await process(event) })
         logger.info("queue.worker_stopped", metadata: ["worker.name": "\(name)"])
     }
 

@@ -155,7 +155,7 @@ struct ConditionFlowTests {
             #expect(action?["status"] == "failed")
             #expect(action?["code"] == "invalid_url")
             #expect(action?["url"]?.stringValue?.hasSuffix("/by-nick/Ann Lee") == true)
-            try await Task.sleep(for: .milliseconds(100))
+            #expect(try await client.outbox().isEmpty, "the refused call never reached the outbox")
             #expect(receiver.requests.isEmpty)
         }
     }
@@ -176,7 +176,10 @@ struct ConditionFlowTests {
                     #expect(response.status == 202)
                     ids.append(try #require(response.body["event_id"]?.intValue))
                 }
-                try await Task.sleep(for: .milliseconds(100))
+                for id in ids {
+                    #expect(try await client.call(.get, "/api/v1/events/\(id)", token: ingestToken).body["status"] == "queued")
+                }
+                #expect(try await client.outbox().isEmpty, "no worker ran them")
                 return ids
             }
             #expect(receiver.requests.isEmpty)

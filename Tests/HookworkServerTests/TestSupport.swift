@@ -76,6 +76,12 @@ extension TestClientProtocol {
         let body = text.isEmpty ? JSONValue.null : ((try? JSONValue(parsing: text)) ?? .string(text))
         return (Int(response.status.code), body)
     }
+
+    /// Every call in the outbox, newest first: what the decisions committed, so a test asserts on it that nothing (or
+    /// exactly one call) was decided, instead of waiting and finding the receiver silent.
+    func outbox() async throws -> [JSONValue] {
+        try await call(.get, "/api/v1/deliveries?limit=100").body["deliveries"]?.arrayValue ?? []
+    }
 }
 
 /// One request the receiver got.

@@ -30,7 +30,7 @@ struct BBCodeTextTests {
             if let flag { options["parse_bbcode"] = flag }
             let content = JSONObject([("text", "[b]Hello[/b] {args.chat.nick}"), ("mail_options", .object(options))])
             let args = JSONValue.object(JSONObject([("chat", .object(JSONObject([("id", 7), ("nick", "Ann")])))]))
-            return MailAction.envelope(content: content, args: args, rootKind: .argsWithChat, now: 0, defaultFrom: nil).0?.body
+            return MailAction.envelope(MailContent(content), args: args, rootKind: .argsWithChat, now: 0, defaultFrom: nil).0?.body
         }
         #expect(body(.bool(true)) == "Hello Ann")
         #expect(body(nil) == "[b]Hello[/b] Ann")

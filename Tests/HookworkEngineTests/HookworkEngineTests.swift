@@ -115,7 +115,7 @@ struct CoreBridgeTests {
     func followingTriggers(rule: String?, mapping: String, expected: [String]) throws {
         let match = RestResponseMatch(ruleID: rule, contents: Array(repeating: .string(""), count: 6), httpCode: 200, raw: "", failed: false)
         let content = JSONObject([("rest_api_method_output", try JSONValue(parsing: mapping))])
-        let runs = RestAPIResponseHandler.followingTriggers(match, content: content)
+        let runs = RestAPIResponseHandler.followingTriggers(match, call: RestAPICallContent(content))
         #expect(runs.map { ([$0.key, String($0.id)] + ($0.actionID.map { [$0] } ?? [])).joined(separator: " ") } == expected)
     }
 

@@ -23,7 +23,7 @@ struct MessageAggregationTests {
     func run(_ content: String, current: JSONObject = JSONObject()) throws -> JSONObject? {
         let parsed = try #require(try JSONValue(parsing: content).objectValue)
         let chat = JSONObject([("id", 7), ("pnd_time", 100)])
-        return try? MessageAggregation.variables(content: parsed, chat: chat, messages: Self.messages, current: current).get()
+        return try? MessageAggregation.variables(MessageAggregationOptions(parsed), chat: chat, messages: Self.messages, current: current).get()
     }
 
     @Test("count of the chosen message types, with the first or last share of them")

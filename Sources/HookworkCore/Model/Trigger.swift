@@ -26,46 +26,6 @@ public struct Trigger: Sendable {
 
 /// One action of a trigger.
 public struct TriggerAction: Sendable {
-    /// What the action does: the types Hookwork runs, and the reference's others, which it reports as not supported.
-    public enum Kind: Sendable, Equatable {
-        /// `restapi`: a call to a Rest API method (spec §8.3).
-        case restAPI
-        /// `mail`: an e-mail (spec §8.4).
-        case mail
-        /// `alert_icon`: adds or removes an alert icon on the chat.
-        case alertIcon
-        /// `command`: a chat command (close, transfer, chat attribute or variable, ...).
-        case command
-        /// `text`: a message in the chat.
-        case text
-        /// Any other type, named as stored.
-        case unsupported(String)
-
-        /// The kind of a stored `type`.
-        public init(type: String) {
-            switch type {
-            case "restapi": self = .restAPI
-            case "mail": self = .mail
-            case "alert_icon": self = .alertIcon
-            case "command": self = .command
-            case "text": self = .text
-            default: self = .unsupported(type)
-            }
-        }
-
-        /// The type as stored (`restapi`).
-        public var type: String {
-            switch self {
-            case .restAPI: "restapi"
-            case .mail: "mail"
-            case .alertIcon: "alert_icon"
-            case .command: "command"
-            case .text: "text"
-            case .unsupported(let type): type
-            }
-        }
-    }
-
     /// The action's `trigger_condition`, parsed once.
     public enum Condition: Sendable {
         /// None: the action always runs.
@@ -78,23 +38,20 @@ public struct TriggerAction: Sendable {
 
     /// The action's position in the trigger, from 0.
     public let index: Int
-    /// What it does.
-    public let kind: Kind
+    /// What it does, with its typed content.
+    public let body: Body
     /// Its `_id`, as text (what `trigger_action_id` names; empty when it has none).
     public let actionID: String
     /// Whether it is marked `skip_resp` (on the action or in its content).
     public let skipsResponse: Bool
     /// Its `content.trigger_condition`.
     public let condition: Condition
-    /// Its `content`, which the action type reads.
-    public let content: JSONObject
 
     /// The action a stored item of `actions` describes.
     public init(index: Int, document: JSONValue) {
         self.index = index
-        kind = Kind(type: document["type"]?.stringValue ?? "")
         let content = document["content"]?.objectValue ?? JSONObject()
-        self.content = content
+        body = Body(type: document["type"]?.stringValue ?? "", content: content)
         actionID = document["_id"].flatMap { PHPText.scalarText($0) } ?? ""
         skipsResponse = (document["skip_resp"] ?? content["skip_resp"]).map(PHPLoose.isTruthyValue) ?? false
         let expression = content["trigger_condition"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""

@@ -11,8 +11,9 @@ struct ChatActionRunner: Sendable {
     let executor: TriggerExecutor
 
     func run(
-        type: String, content: JSONObject, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, index: Int, now: Int, effects: Effects
+        _ action: TriggerAction.Body, args: inout JSONValue, rootKind: NodeKind, triggerID: Int, index: Int, now: Int, effects: Effects
     ) async -> TriggerExecutor.ActionReport {
+        let type = action.type
         let logger = executor.logger
         let store = executor.store
         func report(_ status: String, _ detail: JSONObject) -> TriggerExecutor.ActionReport {
@@ -23,7 +24,7 @@ struct ChatActionRunner: Sendable {
         }
         // `messageaggregation` reads the chat's messages; no other action needs them.
         var messages: [JSONObject] = []
-        if type == "command", content["command"]?.stringValue == "messageaggregation" {
+        if case .command(let command) = action, command.command == .messageAggregation {
             do {
                 // The stored messages as this decision leaves them: its pending edits and new messages included.
                 let stored = try await store.list(.message, query: EntityQuery(chatID: chatID))
@@ -40,7 +41,7 @@ struct ChatActionRunner: Sendable {
             }
         }
         let change: ChatActions.Change
-        switch ChatActions.plan(type: type, content: content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages) {
+        switch ChatActions.plan(action, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages) {
         case .success(let planned): change = planned
         case .failure(let problem):
             return report("failed", JSONObject([("error", .string(problem.reason)), ("field", .string(problem.field))]))

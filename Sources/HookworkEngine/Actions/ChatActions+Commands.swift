@@ -10,27 +10,21 @@ struct MessagePatch: Sendable {
 }
 
 extension ChatActions {
-    /// The `command` subcommands of spec §8.2 beyond the first group, whose effect on the stored chat or message follows
-    /// the reference's `erLhcoreClassGenericBotActionCommand`.
-    static let moreCommands: Set<String> = [
-        "disableuntillopmsg", "setsubject", "setliveattr", "removeprocess", "metamsg", "messageattribute", "messageaggregation",
-    ]
-
     /// Message members the reference stores when `messageattribute` sets them (others change nothing lasting).
     static let storedMessageAttributes: Set<String> = ["msg", "meta_msg", "time", "chat_id", "user_id", "name_support"]
 
-    /// The change one of `moreCommands` makes; nil for any other command.
+    /// The change one of the commands beyond the first group makes (spec §8.2; their effect on the stored chat or
+    /// message follows the reference's `erLhcoreClassGenericBotActionCommand`).
     static func planMore(
-        command: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, messages: [JSONObject] = []
-    ) -> Result<Change, ActionProblem>? {
-        func text(_ value: JSONValue?) -> String {
-            guard let raw = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
+        _ content: ChatCommandContent, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, messages: [JSONObject] = []
+    ) -> Result<Change, ActionProblem> {
+        func text(_ raw: String?) -> String {
+            guard let raw else { return "" }
             return TriggerVariables.botText(raw, args: args, rootKind: rootKind, now: now)
         }
-        func flag(_ key: String) -> Bool { content[key].map(PHPLoose.isTruthyValue) ?? false }
-        var change = Change(command: command)
-        switch command {
-        case "disableuntillopmsg":
+        var change = Change(command: content.command.name)
+        switch content.command {
+        case .disableUntilOperatorMessage:
             // The bot stays quiet until an operator writes: the platform reads `bot_lock_msg`.
             var variables = variablesObject(chat)
             guard variables["bot_lock_msg"] == nil else {
@@ -40,12 +34,12 @@ extension ChatActions {
             change.patch["chat_variables"] = encodeVariables(variables, like: chat["chat_variables"])
             return .success(change)
 
-        case "setsubject":
-            guard let subject = Int(text(content["payload"]).trimmingCharacters(in: .whitespaces)), subject > 0 else {
+        case .setSubject:
+            guard let subject = Int(text(content.payload).trimmingCharacters(in: .whitespaces)), subject > 0 else {
                 return .failure(ActionProblem(field: "content.payload", reason: "setsubject needs a subject id in payload"))
             }
             var subjects = (chat["subject_ids"]?.arrayValue ?? []).compactMap(\.looseInt)
-            if flag("remove_subject") {
+            if content.removes {
                 guard subjects.contains(subject) else { return .success(withReason(change, "subject \(subject) is not set")) }
                 subjects.removeAll { $0 == subject }
                 change.events.append(("chat.subject_remove", JSONObject([("subject_id", .int(subject)), ("init", .string("bot"))])))
@@ -57,16 +51,16 @@ extension ChatActions {
             change.patch["subject_ids"] = .array(subjects.map(JSONValue.int))
             return .success(change)
 
-        case "setliveattr":
+        case .setLiveAttribute:
             // A bot message with no text whose meta_msg makes the widget set or remove an attribute.
-            let attribute = (try? JSONValue(parsing: text(content["payload"]))) ?? .null
+            let attribute = (try? JSONValue(parsing: text(content.payload))) ?? .null
             guard attribute != .null else {
                 return .failure(
                     ActionProblem(
                         field: "content.payload", reason: "setliveattr needs the attribute's path as JSON in payload, e.g. [\"lhc\",\"plan\"]"))
             }
-            let value = text(content["payload_arg"])
-            let remove = flag("remove_subject") || (flag("remove_if_empty") && (value.isEmpty || value == "0"))
+            let value = text(content.payloadArgument)
+            let remove = content.removes || (content.removesIfEmpty && (value.isEmpty || value == "0"))
             var extra = JSONObject([("attr", attribute)])
             if !remove { extra["data"] = (try? JSONValue(parsing: value)) ?? .null }
             let execute = JSONObject([
@@ -81,9 +75,9 @@ extension ChatActions {
             change.patch = JSONObject([("last_op_msg_time", .int(now)), ("last_user_msg_time", .int(now))])
             return .success(change)
 
-        case "messageaggregation":
+        case .messageAggregation:
             let current = variablesObject(chat)
-            switch MessageAggregation.variables(content: content, chat: chat, messages: messages, current: current) {
+            switch MessageAggregation.variables(content.aggregation, chat: chat, messages: messages, current: current) {
             case .failure(let problem): return .success(withReason(change, problem.reason))
             case .success(let variables):
                 guard variables != current else { return .success(withReason(change, "the chat variables already hold this result")) }
@@ -91,12 +85,12 @@ extension ChatActions {
                 return .success(change)
             }
 
-        case "removeprocess":
+        case .removeProcess:
             // The reference deletes the chat's bot repeat counters and pending bot events; Hookwork keeps none, so only the
             // platform's command remains.
             return .success(change)
 
-        case "metamsg", "messageattribute":
+        case .metaMessage, .messageAttribute:
             guard case .object(let message)? = args["msg"], let messageID = message["id"]?.looseInt, messageID > 0 else {
                 return .success(withReason(change, "the trigger has no message to change (args.msg.id)"))
             }
@@ -106,8 +100,8 @@ extension ChatActions {
             case .string(let text)?: meta = (try? JSONValue(parsing: text))?.objectValue ?? JSONObject()
             default: meta = JSONObject()
             }
-            if command == "metamsg" {
-                guard case .object(let values)? = try? JSONValue(parsing: text(content["payload"])) else {
+            if content.command == .metaMessage {
+                guard case .object(let values)? = try? JSONValue(parsing: text(content.payload)) else {
                     return .failure(
                         ActionProblem(field: "content.payload", reason: "metamsg needs a JSON object in payload, e.g. {\"sentiment\":\"positive\"}"))
                 }
@@ -116,7 +110,7 @@ extension ChatActions {
                     id: messageID, patch: JSONObject([("meta_msg", encodeJSON(.object(meta), like: message["meta_msg"]))]))
                 return .success(change)
             }
-            let attribute = content["payload"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
+            let attribute = content.payload?.trimmingCharacters(in: .whitespaces) ?? ""
             guard !attribute.isEmpty, attribute != "id" else {
                 return .failure(
                     ActionProblem(field: "content.payload", reason: "messageattribute needs the message attribute's name in payload (not id)"))
@@ -126,7 +120,7 @@ extension ChatActions {
                     withReason(change, "\(attribute) is not a stored message attribute (\(storedMessageAttributes.sorted().joined(separator: ", ")))")
                 )
             }
-            let value = text(content["payload_arg"])
+            let value = text(content.payloadArgument)
             let newValue: JSONValue
             if attribute == "meta_msg" {
                 guard case .object(let values)? = try? JSONValue(parsing: value) else {
@@ -150,8 +144,8 @@ extension ChatActions {
             }
             return .success(change)
 
-        default:
-            return nil
+        case .closeChat, .stopChat, .transferToBot, .setDepartment, .setChatAttribute, .chatAttribute, .chatVariable, .dispatchEvent, .unknown:
+            return .failure(ActionProblem(field: "content.command", reason: "\(content.command.name) is planned with the first group"))
         }
     }
 

@@ -27,9 +27,7 @@ enum ChatActions {
     }
 
     /// The `command` subcommands Hookwork runs.
-    static let commands: Set<String> = Set([
-        "chatattribute", "setchatattribute", "chatvariable", "closechat", "stopchat", "transfertobot", "setdepartment", "dispatchevent",
-    ]).union(moreCommands)
+    static var commands: Set<String> { Set(ChatCommand.known.keys) }
 
     /// Chat status values (spec §10.4).
     enum Status {
@@ -38,19 +36,18 @@ enum ChatActions {
         static let bot = 5
     }
 
-    /// The change `type`/`content` makes to `chat`; a message saying what is wrong when the action cannot run.
+    /// The change `action` makes to `chat`; a message saying what is wrong when the action cannot run.
     static func plan(
-        type: String, content: JSONObject, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, messages: [JSONObject] = []
+        _ action: TriggerAction.Body, chat: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, messages: [JSONObject] = []
     ) -> Result<Change, ActionProblem> {
-        func text(_ value: JSONValue?) -> String {
-            guard let raw = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
+        func text(_ raw: String?) -> String {
+            guard let raw else { return "" }
             return TriggerVariables.botText(raw, args: args, rootKind: rootKind, now: now)
         }
-        let options = content["attr_options"]?.objectValue ?? JSONObject()
-        switch type {
-        case "alert_icon":
-            let icon = (content["alert_icon"].flatMap { PHPText.scalarText($0) }).flatMap { $0.isEmpty ? nil : $0 } ?? "new_releases"
-            let remove = options["remove_icon"].map(PHPLoose.isTruthyValue) ?? false
+        switch action {
+        case .alertIcon(let alert):
+            let icon = alert.icon
+            let remove = alert.removes
             var variables = variablesObject(chat)
             var icons = variables["aicons"]?.objectValue ?? JSONObject()
             var change = Change(command: "alert_icon")
@@ -60,9 +57,7 @@ enum ChatActions {
             } else {
                 guard icons[icon] == nil else { return .success(withReason(change, "icon \(icon) is already set")) }
                 var appearance = JSONObject([("i", .string(icon))])
-                for key in ["show_alert", "aicon_color", "nick_color", "bold_nick", "aicon_title"] {
-                    if let value = options[key] { appearance[key] = value }
-                }
+                for (key, value) in alert.appearance { appearance[key] = value }
                 icons[icon] = .object(appearance)
             }
             variables["aicons"] = .object(icons)
@@ -71,10 +66,10 @@ enum ChatActions {
             change.events.append(("chat.bot.alert_icon", JSONObject([("icon", .string(icon)), ("removed", .bool(remove))])))
             return .success(change)
 
-        case "text":
-            let body = text(content["text"])
+        case .text(let message):
+            let body = text(message.text)
             guard !body.isEmpty else { return .failure(ActionProblem(field: "content.text", reason: "the text rendered empty")) }
-            let asSystem = options["as_system"].map(PHPLoose.isTruthyValue) ?? false
+            let asSystem = message.asSystem
             let chatID = chat["id"]?.looseInt ?? 0
             var change = Change(command: "text")
             change.message = JSONObject([
@@ -83,46 +78,44 @@ enum ChatActions {
             ])
             return .success(change)
 
-        case "command":
-            let command = content["command"].flatMap { PHPText.scalarText($0) } ?? ""
-            var change = Change(command: command)
-            switch command {
-            case "closechat":
+        case .command(let content):
+            var change = Change(command: content.command.name)
+            switch content.command {
+            case .closeChat:
                 guard chat["status"]?.looseInt != Status.closed else { return .success(withReason(change, "the chat is already closed")) }
                 change.patch = JSONObject([("status", .int(Status.closed)), ("cls_time", .int(now))])
                 change.patch["chat_duration"] = .int(EventIntake.duration(of: chat, closedAt: now))
-            case "stopchat":
+            case .stopChat:
                 guard chat["status"]?.looseInt == Status.bot else { return .success(withReason(change, "the chat is not a bot chat (status 5)")) }
                 change.patch = JSONObject([("status", .int(Status.pending)), ("pnd_time", .int(now))])
-            case "transfertobot":
+            case .transferToBot:
                 guard chat["status"]?.looseInt != Status.bot else { return .success(withReason(change, "the chat is already a bot chat")) }
                 change.patch = JSONObject([("status", .int(Status.bot))])
-            case "setdepartment":
-                guard let department = text(content["payload"]).trimmingCharacters(in: .whitespaces).looseIntText, department > 0 else {
+            case .setDepartment:
+                guard let department = text(content.payload).trimmingCharacters(in: .whitespaces).looseIntText, department > 0 else {
                     return .failure(ActionProblem(field: "content.payload", reason: "setdepartment needs a department id in payload"))
                 }
                 guard chat["dep_id"]?.looseInt != department else {
                     return .success(withReason(change, "the chat is already in department \(department)"))
                 }
                 change.patch = JSONObject([("dep_id", .int(department))])
-            case "setchatattribute":
-                let attribute = content["payload"].flatMap { PHPText.scalarText($0) }?.trimmingCharacters(in: .whitespaces) ?? ""
+            case .setChatAttribute:
+                let attribute = content.payload?.trimmingCharacters(in: .whitespaces) ?? ""
                 guard !attribute.isEmpty, attribute != "id" else {
                     return .failure(
                         ActionProblem(field: "content.payload", reason: "setchatattribute needs the chat attribute's name in payload (not id)"))
                 }
-                let value = text(content["payload_arg"])
-                let onlyIfEmpty = content["update_if_empty"].map(PHPLoose.isTruthyValue) ?? false
-                if onlyIfEmpty, let current = chat[attribute], PHPLoose.isTruthyValue(current) {
+                let value = text(content.payloadArgument)
+                if content.updatesOnlyIfEmpty, let current = chat[attribute], PHPLoose.isTruthyValue(current) {
                     return .success(withReason(change, "\(attribute) already has a value and update_if_empty is set"))
                 }
                 guard chat[attribute].flatMap({ PHPText.scalarText($0) }) != value else {
                     return .success(withReason(change, "\(attribute) already is '\(value)'"))
                 }
                 change.patch = JSONObject([(attribute, .string(value))])
-            case "chatattribute":
+            case .chatAttribute:
                 // A JSON list of {identifier, key, value}, kept in the chat's additional_data by identifier.
-                guard case .array(let items)? = try? JSONValue(parsing: text(content["payload"])) else {
+                guard case .array(let items)? = try? JSONValue(parsing: text(content.payload)) else {
                     return .failure(
                         ActionProblem(
                             field: "content.payload", reason: "chatattribute needs a JSON list of {\"identifier\",\"key\",\"value\"} in payload"))
@@ -138,8 +131,8 @@ enum ChatActions {
                     }
                 }
                 change.patch = JSONObject([("additional_data", encodeJSON(.array(data), like: chat["additional_data"]))])
-            case "chatvariable":
-                guard case .object(let values)? = try? JSONValue(parsing: text(content["payload"])) else {
+            case .chatVariable:
+                guard case .object(let values)? = try? JSONValue(parsing: text(content.payload)) else {
                     return .failure(
                         ActionProblem(
                             field: "content.payload", reason: "chatvariable needs a JSON object of variables in payload, e.g. {\"lang\":\"lt\"}"))
@@ -149,7 +142,7 @@ enum ChatActions {
                     variables[key] = value == .null ? JSONValue?.none : value
                 }
                 change.patch = JSONObject([("chat_variables", encodeVariables(variables, like: chat["chat_variables"]))])
-            case "dispatchevent":
+            case .dispatchEvent:
                 change.events.append(
                     (
                         "chat.genericbot_chat_command_dispatch_event",
@@ -158,27 +151,24 @@ enum ChatActions {
                                 "action",
                                 .object(
                                     JSONObject([
-                                        ("type", .string("command")), ("content", .object(content)),
+                                        ("type", .string("command")), ("content", .object(content.content)),
                                     ]))
                             )
                         ])
                     ))
-            default:
-                if let planned = planMore(
-                    command: command, content: content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages)
-                {
-                    return planned
-                }
+            case .unknown(let name):
                 return .failure(
                     ActionProblem(
                         field: "content.command",
-                        reason: "unknown command '\(command)'; Hookwork runs \(commands.sorted().joined(separator: ", "))"
+                        reason: "unknown command '\(name)'; Hookwork runs \(commands.sorted().joined(separator: ", "))"
                     ))
+            default:
+                return planMore(content, chat: chat, args: args, rootKind: rootKind, now: now, messages: messages)
             }
             return .success(change)
 
-        default:
-            return .failure(ActionProblem(field: "type", reason: "\(type) is not an action that changes the chat"))
+        case .restAPI, .mail, .unsupported:
+            return .failure(ActionProblem(field: "type", reason: "\(action.type) is not an action that changes the chat"))
         }
     }
 

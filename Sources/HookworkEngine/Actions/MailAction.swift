@@ -11,39 +11,36 @@ struct MailAction: Sendable {
     let defaultFrom: String?
     let logger: Logger
 
-    /// The e-mail `content` describes, rendered against `args`.
-    static func envelope(content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, defaultFrom: String?) -> (MailEnvelope?, String?) {
-        let options = content["mail_options"]?.objectValue ?? JSONObject()
-        func render(_ value: JSONValue?) -> String {
-            guard let text = value.flatMap({ PHPText.scalarText($0) }) else { return "" }
+    /// The e-mail `mail` describes, rendered against `args`.
+    static func envelope(_ mail: MailContent, args: JSONValue, rootKind: NodeKind, now: Int, defaultFrom: String?) -> (MailEnvelope?, String?) {
+        func render(_ text: String?) -> String {
+            guard let text else { return "" }
             return TriggerVariables.botText(text, args: args, rootKind: rootKind, now: now).trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let recipient = render(options["recipient"])
+        let recipient = render(mail.recipient)
         guard !recipient.isEmpty else {
             return (nil, "the recipient (mail_options.recipient) rendered empty; is the value it names set (a department without an email)?")
         }
-        var from = render(options["from_email"])
+        var from = render(mail.fromEmail)
         if from.isEmpty { from = defaultFrom ?? "" }
         guard !from.isEmpty else {
             return (nil, "no sender: set mail_options.from_email on the action or HOOKWORK_MAIL_FROM on the server")
         }
-        let fromName = render(options["from_name"])
-        let replyTo = render(options["reply_to"])
-        var body =
-            content["text"].flatMap { PHPText.scalarText($0) }.map { TriggerVariables.botText($0, args: args, rootKind: rootKind, now: now) } ?? ""
-        // Only a JSON `true` turns it on, as the reference compares with `=== true`.
-        if options["parse_bbcode"] == .bool(true) { body = BBCodeText.plain(body) }
+        let fromName = render(mail.fromName)
+        let replyTo = render(mail.replyTo)
+        var body = mail.body.map { TriggerVariables.botText($0, args: args, rootKind: rootKind, now: now) } ?? ""
+        if mail.convertsBBCode { body = BBCodeText.plain(body) }
         let envelope = MailEnvelope(
             from: from, fromName: fromName.isEmpty ? nil : fromName, to: [recipient], replyTo: replyTo.isEmpty ? nil : replyTo,
-            subject: render(options["subject"]), body: body
+            subject: render(mail.subject), body: body
         )
         return (envelope, nil)
     }
 
     func run(
-        content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int, triggerID: Int, index: Int, effects: Effects
+        _ mail: MailContent, args: JSONValue, rootKind: NodeKind, now: Int, triggerID: Int, index: Int, effects: Effects
     ) -> TriggerExecutor.ActionReport {
-        let (built, problem) = Self.envelope(content: content, args: args, rootKind: rootKind, now: now, defaultFrom: defaultFrom)
+        let (built, problem) = Self.envelope(mail, args: args, rootKind: rootKind, now: now, defaultFrom: defaultFrom)
         guard let envelope = built else {
             logger.warning("mail.not_sent", metadata: ["error": "\(problem ?? "")"])
             return .init(

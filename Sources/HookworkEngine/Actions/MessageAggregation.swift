@@ -12,19 +12,19 @@ enum MessageAggregation {
 
     /// The chat variables after aggregating `messages` as `content` asks; nil when the reference would do nothing
     /// (no message type chosen, no `payload` or `payload_arg_type`, no message left), with the reason.
-    static func variables(content: JSONObject, chat: JSONObject, messages: [JSONObject], current: JSONObject) -> Result<JSONObject, NotAggregated> {
-        func text(_ key: String) -> String { content[key].flatMap { PHPText.scalarText($0) } ?? "" }
-        func on(_ key: String) -> Bool { content[key].flatMap(\.looseInt) == 1 }
+    static func variables(
+        _ options: MessageAggregationOptions, chat: JSONObject, messages: [JSONObject], current: JSONObject
+    ) -> Result<JSONObject, NotAggregated> {
         let pending = chat["pnd_time"]?.looseInt ?? 0
         var filters: [(JSONObject) -> Bool] = []
-        let all = on("msg_type_all")
+        let all = options.allMessages
         func user(_ message: JSONObject) -> Int { message["user_id"]?.looseInt ?? 0 }
         func time(_ message: JSONObject) -> Int { message["time"]?.looseInt ?? 0 }
-        if !all, on("msg_type_vis") { filters.append { user($0) == 0 } }
-        if on("msg_type_bot") { filters.append { user($0) == -2 } }
-        if on("msg_type_op") { filters.append { user($0) > 0 } }
-        if on("msg_type_vis_bot") { filters.append { user($0) == 0 && time($0) <= pending } }
-        if on("msg_type_vis_op") { filters.append { user($0) == 0 && time($0) > pending } }
+        if !all, options.visitorMessages { filters.append { user($0) == 0 } }
+        if options.botMessages { filters.append { user($0) == -2 } }
+        if options.operatorMessages { filters.append { user($0) > 0 } }
+        if options.visitorMessagesToBot { filters.append { user($0) == 0 && time($0) <= pending } }
+        if options.visitorMessagesToOperator { filters.append { user($0) == 0 && time($0) > pending } }
         var selected: [JSONObject]
         if !filters.isEmpty {
             selected = messages.filter { message in filters.contains { $0(message) } }
@@ -33,12 +33,12 @@ enum MessageAggregation {
         } else {
             return .failure(NotAggregated(reason: "no message type is chosen (msg_type_all, msg_type_vis, msg_type_bot, msg_type_op, ...)"))
         }
-        let name = text("payload")
-        let method = text("payload_arg_type")
+        let name = options.variable
+        let method = options.method
         guard !name.isEmpty, !method.isEmpty else {
             return .failure(NotAggregated(reason: "payload (the chat variable) and payload_arg_type are required"))
         }
-        let include = text("payload_include_number")
+        let include = options.include
         if !include.isEmpty {
             if include.contains("f") {
                 let share = Double(Int(include.replacingOccurrences(of: "f", with: "")) ?? 0) / 100
@@ -63,20 +63,20 @@ enum MessageAggregation {
             return value.stringValue.flatMap { PHPLoose.numericValue($0) }?.doubleValue
         }
         func key(_ value: JSONValue?) -> String? { value.flatMap { PHPText.scalarText($0) } }
-        func list(_ field: String) -> [String] { text(field).isEmpty ? [] : text(field).components(separatedBy: ",") }
+        func list(_ text: String) -> [String] { text.isEmpty ? [] : text.components(separatedBy: ",") }
         func numeric(_ value: Double) -> JSONValue { value.rounded() == value && abs(value) < 9e15 ? .int(Int(value)) : .double(value) }
-        let groupField = text("payload_arg_field")
-        let groupValues = text("payload_arg_val").components(separatedBy: ",")
-        let threshold = number(content["payload_arg_val_trshl"]) ?? 0
+        let groupField = options.groupField
+        let groupValues = options.groupValues.components(separatedBy: ",")
+        let threshold = number(options.threshold) ?? 0
         var variables = current
         variables[name] = nil
 
         switch method {
         case "count":
             variables[name] = .int(selected.count)
-        case "ratio" where content["payload_arg_val_sum"] != nil:
-            let totals = list("payload_arg_val_sum")
-            let scoreField = text("payload_arg_val_field")
+        case "ratio" where options.totals != nil:
+            let totals = list(options.totals ?? "")
+            let scoreField = options.scoreField
             var required = 0
             var total = 0
             for meta in metas {
@@ -89,10 +89,10 @@ enum MessageAggregation {
         case "count_filter":
             variables[name] = .int(metas.filter { key($0[groupField]).map(groupValues.contains) ?? false }.count)
         case "avg", "sum", "max", "min", "count_max", "sum_avg":
-            let valueName = text("payload_cond_field")
+            let valueName = options.valueVariable
             variables[valueName] = nil
-            let allowed = list("payload_arg_val_sum")
-            let valueField = text("payload_arg_val")
+            let allowed = list(options.totals ?? "")
+            let valueField = options.groupValues
             var groups: [(String, [Double])] = []
             for meta in metas {
                 guard let group = key(meta[groupField]), allowed.isEmpty || allowed.contains(group) else { continue }

@@ -10,14 +10,13 @@ struct RestAPIAction: Sendable {
     let logger: Logger
 
     func run(
-        content: JSONObject, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int, index: Int, triggerID: Int, effects: Effects
+        _ call: RestAPICallContent, args: JSONValue, rootKind: NodeKind = .argsWithChat, now: Int, index: Int, triggerID: Int, effects: Effects
     ) async -> TriggerExecutor.ActionReport {
         do {
             let built = try await RestAPIRequestBuilder(catalog: catalog).prepare(
-                content: content, input: TemplateInput(args: args, now: now, rootKind: rootKind)
-            )
+                call, input: TemplateInput(args: args, now: now, rootKind: rootKind))
             let request = built.request
-            let apiID = content["rest_api"]?.looseInt ?? 0
+            let apiID = built.api.id
             let settings = RestAPIDeliverySettings(configuration: built.api.configuration)
             let webhookID = effects.webhookID(args: args)
             var origin = CallOrigin()
@@ -26,24 +25,24 @@ struct RestAPIAction: Sendable {
             origin.actionIndex = index
             origin.chatID = args["chat"]?["id"]?.looseInt
             origin.restAPIID = apiID
-            origin.restAPIMethod = content["rest_api_method"].flatMap { $0.isNull ? nil : PHPText.scalarText($0) }
-            origin.actionContent = content
+            origin.restAPIMethod = call.methodID
+            origin.actionContent = call.content
             origin.rootKind = rootKind
             origin.args = args
             origin.depth = RaisedEvents.depth
             origin.httpData = Self.httpData(request)
-            var call = OutboundCall(
+            var outbound = OutboundCall(
                 kind: .restapi, payload: .http(request), origin: origin, retry: settings.retry, retryOn: settings.retryOn,
                 signingSecrets: settings.signingSecrets,
                 messageID: effects.messageID("w\(webhookID ?? 0)_t\(triggerID)_a\(index)_d\(RaisedEvents.depth)")
             )
             // The outbox refers to the Rest API's secrets instead of copying them (rotation reaches queued retries).
-            if apiID > 0 { call.signingSource = .restAPI(id: apiID) }
-            call.notBefore = RestAPIPolling.firstRequestNotBefore(built.method, now: now)
-            effects.call(call)
-            logger.debug("restapi.recorded", metadata: ["restapi.method": "\(request.method)", "delivery.message_id": "\(call.messageID)"])
+            if apiID > 0 { outbound.signingSource = .restAPI(id: apiID) }
+            outbound.notBefore = RestAPIPolling.firstRequestNotBefore(built.method, now: now)
+            effects.call(outbound)
+            logger.debug("restapi.recorded", metadata: ["restapi.method": "\(request.method)", "delivery.message_id": "\(outbound.messageID)"])
             let detail = JSONObject([
-                ("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))), ("message_id", .string(call.messageID)),
+                ("method", .string(request.method)), ("url", .string(SecretMask.maskURL(request.url))), ("message_id", .string(outbound.messageID)),
             ])
             return .init(index: index, type: "restapi", status: "queued", detail: detail)
         } catch let failure as RestAPIRequestBuilder.Failure {

@@ -29,20 +29,16 @@ extension RestAPIRequestBuilder {
     }
 
     /// The template input with the action's `custom_args_1..5` (bot-text dialect) and the `body_param` user parameters.
-    static func input(_ given: TemplateInput, content: JSONObject, method: JSONObject) -> TemplateInput {
+    static func input(_ given: TemplateInput, call: RestAPICallContent, method: JSONObject) -> TemplateInput {
         var input = given
-        let options = content["attr_options"]?.objectValue ?? JSONObject()
-        for index in 1...5 {
-            if let text = options["custom_args_\(index)"].flatMap({ PHPText.scalarText($0) }), !text.isEmpty {
-                input.customArgs[index] = TriggerVariables.botText(text, args: given.args, rootKind: given.rootKind, now: given.now)
-            }
+        for (index, text) in call.customArguments {
+            input.customArgs[index] = TriggerVariables.botText(text, args: given.args, rootKind: given.rootKind, now: given.now)
         }
-        let values = content["rest_api_method_params"]?.objectValue ?? JSONObject()
         for item in method["userparams"]?.arrayValue ?? [] where item["location"]?.stringValue == "body_param" {
             guard let key = item["key"].flatMap({ PHPText.scalarText($0) }), !key.isEmpty else { continue }
             let id = item["id"].flatMap { PHPText.scalarText($0) } ?? key
             input.bodyParams[key] =
-                values[id].flatMap { PHPText.scalarText($0) }
+                call.methodParameters[id]
                 .map { TriggerVariables.botText($0, args: given.args, rootKind: given.rootKind, now: given.now) } ?? ""
         }
         return input

@@ -26,23 +26,18 @@ struct RestAPIRequestBuilder: Sendable {
         var method: RestAPIMethod
     }
 
-    func build(content: JSONObject, input: TemplateInput) async throws -> OutboundRequest {
-        try await prepare(content: content, input: input).request
-    }
-
-    func prepare(content: JSONObject, input given: TemplateInput) async throws -> Built {
-        guard let apiID = content["rest_api"]?.looseInt, let api = try await catalog.snapshot().restAPIs[apiID] else {
-            throw Failure(reason: "the Rest API \(content["rest_api"]?.jsonText() ?? "(none)") does not exist")
+    func prepare(_ call: RestAPICallContent, input given: TemplateInput) async throws -> Built {
+        guard let apiID = call.restAPIID, let api = try await catalog.snapshot().restAPIs[apiID] else {
+            throw Failure(reason: "the Rest API \(call.restAPIWritten?.jsonText() ?? "(none)") does not exist")
         }
-        let wanted = content["rest_api_method"].flatMap { PHPText.scalarText($0) } ?? ""
-        guard let written = api.method(id: wanted) else {
-            throw Failure(reason: "the Rest API \(apiID) has no method with id '\(wanted)'")
+        guard let written = api.method(id: call.methodID) else {
+            throw Failure(reason: "the Rest API \(apiID) has no method with id '\(call.methodID)'")
         }
         // Trigger variables in the method's texts are replaced first; only then are its templates those it was saved with.
         let substituted = Self.substituted(written.document, args: given.args)
         let compiled = substituted == written.document ? written : RestAPIMethod(document: substituted)
         let method = compiled.document
-        let input = Self.input(given, content: content, method: method)
+        let input = Self.input(given, call: call, method: method)
         func render(_ text: String, _ context: TemplateContext) -> String {
             // The raw-body and header contexts cannot fail; only the URL is validated.
             (try? compiled.template(text, context: context).render(input).get()) ?? ""
@@ -60,12 +55,11 @@ struct RestAPIRequestBuilder: Sendable {
         for (key, value) in pairs("query") { query.append((key, render(value, .header))) }
         // User parameters (spec §8.3): values come from the action's rest_api_method_params, by parameter id.
         var postUserParams: [(String, String)] = []
-        let userValues = content["rest_api_method_params"]?.objectValue ?? JSONObject()
         for item in method["userparams"]?.arrayValue ?? [] {
             guard let key = item["key"].flatMap({ PHPText.scalarText($0) }), !key.isEmpty else { continue }
             let id = item["id"].flatMap { PHPText.scalarText($0) } ?? key
             let value =
-                userValues[id].flatMap { PHPText.scalarText($0) }.map {
+                call.methodParameters[id].map {
                     TriggerVariables.botText($0, args: input.args, rootKind: input.rootKind, now: input.now)
                 } ?? ""
             switch item["location"]?.stringValue ?? "" {

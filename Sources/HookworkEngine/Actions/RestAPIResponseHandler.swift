@@ -9,23 +9,17 @@ import Logging
 struct RestAPIResponseHandler: Sendable {
     /// Which output rule `status` and `body` match (spec §8.3.2), under the action's `rest_api_method_output`
     /// (a rule is tried only when the action checked it, `<id>_chk`).
-    static func match(method: RestAPIMethod, content: JSONObject, status: Int, body: [UInt8]) -> RestResponseMatch {
-        let mapping = content["rest_api_method_output"]?.objectValue ?? JSONObject()
-        let checked = Set(
-            mapping.compactMap { entry -> String? in
-                guard entry.key.hasSuffix("_chk"), PHPLoose.isTruthyValue(entry.value) else { return nil }
-                return String(entry.key.dropLast(4))
-            })
-        return RestResponseRules.evaluate(rules: method.outputRules, checked: checked, status: status, body: String(decoding: body, as: UTF8.self))
+    static func match(method: RestAPIMethod, call: RestAPICallContent, status: Int, body: [UInt8]) -> RestResponseMatch {
+        RestResponseRules.evaluate(
+            rules: method.outputRules, checked: call.checkedRules, status: status, body: String(decoding: body, as: UTF8.self))
     }
 
     /// The triggers that follow `match`, as the reference decides them (`RestResponseRules.followUp`): the matched
     /// rule's own trigger, or else `default_trigger` (only its `default_trigger_action_id` action when that is set)
     /// and `default_trigger_alt`. Each is the report key, the trigger and the one action to run.
-    static func followingTriggers(_ match: RestResponseMatch, content: JSONObject) -> [(key: String, id: Int, actionID: String?)] {
-        let mapping = content["rest_api_method_output"]?.objectValue ?? JSONObject()
+    static func followingTriggers(_ match: RestResponseMatch, call: RestAPICallContent) -> [(key: String, id: Int, actionID: String?)] {
         func positive(_ value: JSONValue?) -> Int? { value?.looseInt.flatMap { $0 > 0 ? $0 : nil } }
-        switch RestResponseRules.followUp(match, mapping: mapping) {
+        switch RestResponseRules.followUp(match, mapping: call.outputMapping) {
         case .trigger(let id):
             return positive(id).map { [("output_trigger", $0, nil)] } ?? []
         case .defaultTrigger(let id, let actionID, let alt):
@@ -44,11 +38,11 @@ extension RestAPIResponseHandler {
     /// and, only when the action asks with `attr_options.save_response`, a chat message with the content (DESIGN §5
     /// deviation 4). The members to add to the action's report.
     static func follow(
-        _ response: OutboundResponse, method: RestAPIMethod, content: JSONObject, args: JSONValue, rootKind: NodeKind, now: Int,
+        _ response: OutboundResponse, method: RestAPIMethod, call: RestAPICallContent, args: JSONValue, rootKind: NodeKind, now: Int,
         executor: TriggerExecutor, effects: Effects, extraVariables: JSONObject = JSONObject()
     ) async -> JSONObject {
-        let match = match(method: method, content: content, status: response.status, body: response.body)
-        let runs = followingTriggers(match, content: content)
+        let match = match(method: method, call: call, status: response.status, body: response.body)
+        let runs = followingTriggers(match, call: call)
         var detail = JSONObject()
         detail["output_rule"] = match.ruleID.map(JSONValue.string) ?? .null
         if match.ruleID != nil { detail["content_1"] = .string(match.texts[0]) }
@@ -75,17 +69,12 @@ extension RestAPIResponseHandler {
                 detail[key + "_error"] = .string(String(describing: error))
             }
         }
-        let options = content["attr_options"]?.objectValue ?? JSONObject()
-        if options["save_response"].map(PHPLoose.isTruthyValue) ?? false, !runs.contains(where: { $0.key != "default_trigger_alt" }),
-            !match.texts[0].isEmpty
-        {
+        if call.savesResponse, !runs.contains(where: { $0.key != "default_trigger_alt" }), !match.texts[0].isEmpty {
             var saveArgs = followArgs
             // The content arrives through the `{content_1}` variable, as an output trigger's text would use it.
-            var text = JSONObject([("text", .string("{content_1}"))])
-            if let system = options["as_system"] { text["attr_options"] = .object(JSONObject([("as_system", system)])) }
+            let text = TextContent(text: "{content_1}", asSystem: call.asSystem.map(PHPLoose.isTruthyValue) ?? false)
             let report = await ChatActionRunner(executor: executor).run(
-                type: "text", content: text, args: &saveArgs, rootKind: rootKind, triggerID: 0, index: 0, now: now, effects: effects
-            )
+                .text(text), args: &saveArgs, rootKind: rootKind, triggerID: 0, index: 0, now: now, effects: effects)
             detail["saved_message"] = report.json
         }
         return detail
@@ -118,11 +107,11 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         let origin = completion.origin
         guard let apiID = origin.restAPIID, let api = try await executor.catalog.snapshot().restAPIs[apiID] else { return }
         guard let method = api.method(id: origin.restAPIMethod ?? "") else { return }
-        let content = origin.actionContent
+        let call = RestAPICallContent(origin.actionContent)
         let args = origin.args
         let rootKind = origin.rootKind
         let response = OutboundResponse(status: status, headers: completion.responseHeaders, body: completion.responseBody)
-        if let polling = try await poll(completion, method: method, content: content, response: response, effects: effects) {
+        if let polling = try await poll(completion, method: method, call: call, response: response, effects: effects) {
             effects.note("polling", polling)
             executor.logger.info("restapi.polling", metadata: ["delivery.id": "\(completion.deliveryID)", "polling": "\(polling.jsonText())"])
             return
@@ -132,7 +121,7 @@ public struct RestAPIOutputRules: DeliveryCompletionHandler {
         ])
         let detail = await RaisedEvents.$depth.withValue(origin.depth) {
             await RestAPIResponseHandler.follow(
-                response, method: method, content: content, args: args, rootKind: rootKind, now: clock.now(), executor: executor, effects: effects,
+                response, method: method, call: call, args: args, rootKind: rootKind, now: clock.now(), executor: executor, effects: effects,
                 extraVariables: extra
             )
         }
@@ -149,25 +138,27 @@ extension RestAPIOutputRules {
     /// the matching one is marked `as_failed_request`, the same request is made again, `polling_n_delay` seconds later,
     /// until it has been made `polling_n_times` times in all; only the last answer (or the first that matches) goes on
     /// to the output rules' triggers. Returns what was scheduled, or nil when the answer is final.
-    func poll(_ completion: DeliveryCompletion, method: RestAPIMethod, content: JSONObject, response: OutboundResponse, effects: Effects) async throws
+    func poll(_ completion: DeliveryCompletion, method: RestAPIMethod, call: RestAPICallContent, response: OutboundResponse, effects: Effects)
+        async throws
         -> JSONValue?
     {
         guard let polling = method.polling else { return nil }
         let (times, delay) = (polling.times, polling.delay)
         let made = completion.origin.poll
         guard made < times else { return nil }
-        let match = RestAPIResponseHandler.match(method: method, content: content, status: response.status, body: response.body)
+        let match = RestAPIResponseHandler.match(method: method, call: call, status: response.status, body: response.body)
         guard match.ruleID == nil || match.failed else { return nil }
-        guard let record = try await store.delivery(id: completion.deliveryID), var call = OutboundCall(record: record) else { return nil }
+        guard let record = try await store.delivery(id: completion.deliveryID), var again = OutboundCall(record: record) else { return nil }
         let first = completion.origin.pollOf ?? completion.messageID
-        call.origin.poll = made + 1
-        call.origin.pollOf = first
-        call.messageID = "\(first)_poll\(made + 1)"
-        call.notBefore = clock.now() + delay
-        effects.call(call)
+        again.origin.poll = made + 1
+        again.origin.pollOf = first
+        again.messageID = "\(first)_poll\(made + 1)"
+        again.notBefore = clock.now() + delay
+        effects.call(again)
         return .object(
             JSONObject([
-                ("request", .int(made + 1)), ("of", .int(times)), ("message_id", .string(call.messageID)), ("not_before", .int(call.notBefore ?? 0)),
+                ("request", .int(made + 1)), ("of", .int(times)), ("message_id", .string(again.messageID)),
+                ("not_before", .int(again.notBefore ?? 0)),
                 ("reason", .string(match.ruleID == nil ? "no output rule matched" : "output rule \(match.ruleID ?? "") is marked as_failed_request")),
             ]))
     }

@@ -92,22 +92,23 @@ public struct TriggerExecutor: Sendable {
         var args = args
         for action in trigger.actions {
             let index = action.index
-            let type = action.kind.type
+            let type = action.body.type
             if let skip = Self.skipReason(action: action, actionID: actionID, conditions: trigger.conditions, args: args, now: now) {
                 reports.append(ActionReport(index: index, type: type, status: "skipped", detail: skip))
                 continue
             }
-            switch action.kind {
-            case .restAPI:
+            switch action.body {
+            case .restAPI(let call):
                 let run = RestAPIAction(catalog: catalog, logger: logger)
-                reports.append(
-                    await run.run(
-                        content: action.content, args: args, rootKind: rootKind, now: now, index: index, triggerID: triggerID, effects: effects)
-                )
-            case .mail, .alertIcon, .command, .text:
-                var report = await ActionRouter(executor: self).run(
-                    action: action, args: &args, rootKind: rootKind, triggerID: triggerID, now: now, effects: effects
-                )
+                reports.append(await run.run(call, args: args, rootKind: rootKind, now: now, index: index, triggerID: triggerID, effects: effects))
+            case .mail(let mail):
+                var report = MailAction(defaultFrom: services.mailFrom, logger: logger)
+                    .run(mail, args: args, rootKind: rootKind, now: now, triggerID: triggerID, index: index, effects: effects)
+                report.index = index
+                reports.append(report)
+            case .alertIcon, .command, .text:
+                var report = await ChatActionRunner(executor: self).run(
+                    action.body, args: &args, rootKind: rootKind, triggerID: triggerID, index: index, now: now, effects: effects)
                 report.index = index
                 reports.append(report)
             case .unsupported:

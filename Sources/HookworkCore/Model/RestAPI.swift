@@ -61,8 +61,60 @@ public struct RestAPIMethod: Sendable {
         public let firstAtOnce: Bool
     }
 
+    /// How the request authenticates (`authorization`).
+    public enum Authorization: Sendable, Equatable {
+        /// None.
+        case none
+        /// `basicauth`: user and password templates.
+        case basic(user: String, password: String)
+        /// `bearer`: the token, as written.
+        case bearer(String)
+        /// `apikey`: the key's name and value, in a header or (`api_key_location: queryparams`) the query.
+        case apiKey(name: String, key: String, inQuery: Bool)
+    }
+
+    /// What the request's body is (`body_request_type`).
+    public enum Body: Sendable, Equatable {
+        /// No body of its own (user parameters located in `post_param` still make a form body).
+        case none
+        /// `raw`: the `body_raw` template, with its Content-Type (`body_request_type_content`).
+        case raw(template: String, contentType: String)
+        /// `form-data`: the `postparams`, as multipart/form-data.
+        case multipart
+        /// `form-data-urlencoded`: the `postparams`, URL-encoded.
+        case urlEncoded
+    }
+
+    /// A user parameter (`userparams`): a value the action supplies, by id, and where it goes.
+    public struct UserParameter: Sendable, Equatable {
+        /// The request's name for it.
+        public let key: String
+        /// The id the action's `rest_api_method_params` names it by.
+        public let id: String
+        /// `query` (the default), `post_param` or `body_param`.
+        public let location: String
+    }
+
     /// The method's `id`, as text (nil when it is a list or an object, which no action can name).
     public let id: String?
+    /// The HTTP method (`method`, upper-cased; GET when absent).
+    public let httpMethod: String
+    /// The path template appended to the host (`suburl`).
+    public let suburl: String
+    /// Query parameters: names and value templates (`query`; items without a name are left out).
+    public let query: [(name: String, value: String)]
+    /// Headers: names and value templates (`header`).
+    public let headers: [(name: String, value: String)]
+    /// Form fields: names and value templates (`postparams`).
+    public let formFields: [(name: String, value: String)]
+    /// The user parameters.
+    public let userParameters: [UserParameter]
+    /// How the request authenticates.
+    public let authorization: Authorization
+    /// The body.
+    public let body: Body
+    /// Seconds the call may take (`max_execution_time`, 1-360, default 10).
+    public let timeoutSeconds: Int
     /// The method as written.
     public let document: JSONObject
     /// Every text of the method, depth first: a `{not_empty__VAR}` block sees variables registered anywhere in it.
@@ -83,6 +135,43 @@ public struct RestAPIMethod: Sendable {
     public init(document: JSONObject) {
         self.document = document
         id = PHPText.scalarText(document["id"] ?? .null)
+        func string(_ key: String) -> String { document[key]?.stringValue ?? "" }
+        func pairs(_ key: String) -> [(name: String, value: String)] {
+            (document[key]?.arrayValue ?? []).compactMap { item in
+                guard let name = item["key"].flatMap({ PHPText.scalarText($0) }), !name.isEmpty else { return nil }
+                return (name, item["value"].flatMap { PHPText.scalarText($0) } ?? "")
+            }
+        }
+        httpMethod = (document["method"]?.stringValue ?? "GET").uppercased()
+        suburl = string("suburl")
+        query = pairs("query")
+        headers = pairs("header")
+        formFields = pairs("postparams")
+        userParameters = (document["userparams"]?.arrayValue ?? []).compactMap { item in
+            guard let key = item["key"].flatMap({ PHPText.scalarText($0) }), !key.isEmpty else { return nil }
+            return UserParameter(key: key, id: item["id"].flatMap { PHPText.scalarText($0) } ?? key, location: item["location"]?.stringValue ?? "")
+        }
+        switch string("authorization") {
+        case "basicauth": authorization = .basic(user: string("auth_username"), password: string("auth_password"))
+        case "bearer": authorization = .bearer(string("auth_bearer"))
+        case "apikey":
+            authorization = .apiKey(
+                name: string("auth_api_key_name"), key: string("auth_api_key_key"), inQuery: string("api_key_location") == "queryparams")
+        default: authorization = .none
+        }
+        switch string("body_request_type") {
+        case "raw":
+            let contentTypes = [
+                "text": "text/plain", "json": "application/json", "js": "application/javascript", "appxml": "application/xml",
+                "textxml": "text/xml", "texthtml": "text/html",
+            ]
+            body = .raw(
+                template: string("body_raw"), contentType: contentTypes[string("body_request_type_content")] ?? "application/x-www-form-urlencoded")
+        case "form-data": body = .multipart
+        case "form-data-urlencoded": body = .urlEncoded
+        default: body = .none
+        }
+        timeoutSeconds = min(max(document["max_execution_time"]?.looseInt ?? 10, 1), 360)
         let texts = RestRequestChecks.texts(in: .object(document))
         self.texts = texts
         outputRules = document["output"]?.arrayValue ?? []

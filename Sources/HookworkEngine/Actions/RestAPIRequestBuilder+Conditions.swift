@@ -29,17 +29,15 @@ extension RestAPIRequestBuilder {
     }
 
     /// The template input with the action's `custom_args_1..5` (bot-text dialect) and the `body_param` user parameters.
-    static func input(_ given: TemplateInput, call: RestAPICallContent, method: JSONObject) -> TemplateInput {
+    static func input(_ given: TemplateInput, call: RestAPICallContent, method: RestAPIMethod) -> TemplateInput {
         var input = given
         for (index, text) in call.customArguments {
             input.customArgs[index] = TriggerVariables.botText(text, args: given.args, rootKind: given.rootKind, now: given.now)
         }
-        for item in method["userparams"]?.arrayValue ?? [] where item["location"]?.stringValue == "body_param" {
-            guard let key = item["key"].flatMap({ PHPText.scalarText($0) }), !key.isEmpty else { continue }
-            let id = item["id"].flatMap { PHPText.scalarText($0) } ?? key
-            input.bodyParams[key] =
-                call.methodParameters[id]
-                .map { TriggerVariables.botText($0, args: given.args, rootKind: given.rootKind, now: given.now) } ?? ""
+        for parameter in method.userParameters where parameter.location == "body_param" {
+            input.bodyParams[parameter.key] =
+                call.methodParameters[parameter.id].map { TriggerVariables.botText($0, args: given.args, rootKind: given.rootKind, now: given.now) }
+                ?? ""
         }
         return input
     }

@@ -36,95 +36,74 @@ struct RestAPIRequestBuilder: Sendable {
         // Trigger variables in the method's texts are replaced first; only then are its templates those it was saved with.
         let substituted = Self.substituted(written.document, args: given.args)
         let compiled = substituted == written.document ? written : RestAPIMethod(document: substituted)
-        let method = compiled.document
-        let input = Self.input(given, call: call, method: method)
+        let input = Self.input(given, call: call, method: compiled)
         func render(_ text: String, _ context: TemplateContext) -> String {
             // The raw-body and header contexts cannot fail; only the URL is validated.
             (try? compiled.template(text, context: context).render(input).get()) ?? ""
-        }
-        func pairs(_ key: String) -> [(String, String)] {
-            (method[key]?.arrayValue ?? []).compactMap { item in
-                guard let name = item["key"].flatMap({ PHPText.scalarText($0) }), !name.isEmpty else { return nil }
-                return (name, item["value"].flatMap { PHPText.scalarText($0) } ?? "")
-            }
         }
 
         try Self.check(compiled, input: input)
 
         var query: [(String, String)] = []
-        for (key, value) in pairs("query") { query.append((key, render(value, .header))) }
+        for (key, value) in compiled.query { query.append((key, render(value, .header))) }
         // User parameters (spec §8.3): values come from the action's rest_api_method_params, by parameter id.
         var postUserParams: [(String, String)] = []
-        for item in method["userparams"]?.arrayValue ?? [] {
-            guard let key = item["key"].flatMap({ PHPText.scalarText($0) }), !key.isEmpty else { continue }
-            let id = item["id"].flatMap { PHPText.scalarText($0) } ?? key
+        for parameter in compiled.userParameters {
             let value =
-                call.methodParameters[id].map {
+                call.methodParameters[parameter.id].map {
                     TriggerVariables.botText($0, args: input.args, rootKind: input.rootKind, now: input.now)
                 } ?? ""
-            switch item["location"]?.stringValue ?? "" {
-            case "post_param": postUserParams.append((key, value))
+            switch parameter.location {
+            case "post_param": postUserParams.append((parameter.key, value))
             case "body_param": break  // rendered into the raw body through TemplateInput.bodyParams
-            default: query.append((key, value))
+            default: query.append((parameter.key, value))
             }
         }
         var headers: [(name: String, value: String)] = []
-        for (key, value) in pairs("header") { headers.append((key, render(value, .header))) }
+        for (key, value) in compiled.headers { headers.append((key, render(value, .header))) }
 
-        switch method["authorization"]?.stringValue ?? "" {
-        case "basicauth":
-            let user = render(method["auth_username"]?.stringValue ?? "", .header)
-            let password = render(method["auth_password"]?.stringValue ?? "", .header)
+        switch compiled.authorization {
+        case .basic(let user, let password):
+            let user = render(user, .header)
+            let password = render(password, .header)
             headers.append(("Authorization", "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()))
-        case "bearer":
-            headers.append(("Authorization", "Bearer " + (method["auth_bearer"]?.stringValue ?? "")))
-        case "apikey":
-            let name = method["auth_api_key_name"]?.stringValue ?? ""
-            let key = method["auth_api_key_key"]?.stringValue ?? ""
-            if method["api_key_location"]?.stringValue == "queryparams" { query.append((name, key)) } else { headers.append((name, key)) }
-        default:
+        case .bearer(let token):
+            headers.append(("Authorization", "Bearer " + token))
+        case .apiKey(let name, let key, let inQuery):
+            if inQuery { query.append((name, key)) } else { headers.append((name, key)) }
+        case .none:
             break
         }
         // The reference's URL: trim(rtrim(host) . suburl . "?" . query), then FILTER_VALIDATE_URL (spec §8.3.1).
-        let suburl = compiled.template(method["suburl"]?.stringValue ?? "", context: .url)
         let url: String
-        switch suburl.renderURL(host: api.host, query: Self.formEncoded(query), input) {
+        switch compiled.template(compiled.suburl, context: .url).renderURL(host: api.host, query: Self.formEncoded(query), input) {
         case .success(let rendered): url = rendered
         case .failure(let error): throw Failure(reason: error.message, code: error.code.rawValue, url: error.rendered)
         }
 
         var body: [UInt8]?
-        switch method["body_request_type"]?.stringValue ?? "" {
-        case "raw":
-            body = Array(render(method["body_raw"]?.stringValue ?? "", .rawBody).utf8)
-            let contentTypes = [
-                "text": "text/plain", "json": "application/json", "js": "application/javascript", "appxml": "application/xml",
-                "textxml": "text/xml", "texthtml": "text/html",
-            ]
-            let type = contentTypes[method["body_request_type_content"]?.stringValue ?? ""] ?? "application/x-www-form-urlencoded"
-            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(("Content-Type", type)) }
-        case "form-data":
-            var fields: [(String, String)] = []
-            for (key, value) in pairs("postparams") { fields.append((key, render(value, .header))) }
-            let (bytes, type) = Self.multipart(fields + postUserParams)
+        func fields() -> [(String, String)] { compiled.formFields.map { ($0.name, render($0.value, .header)) } }
+        switch compiled.body {
+        case .raw(let template, let contentType):
+            body = Array(render(template, .rawBody).utf8)
+            if !headers.contains(where: { $0.name.lowercased() == "content-type" }) { headers.append(("Content-Type", contentType)) }
+        case .multipart:
+            let (bytes, type) = Self.multipart(fields() + postUserParams)
             body = bytes
             headers.append(("Content-Type", type))
-        case "form-data-urlencoded":
-            var fields: [(String, String)] = []
-            for (key, value) in pairs("postparams") { fields.append((key, render(value, .header))) }
-            body = Array(Self.formEncoded(fields + postUserParams).utf8)
+        case .urlEncoded:
+            body = Array(Self.formEncoded(fields() + postUserParams).utf8)
             headers.append(("Content-Type", "application/x-www-form-urlencoded"))
             headers.append(("Cache-Control", "no-cache"))
-        default:
+        case .none:
             if !postUserParams.isEmpty {
                 body = Array(Self.formEncoded(postUserParams).utf8)
                 headers.append(("Content-Type", "application/x-www-form-urlencoded"))
             }
         }
-        let timeout = min(max(method["max_execution_time"]?.looseInt ?? 10, 1), 360)
         let request = OutboundRequest(
-            method: (method["method"]?.stringValue ?? "GET").uppercased(), url: url, headers: headers, body: body,
-            timeoutSeconds: timeout, verifyTLS: api.verifiesTLS, followRedirects: api.followsRedirects
+            method: compiled.httpMethod, url: url, headers: headers, body: body, timeoutSeconds: compiled.timeoutSeconds,
+            verifyTLS: api.verifiesTLS, followRedirects: api.followsRedirects
         )
         return Built(request: request, api: api, method: compiled)
     }

@@ -114,13 +114,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     public var description: String { "\(code): \(message)" }
 }
 
-/// Hookwork's persistent state. One protocol, two implementations (SQLite, PostgreSQL), one conformance suite.
-public protocol Store:
-    Sendable, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore, TokenStore, EventParkingStore, ConfigurationStore
-{
-    /// Runs the named, forward-only migrations that have not run yet.
-    func migrate() async throws
-
+/// Records of every kind: JSON documents by kind and id.
+public protocol RecordStore: Sendable {
     /// Creates or replaces the record `id` of `kind` with `document` (whose `id` member is set to `id`).
     func put(_ kind: EntityKind, id: Int, document: JSONObject) async throws
     /// Creates or replaces many records in one transaction (bulk sync): all or nothing.
@@ -135,7 +130,10 @@ public protocol Store:
     func delete(_ kind: EntityKind, id: Int) async throws -> Bool
     /// Lists records of a kind.
     func list(_ kind: EntityKind, query: EntityQuery) async throws -> [JSONObject]
+}
 
+/// The durable event queue and its log.
+public protocol EventQueueStore: Sendable {
     /// Stores an event durably unless its key was seen before.
     func enqueueEvent(key: String?, name: String, args: JSONValue, receivedAt: Int, runAt: Int) async throws -> EnqueueResult
     /// Claims up to `limit` due events for `worker`; a claim expires after `leaseSeconds` (a crashed worker's events return).
@@ -149,6 +147,16 @@ public protocol Store:
     /// Events newest first (the event log): only those named `name` when given, with a sequence below
     /// `beforeSequence` when given (paging), at most `limit`.
     func events(name: String?, beforeSequence: Int?, limit: Int) async throws -> [(event: StoredEvent, outcome: JSONValue?)]
+}
+
+/// Hookwork's persistent state. One protocol, two implementations (SQLite, PostgreSQL), one conformance suite; each
+/// consumer names the narrow protocols it uses.
+public protocol Store:
+    RecordStore, EventQueueStore, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore, TokenStore,
+    EventParkingStore, ConfigurationStore
+{
+    /// Runs the named, forward-only migrations that have not run yet.
+    func migrate() async throws
 
     /// Closes connections.
     func shutdown() async throws

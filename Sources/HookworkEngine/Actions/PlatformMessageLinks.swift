@@ -5,10 +5,10 @@ public import HookworkStore
 /// id (`{"message_id": N}`), the message moves to id N (kept as `hookwork_message_id`) in the same transaction as the
 /// attempt's outcome, so that the platform's later syncs of N update that message instead of adding a second one.
 public struct PlatformMessageLinks: DeliveryCompletionHandler {
-    let store: any Store
+    let store: any RecordStore
 
     /// Links over `store`.
-    public init(store: any Store) {
+    public init(store: any RecordStore) {
         self.store = store
     }
 

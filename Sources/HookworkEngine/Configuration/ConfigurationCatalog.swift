@@ -73,12 +73,12 @@ public final class ConfigurationCatalog: Sendable {
         }
     }
 
-    let store: any Store
+    let store: any RecordStore & ConfigurationStore
     private let current = Mutex<Snapshot?>(nil)
     private let loads = Atomic<Int>(0)
 
     /// A catalog of `store`'s configuration.
-    public init(store: any Store) {
+    public init(store: any RecordStore & ConfigurationStore) {
         self.store = store
     }
 

@@ -5,10 +5,10 @@ public import HookworkStore
 /// Checks webhooks, triggers and Rest API definitions when they are saved and returns them normalised
 /// (STYLE habit 2: a configuration that cannot run is refused when it is written, not when an event arrives).
 public struct ConfigurationValidator: Sendable {
-    let store: any Store
+    let store: any RecordStore
 
     /// A validator that checks references against `store`.
-    public init(store: any Store) {
+    public init(store: any RecordStore) {
         self.store = store
     }
 

@@ -6,13 +6,13 @@ public import Logging
 /// The statistics cron's department averages (spec §9.2), stored as `department_stats` records so that
 /// `{args.chat.department.stats.stats_array.avg_chat_duration}` resolves.
 public struct DepartmentStatistics: Sendable {
-    let store: any Store
+    let store: any RecordStore
     let logger: Logger
     /// The `avg_chat_duration` window option in seconds; nil (the reference's 0) means from midnight 30 days ago.
     public var chatDurationWindow: Int?
 
     /// Statistics over `store`.
-    public init(store: any Store, logger: Logger, chatDurationWindow: Int? = nil) {
+    public init(store: any RecordStore, logger: Logger, chatDurationWindow: Int? = nil) {
         self.store = store
         self.logger = logger
         self.chatDurationWindow = chatDurationWindow

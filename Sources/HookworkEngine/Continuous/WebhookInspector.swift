@@ -24,11 +24,11 @@ public struct InspectionError: Error, Sendable, CustomStringConvertible {
 /// The reference's debugging tools (spec §5.5, §9.1): test one webhook against one chat or mail message without
 /// running a trigger, list every `{args.chat.*}` path of a chat or mail message with its value, extract one path.
 public struct WebhookInspector: Sendable {
-    let store: any Store
+    let store: any RecordStore
     let assembler: ChatAssembler
 
     /// An inspector over `store`.
-    public init(store: any Store) {
+    public init(store: any RecordStore) {
         self.store = store
         self.assembler = ChatAssembler(store: store)
     }

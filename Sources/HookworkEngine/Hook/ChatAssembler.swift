@@ -5,12 +5,12 @@ public import HookworkStore
 /// Builds the objects conditions and templates see: a stored chat or mail message with the derived attributes of
 /// spec §10.3 (`department`, `user`, `last_msg`, `chat_variables_array`, ...), read from the store.
 public struct ChatAssembler: Sendable {
-    let store: any Store
+    let store: any RecordStore
     /// How many of a chat's newest messages are loaded for `last_msg_text` and "Visitor message contains".
     public var messageWindow: Int
 
     /// An assembler over `store`.
-    public init(store: any Store, messageWindow: Int = 50) {
+    public init(store: any RecordStore, messageWindow: Int = 50) {
         self.store = store
         self.messageWindow = messageWindow
     }

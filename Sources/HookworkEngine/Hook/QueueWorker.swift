@@ -7,7 +7,7 @@ public import ServiceLifecycle
 /// graceful shutdown it stops claiming and finishes what it holds; an event it never completes returns to the queue
 /// when its lease ends.
 public struct QueueWorker: Service {
-    let store: any Store
+    let store: any EventQueueStore & DeliveryStore & EventParkingStore
     let runner: EventRunner
     let clock: any EngineClock
     let logger: Logger
@@ -29,7 +29,8 @@ public struct QueueWorker: Service {
 
     /// A worker.
     public init(
-        store: any Store, runner: EventRunner, clock: any EngineClock, logger: Logger, metrics: any EngineMetrics = NoEngineMetrics(),
+        store: any EventQueueStore & DeliveryStore & EventParkingStore, runner: EventRunner, clock: any EngineClock, logger: Logger,
+        metrics: any EngineMetrics = NoEngineMetrics(),
         concurrency: Int = 4, pollInterval: Duration = .milliseconds(200), leaseSeconds: Int = 300, name: String, maxAttempts: Int = 3,
         operations: OperationalEvents = .none
     ) {

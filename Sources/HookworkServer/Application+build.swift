@@ -104,7 +104,9 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     let metrics = ServerMetrics()
     let actionServices = ActionServices(mailFrom: configuration.mailFrom, raisesEvents: true)
     let callback = configuration.callbackURL.map { CallbackTarget(url: $0, secrets: configuration.callbackSecrets) }
-    let executor = TriggerExecutor(store: store, logger: logger, metrics: metrics, callback: callback, services: actionServices)
+    let executor = TriggerExecutor(
+        store: store, logger: logger, metrics: metrics, callback: callback, services: actionServices,
+        catalog: ConfigurationCatalog(store: store, defaultCalendarID: configuration.defaultCalendarID))
     let delivery = makeDeliveryParts(
         configuration: configuration, dependencies: dependencies, store: store, sender: sender, metrics: metrics, executor: executor
     )

@@ -79,7 +79,9 @@ public func makeCommandEngine(configuration: HookworkConfiguration, store: any S
     let metrics = ServerMetrics()
     let actionServices = ActionServices(mailFrom: configuration.mailFrom, raisesEvents: true)
     let callback = configuration.callbackURL.map { CallbackTarget(url: $0, secrets: configuration.callbackSecrets) }
-    let executor = TriggerExecutor(store: store, logger: logger, metrics: metrics, callback: callback, services: actionServices)
+    let executor = TriggerExecutor(
+        store: store, logger: logger, metrics: metrics, callback: callback, services: actionServices,
+        catalog: ConfigurationCatalog(store: store, defaultCalendarID: configuration.defaultCalendarID))
     let delivery = makeDeliveryParts(
         configuration: configuration, dependencies: dependencies, store: store, sender: sender, metrics: metrics, executor: executor
     )

@@ -103,6 +103,9 @@ public struct HookworkConfiguration: Sendable {
     public var outboundAllow: OutboundAddressPolicy = OutboundAddressPolicy()
     /// `HOOKWORK_REGEX_TIME_LIMIT_MS`: the longest one regular-expression match in a condition may run (default 50).
     public var regexTimeLimitMilliseconds: Int = 50
+    /// `HOOKWORK_DEFAULT_CALENDAR`: the id of the calendar of chats whose department names no `calendar_id` (none by
+    /// default: such chats have no business time).
+    public var defaultCalendarID: Int?
 
     /// The address policy of outbound calls: the allow-list, plus the configured callback host (an operator's choice).
     public var addressPolicy: OutboundAddressPolicy {
@@ -227,6 +230,7 @@ public struct HookworkConfiguration: Sendable {
             }
         }
         if let value = try int("HOOKWORK_REGEX_TIME_LIMIT_MS", 1...60_000) { configuration.regexTimeLimitMilliseconds = value }
+        if let value = try int("HOOKWORK_DEFAULT_CALENDAR", 1...Int.max) { configuration.defaultCalendarID = value }
         return configuration
     }
 }

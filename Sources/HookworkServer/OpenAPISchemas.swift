@@ -64,6 +64,15 @@ enum OpenAPISchemas {
         ),
         ("Trigger", object([("name", string), ("actions", array(["type": "object"]))])),
         ("RestAPI", object([("name", string), ("configuration", ["type": "object"])])),
+        (
+            "Calendar",
+            object(
+                [
+                    ("name", string), ("time_zone", string),
+                    ("weekly", ["type": "object", "description": "Weekday (mon ... sun) to a list of [\"HH:MM\",\"HH:MM\"] opening intervals."]),
+                    ("exceptions", ["type": "object", "description": "Date (YYYY-MM-DD) to that day's intervals; an empty list: closed."]),
+                ], required: ["time_zone", "weekly"])
+        ),
         ("ConfigurationRecord", object([("id", integer)], required: ["id"])),
         ("ConfigurationList", object([("items", array(ref("ConfigurationRecord")))], required: ["items"])),
         ("StateRecord", ["type": "object", "description": "A record as the platform sent it (chat, message, department, ...); `id` is the path's."]),
@@ -293,7 +302,9 @@ enum OpenAPISchemas {
     // MARK: Routes
 
     /// The configuration collections (`/api/v1/webhooks`, ...) and their body schemas.
-    static let configuration = ["/api/v1/webhooks": "Webhook", "/api/v1/triggers": "Trigger", "/api/v1/rest_apis": "RestAPI"]
+    static let configuration = [
+        "/api/v1/webhooks": "Webhook", "/api/v1/triggers": "Trigger", "/api/v1/rest_apis": "RestAPI", "/api/v1/calendars": "Calendar",
+    ]
 
     /// What a route takes and answers: request schema, success schema (nil: no body) and its content type.
     static func bodies(_ spec: RouteSpec) -> (request: String?, response: String?, contentType: String) {

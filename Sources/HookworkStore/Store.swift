@@ -23,6 +23,8 @@ public enum EntityKind: String, CaseIterable, Sendable, Codable {
     case trigger
     /// A Rest API definition (spec §8.3).
     case restAPI = "rest_api"
+    /// A calendar of opening hours (business time in conditions).
+    case calendar
     /// A chat platform connection (`platform`, its address, credentials and mapping), `/api/v1/connections/{id}`.
     case connection
     /// A platform delivery already taken (keyed by a digest of its connection and delivery id), so that a repeat is

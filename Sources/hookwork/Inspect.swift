@@ -34,7 +34,8 @@ struct TestWebhook: AsyncParsableCommand {
         try await withCommandStore(configuration, logger: logger) { store in
             let answer: JSONValue
             do {
-                answer = try await WebhookInspector(store: store).test(webhookID: webhook, chatID: chat, messageID: message, now: WallClock().now())
+                answer = try await WebhookInspector(store: store, defaultCalendarID: configuration.defaultCalendarID).test(
+                    webhookID: webhook, chatID: chat, messageID: message, now: WallClock().now())
             } catch let error as InspectionError {
                 throw CommandFailure(error.message)
             }
@@ -86,7 +87,7 @@ struct Explore: AsyncParsableCommand {
         let configuration = try HookworkConfiguration.fromEnvironment()
         let logger = configuration.makeLogger()
         try await withCommandStore(configuration, logger: logger) { store in
-            let inspector = WebhookInspector(store: store)
+            let inspector = WebhookInspector(store: store, defaultCalendarID: configuration.defaultCalendarID)
             let object: JSONObject?
             if let chat {
                 object = try await inspector.chat(id: chat, now: WallClock().now())

@@ -32,7 +32,7 @@ enum TriggerVariables {
 
     /// A bot-text template (spec §8.4) with the variables replaced first.
     static func botText(_ text: String, args: JSONValue, rootKind: NodeKind, now: Int) -> String {
-        BotTextTemplate(substitute(text, args: args)).render(args: args, now: now, rootKind: rootKind)
+        BotTextTemplate(BusinessTime.rewritten(substitute(text, args: args))).render(args: args, now: now, rootKind: rootKind)
     }
 
     /// The JSON string content of `text`, without the quotes.

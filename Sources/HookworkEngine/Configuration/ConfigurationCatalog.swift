@@ -10,15 +10,21 @@ public struct CompiledWebhook: Sendable {
     let conditions: CompiledConditions?
     /// The constant checks of the continuous chat variant that can be decided before the full conditions.
     let prefilter: ConditionList?
-    /// Whether the conditions read `wait_time_seconds`, the one derived chat member that moves with the clock.
+    /// Whether the conditions read `wait_time_seconds`, a derived chat member that moves with the clock.
     let readsWaitTime: Bool
+    /// Whether the conditions read business time (`BusinessTime`), and the timestamp paths they convert.
+    let readsBusinessTime: Bool
+    let businessPaths: [[String]]
 
-    /// Compiles `webhook`.
+    /// Compiles `webhook`; `{business_time}` and `{in_business_hours}` are compiled as the chat members they read.
     public init(_ webhook: Webhook) {
         self.webhook = webhook
-        conditions = try? CompiledConditions(configuration: webhook.conditions)
-        prefilter = conditions == nil ? nil : ContinuousPrefilter.list(for: webhook.conditions)
-        readsWaitTime = webhook.conditions.jsonText().contains("wait_time_seconds")
+        let conditions = BusinessTime.rewritten(conditions: webhook.conditions)
+        self.conditions = try? CompiledConditions(configuration: conditions)
+        prefilter = self.conditions == nil ? nil : ContinuousPrefilter.list(for: conditions)
+        readsWaitTime = conditions.jsonText().contains("wait_time_seconds")
+        readsBusinessTime = BusinessTime.reads(conditions)
+        businessPaths = BusinessTime.convertedPaths(in: conditions)
     }
 
     /// The webhook's id.
@@ -46,14 +52,38 @@ public final class ConfigurationCatalog: Sendable {
         public let triggers: [Int: Trigger]
         /// Every Rest API by id.
         public let restAPIs: [Int: RestAPI]
+        /// Every calendar by id (those that read; saving refuses the others).
+        public let calendars: [Int: BusinessCalendar]
+        /// The calendar of chats whose department names none (`HOOKWORK_DEFAULT_CALENDAR`).
+        public let defaultCalendarID: Int?
+
+        /// The business clocks for evaluating `webhooks`, or nil when none of them reads business time.
+        public func businessClocks(for webhooks: [CompiledWebhook]) -> BusinessClocks? {
+            let reading = webhooks.filter(\.readsBusinessTime)
+            guard !reading.isEmpty else { return nil }
+            var paths: [[String]] = []
+            for webhook in reading { for path in webhook.businessPaths where !paths.contains(path) { paths.append(path) } }
+            return BusinessClocks(calendars: calendars, defaultCalendarID: defaultCalendarID, paths: paths)
+        }
+
+        /// The business clocks a trigger's texts may read (`{business_time}` in a bot message), when a calendar exists.
+        public var triggerClocks: BusinessClocks? {
+            calendars.isEmpty ? nil : BusinessClocks(calendars: calendars, defaultCalendarID: defaultCalendarID, paths: [])
+        }
 
         /// The enabled hook webhooks an event named `event` runs, id descending.
         public func hookWebhooks(for event: String) -> [CompiledWebhook] {
             hooks[Webhook.normalizedEvent(event)] ?? []
         }
 
-        init(revision: Int, webhooks: [JSONObject], triggers: [JSONObject], restAPIs: [JSONObject], reusing previous: Snapshot?) {
+        init(
+            revision: Int, webhooks: [JSONObject], triggers: [JSONObject], restAPIs: [JSONObject], calendars: [JSONObject],
+            defaultCalendarID: Int?, reusing previous: Snapshot?
+        ) {
             self.revision = revision
+            self.defaultCalendarID = defaultCalendarID
+            self.calendars = Dictionary(
+                calendars.compactMap { BusinessCalendar(stored: $0) }.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
             var compiled: [Int: CompiledWebhook] = [:]
             for document in webhooks {
                 let webhook = Webhook(document: document)
@@ -74,12 +104,15 @@ public final class ConfigurationCatalog: Sendable {
     }
 
     let store: any RecordStore & ConfigurationStore
+    /// `HOOKWORK_DEFAULT_CALENDAR`.
+    let defaultCalendarID: Int?
     private let current = Mutex<Snapshot?>(nil)
     private let loads = Atomic<Int>(0)
 
-    /// A catalog of `store`'s configuration.
-    public init(store: any RecordStore & ConfigurationStore) {
+    /// A catalog of `store`'s configuration; `defaultCalendarID` is the calendar of chats whose department names none.
+    public init(store: any RecordStore & ConfigurationStore, defaultCalendarID: Int? = nil) {
         self.store = store
+        self.defaultCalendarID = defaultCalendarID
     }
 
     /// The configuration now: the snapshot kept, or a new one when the store's revision moved.
@@ -90,8 +123,10 @@ public final class ConfigurationCatalog: Sendable {
         async let webhooks = store.list(.webhook, query: EntityQuery())
         async let triggers = store.list(.trigger, query: EntityQuery())
         async let restAPIs = store.list(.restAPI, query: EntityQuery())
+        async let calendars = store.list(.calendar, query: EntityQuery())
         let loaded = Snapshot(
-            revision: revision, webhooks: try await webhooks, triggers: try await triggers, restAPIs: try await restAPIs, reusing: kept)
+            revision: revision, webhooks: try await webhooks, triggers: try await triggers, restAPIs: try await restAPIs,
+            calendars: try await calendars, defaultCalendarID: defaultCalendarID, reusing: kept)
         loads.add(1, ordering: .relaxed)
         current.withLock { snapshot in
             // Two loads at once: the newer revision stays.

@@ -70,7 +70,8 @@ public struct ConfigurationValidator: Sendable {
         }
         let compiled: CompiledConditions
         do {
-            compiled = try CompiledConditions(configuration: configuration)
+            // `{business_time}` and `{in_business_hours}` are checked as the chat members they read.
+            compiled = try CompiledConditions(configuration: BusinessTime.rewritten(conditions: configuration))
         } catch {
             throw ValidationFailure(code: "invalid_conditions", field: "configuration", message: error.reason)
         }

@@ -44,7 +44,9 @@ public struct ContinuousFiring: Sendable {
         guard let current = try await store.get(.chat, id: chatID), Self.openStatuses.contains(current["status"]?.looseInt ?? 0) else {
             return .chatClosed
         }
-        let args = JSONValue.object(JSONObject([("chat", .object(chat))]))
+        // A trigger's texts may read business time even when the webhook's conditions do not.
+        let clocks = try await executor.catalog.snapshot().triggerClocks
+        let args = JSONValue.object(JSONObject([("chat", .object(clocks?.annotated(chat: chat, now: now) ?? chat))]))
         let effects = Effects(keyPrefix: "f\(webhookID)_\(chatID)_\(branch.rawValue)_\(now)", webhookID: webhookID, branch: branch.rawValue)
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithChat, now: now, effects: effects)
         effects.fired(

@@ -31,8 +31,10 @@ enum ContinuousPrefilter {
     static func isSinglePlaceholder(_ text: String) -> Bool {
         guard text.hasPrefix("{args.chat."), text.hasSuffix("}") else { return false }
         let path = text.dropFirst("{args.chat.".count).dropLast()
-        // `wait_time_seconds` moves with the clock, and a remembered verdict must not.
-        guard !path.hasPrefix("wait_time_seconds") else { return false }
+        // `wait_time_seconds` and business time move with the clock, and a remembered verdict must not.
+        guard !path.hasPrefix("wait_time_seconds"), !path.hasPrefix(BusinessTime.clockMember), !path.hasPrefix(BusinessTime.openMember),
+            !path.contains(BusinessTime.suffix)
+        else { return false }
         return !path.isEmpty && path.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }
     }
 

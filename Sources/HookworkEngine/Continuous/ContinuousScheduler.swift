@@ -133,8 +133,13 @@ public struct ContinuousScheduler: Service {
     public func runPass(now: Int) async throws -> PassReport {
         var report = PassReport()
         let configuration = try await catalog.snapshot()
-        try await chatPass(webhooks: configuration.continuousChat, revision: configuration.revision, now: now, report: &report)
-        try await mailPass(webhooks: configuration.continuousMail, now: now, report: &report)
+        try await chatPass(
+            webhooks: configuration.continuousChat, revision: configuration.revision,
+            business: configuration.businessClocks(for: configuration.continuousChat),
+            now: now, report: &report)
+        try await mailPass(
+            webhooks: configuration.continuousMail, business: configuration.businessClocks(for: configuration.continuousMail), now: now,
+            report: &report)
         // The change log only needs to reach back as far as the slowest reader: trimmed once a minute at a tick of 1 s
         // (and by every `hookwork cron webhooks`); a reader that falls further behind reloads everything. Ledger rows of
         // deleted webhooks go at the same time.
@@ -156,16 +161,23 @@ public struct ContinuousScheduler: Service {
         var triggerID: Int
     }
 
-    func chatPass(webhooks: [CompiledWebhook], revision: Int, now: Int, report: inout PassReport) async throws {
+    func chatPass(webhooks: [CompiledWebhook], revision: Int, business: BusinessClocks?, now: Int, report: inout PassReport) async throws {
         let ledger = try await store.firingLedger(webhookID: nil)
         let started = ContinuousClock.now
         // `wait_time_seconds` is the one derived member that moves with the clock: refreshed only when a webhook reads it.
         let refreshWaitTime = webhooks.contains(where: \.readsWaitTime)
-        let chats =
+        var chats =
             webhooks.isEmpty
             ? []
             : try await chatCache.chats(
                 store: store, window: options.messageWindow, limit: options.chatLimit, now: now, refreshWaitTime: refreshWaitTime)
+        // Business time moves with the clock, as `wait_time_seconds` does: derived each pass, only when a webhook reads it.
+        if let business {
+            for index in chats.indices {
+                chats[index].object = business.annotated(chat: chats[index].object, now: now)
+                chats[index].value = .object(chats[index].object)
+            }
+        }
         let loaded = ContinuousClock.now
         report.loadSeconds = Self.seconds(loaded - started)
         report.chats = chats.count
@@ -317,10 +329,11 @@ public struct ContinuousScheduler: Service {
 
     // MARK: Mail
 
-    func mailPass(webhooks: [CompiledWebhook], now: Int, report: inout PassReport) async throws {
+    func mailPass(webhooks: [CompiledWebhook], business: BusinessClocks?, now: Int, report: inout PassReport) async throws {
         if !webhooks.isEmpty {
             report.webhooks += webhooks.count
-            let mails = try await loadMail()
+            var mails = try await loadMail()
+            if let business { mails = mails.map { business.annotated(chat: $0, now: now) } }
             report.mailMessages = mails.count
             let processed = try await store.mailLedgerPairs(webhookIDs: webhooks.map(\.id))
             for webhook in webhooks {

@@ -26,24 +26,29 @@ public struct InspectionError: Error, Sendable, CustomStringConvertible {
 public struct WebhookInspector: Sendable {
     let store: any RecordStore
     let assembler: ChatAssembler
+    let catalog: ConfigurationCatalog
 
-    /// An inspector over `store`.
-    public init(store: any RecordStore) {
+    /// An inspector over `store`; `defaultCalendarID` is `HOOKWORK_DEFAULT_CALENDAR`, for business time.
+    public init(store: any RecordStore & ConfigurationStore, defaultCalendarID: Int? = nil) {
         self.store = store
         self.assembler = ChatAssembler(store: store)
+        self.catalog = ConfigurationCatalog(store: store, defaultCalendarID: defaultCalendarID)
     }
 
     /// Evaluates webhook `webhookID` against chat `chatID` (types 0 and 1) or mail message `messageID` (type 2),
     /// whatever the chat's status, tracing every group; runs nothing. The answer is
     /// `{"webhook_id","variant","valid","would_run","trigger_id","trace"}`.
     public func test(webhookID: Int, chatID: Int?, messageID: Int?, now: Int) async throws -> JSONValue {
-        guard let document = try await store.get(.webhook, id: webhookID) else {
+        let configuration = try await catalog.snapshot()
+        guard let compiled = configuration.webhooks[webhookID] else {
             throw InspectionError(code: "not_found", field: nil, message: "webhook \(webhookID) does not exist")
         }
-        let webhook = Webhook(document: document)
+        let webhook = compiled.webhook
         let type = webhook.kind.code
         let variant: ConditionVariant = webhook.kind == .continuousMail ? .continuousMail : webhook.kind == .continuousChat ? .continuousChat : .hook
-        let list = (try? CompiledConditions(configuration: webhook.conditions))?.list
+        let list = compiled.conditions?.list
+        let business = configuration.businessClocks(for: [compiled])
+        var clocks: JSONValue?
         var outcome: ConditionOutcome?
         if webhook.kind == .continuousMail {
             guard let messageID else {
@@ -51,8 +56,12 @@ public struct WebhookInspector: Sendable {
                     code: "validation_failed", field: "message_id",
                     message: "webhook \(webhookID) is a mail webhook (type 2); send message_id, the id of a mail message")
             }
-            guard let mail = try await assembler.mailMessage(id: messageID) else {
+            guard var mail = try await assembler.mailMessage(id: messageID) else {
                 throw InspectionError(code: "not_found", field: "message_id", message: "mail message \(messageID) does not exist")
+            }
+            if let business {
+                clocks = business.clocks(for: mail, now: now)
+                mail = business.annotated(chat: mail, now: now)
             }
             var pass = list?.pass(now: now, variant: variant)
             outcome = pass?.evaluate(chat: .object(mail), trace: true)
@@ -67,10 +76,14 @@ public struct WebhookInspector: Sendable {
             }
             let messages = CompiledConditions.conditionMessages(newestFirst: assembled.messages)
             var pass = list?.pass(now: now, variant: variant)
+            if let business { clocks = business.clocks(for: assembled.chat, now: now) }
             if webhook.kind == .hook {
-                outcome = pass?.evaluate(args: .object(JSONObject([("chat", .object(assembled.chat))])), messages: messages, trace: true)
+                var args = JSONObject([("chat", .object(assembled.chat))])
+                if let business { args = business.annotated(args: args, now: now) }
+                outcome = pass?.evaluate(args: .object(args), messages: messages, trace: true)
             } else {
-                outcome = pass?.evaluate(chat: .object(assembled.chat), messages: messages, trace: true)
+                let chat = business.map { $0.annotated(chat: assembled.chat, now: now) } ?? assembled.chat
+                outcome = pass?.evaluate(chat: .object(chat), messages: messages, trace: true)
             }
         }
         // A configuration that is not a list: "no conditions", which a hook passes and a continuous webhook never does.
@@ -84,6 +97,8 @@ public struct WebhookInspector: Sendable {
             ("would_run", .string(wouldRun)), ("trigger_id", triggerID), ("trace", outcome?.traceJSON ?? .array([])),
         ])
         if let error = outcome?.raisedError { answer["error"] = .string(error) }
+        // Webhooks that read business time show both clocks, or why the chat has no calendar.
+        if let clocks { answer["clocks"] = clocks }
         return .object(answer)
     }
 

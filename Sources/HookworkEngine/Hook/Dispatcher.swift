@@ -88,6 +88,11 @@ public struct Dispatcher: Sendable {
             args["chat"] = .object(try await assembler.assemble(chat: ChatAssembler.placeholderChat, now: now).chat)
         }
         args["lhc_event"] = .string(event)
+        // Webhooks that read business time see the chat's calendar's clock (`BusinessTime`).
+        let configuration = try await catalog.snapshot()
+        let business = configuration.businessClocks(for: webhooks) ?? configuration.triggerClocks
+        let clocks = business.flatMap { business in args["chat"]?.objectValue.map { business.clocks(for: $0, now: now) } }
+        if let business { args = business.annotated(args: args, now: now) }
 
         var entries: [JSONValue] = []
         for compiled in webhooks {
@@ -106,6 +111,7 @@ public struct Dispatcher: Sendable {
                 logger.info("webhook.condition_error", metadata: ["webhook.id": "\(webhookID)", "event.name": "\(event)", "error": "\(error)"])
             }
             entry["trace"] = outcome?.traceJSON ?? .array([])
+            if compiled.readsBusinessTime, let clocks { entry["clocks"] = clocks }
             let chosen = webhook.trigger(valid: valid)
             logger.debug(
                 "webhook.evaluated",

@@ -12,10 +12,17 @@ struct ConfigurationController {
         resource(table, path: "webhooks", kind: .webhook, label: "webhook") { try await validator.webhook($0) }
         resource(table, path: "triggers", kind: .trigger, label: "trigger") { try await validator.trigger($0) }
         resource(table, path: "rest_apis", kind: .restAPI, label: "Rest API") { try await validator.restAPI($0) }
+        // A calendar's id is the administrator's to choose: PUT creates one.
+        resource(table, path: "calendars", kind: .calendar, label: "calendar", putCreates: true) { input in
+            var body = input
+            body["id"] = nil
+            _ = try BusinessCalendar(document: body, id: 0)
+            return body
+        }
     }
 
     func resource(
-        _ table: RouteTable, path: String, kind: EntityKind, label: String,
+        _ table: RouteTable, path: String, kind: EntityKind, label: String, putCreates: Bool = false,
         validate: @escaping @Sendable (JSONObject) async throws -> JSONObject
     ) {
         let base = "/api/v1/\(path)"
@@ -50,9 +57,13 @@ struct ConfigurationController {
             guard let document = try await store.get(kind, id: id) else { throw APIError.notFound(label, id: id) }
             return JSONResponse.make(.object(shown(document)))
         }
-        table.add(.put, base + "/{id}", "Replace a \(label)", scope: .admin, tag: "configuration", body: true) { request, context in
+        table.add(
+            .put, base + "/{id}", putCreates ? "Create or replace a \(label)" : "Replace a \(label)", scope: .admin, tag: "configuration", body: true
+        ) {
+            request, context in
             let id = try context.intParameter()
-            guard let stored = try await store.get(kind, id: id) else { throw APIError.notFound(label, id: id) }
+            let stored = try await store.get(kind, id: id)
+            guard stored != nil || putCreates else { throw APIError.notFound(label, id: id) }
             var document = try await checked(unmasked(try await request.jsonObject(limit: limit), stored: stored))
             document["id"] = .int(id)
             try await store.put(kind, id: id, document: document)
@@ -85,6 +96,11 @@ struct ConfigurationController {
             let webhooks = try await environment.store.list(.webhook, query: EntityQuery())
             if let webhook = webhooks.first(where: { $0["trigger_id"]?.looseInt == id || $0["trigger_id_alt"]?.looseInt == id }) {
                 return "webhook \(webhook["id"]?.looseInt ?? 0)"
+            }
+        case .calendar:
+            let departments = try await environment.store.list(.department, query: EntityQuery())
+            if let department = departments.first(where: { $0["calendar_id"]?.looseInt == id }) {
+                return "department \(department["id"]?.looseInt ?? 0) (its calendar_id)"
             }
         case .restAPI:
             let triggers = try await environment.store.list(.trigger, query: EntityQuery())

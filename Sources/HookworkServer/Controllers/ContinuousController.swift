@@ -11,7 +11,9 @@ import ServiceLifecycle
 struct ContinuousController {
     let environment: ServerEnvironment
 
-    var inspector: WebhookInspector { WebhookInspector(store: environment.store) }
+    var inspector: WebhookInspector {
+        WebhookInspector(store: environment.store, defaultCalendarID: environment.configuration.defaultCalendarID)
+    }
 
     func register(on table: RouteTable) {
         let environment = environment

@@ -1,5 +1,5 @@
 extension Migration {
-    /// A revision number of the configuration (webhooks, triggers, Rest APIs), raised by triggers on every insert,
+    /// A revision number of the configuration (webhooks, triggers, Rest APIs, calendars), raised by triggers on every insert,
     /// update and delete of one, so that every process keeps its compiled configuration until the number moves and
     /// notices a change made by another process with one read of one row.
     static let configurationRevision = Migration(name: "0009_configuration_revision") { sql in
@@ -44,5 +44,5 @@ extension Migration {
     }
 
     /// The kinds whose writes raise the configuration revision.
-    static let configurationKinds = "'webhook', 'trigger', 'rest_api'"
+    static let configurationKinds = "'webhook', 'trigger', 'rest_api', 'calendar'"
 }

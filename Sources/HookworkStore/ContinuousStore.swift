@@ -19,16 +19,23 @@ public struct FiringLedgerRow: Sendable, Equatable, Hashable {
     public var branch: FiringBranch
     /// `once` (fired; waits for the conditions to change) or `every` (fires again `every_seconds` after `lastFiredAt`).
     public var state: String
-    /// When the trigger last fired (unix seconds).
+    /// When the trigger last fired (unix seconds; 0 for an episode whose ladder has taken no step yet).
     public var lastFiredAt: Int
+    /// How many times the episode fired: its trigger (bounded by `max_firings`, one more for `then_trigger_id`), or
+    /// the ladder steps it took.
+    public var firings: Int
+    /// When the episode started (its first firing, or when a ladder's conditions first held).
+    public var startedAt: Int
 
     /// A ledger row.
-    public init(webhookID: Int, chatID: Int, branch: FiringBranch, state: String, lastFiredAt: Int) {
+    public init(webhookID: Int, chatID: Int, branch: FiringBranch, state: String, lastFiredAt: Int, firings: Int = 1, startedAt: Int? = nil) {
         self.webhookID = webhookID
         self.chatID = chatID
         self.branch = branch
         self.state = state
         self.lastFiredAt = lastFiredAt
+        self.firings = firings
+        self.startedAt = startedAt ?? lastFiredAt
     }
 }
 
@@ -44,6 +51,9 @@ public protocol ContinuousStore: Sendable {
     func claimFiring(webhookID: Int, chatID: Int, branch: FiringBranch, everySeconds: Int?, now: Int) async throws -> Bool
     /// The ledger rows of `webhookID`, or of every webhook when nil.
     func firingLedger(webhookID: Int?) async throws -> [FiringLedgerRow]
+    /// Starts ladder episodes that have none: a row with no step taken, started at `now`; returns how many started.
+    @discardableResult
+    func startEpisodes(_ rows: [FiringLedgerKey], now: Int) async throws -> Int
     /// Ends episodes: deletes these (webhook, chat, branch) rows; returns how many existed.
     @discardableResult
     func endEpisodes(_ rows: [FiringLedgerKey]) async throws -> Int

@@ -169,7 +169,12 @@ public struct NewEvent: Sendable, Equatable {
 public enum LedgerClaim: Sendable, Equatable {
     /// A chat webhook's branch for one chat: free when there is no row, or (for `every`) when the last firing is at
     /// least `everySeconds` old; nil `everySeconds` is `once` per episode.
-    case firing(webhookID: Int, chatID: Int, branch: FiringBranch, everySeconds: Int?)
+    case firing(webhookID: Int, chatID: Int, branch: FiringBranch, everySeconds: Int?, maxFirings: Int? = nil)
+    /// The firing after the last one `max_firings` allows (`then_trigger_id`): free once, when the episode fired
+    /// exactly `firings` times and the last firing is at least `everySeconds` old.
+    case final(webhookID: Int, chatID: Int, branch: FiringBranch, everySeconds: Int, firings: Int)
+    /// Step `index` (from 0) of a webhook's ladder: free once, when the episode took exactly `index` steps.
+    case step(webhookID: Int, chatID: Int, index: Int)
     /// A mail webhook's (webhook, message) pair: free when never recorded.
     case mail(webhookID: Int, messageID: Int)
 }

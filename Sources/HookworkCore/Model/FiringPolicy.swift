@@ -13,6 +13,13 @@ public struct FiringPolicy: Sendable, Equatable {
     public var kind: Kind
     /// The interval of `every` (ignored by `once`).
     public var everySeconds: Int
+    /// `max_firings`: an `every` episode fires at most this many times (nil: no bound).
+    public var maxFirings: Int?
+    /// `then_trigger_id`: the trigger that runs once, when the firing after the last one `max_firings` allows would
+    /// have been due ("remind three times, then resolve"); 0: none.
+    public var thenTriggerID: Int = 0
+    /// The most firings `max_firings` may allow.
+    public static let maximumFirings = 1_000
 
     /// The default: every 20 seconds, as the reference's cron.
     public static let `default` = FiringPolicy(kind: .every, everySeconds: 20)
@@ -20,9 +27,11 @@ public struct FiringPolicy: Sendable, Equatable {
     public static let maximumSeconds = 86_400
 
     /// A policy.
-    public init(kind: Kind, everySeconds: Int = 20) {
+    public init(kind: Kind, everySeconds: Int = 20, maxFirings: Int? = nil, thenTriggerID: Int = 0) {
         self.kind = kind
         self.everySeconds = everySeconds
+        self.maxFirings = maxFirings
+        self.thenTriggerID = thenTriggerID
     }
 
     /// The interval the ledger claim uses: nil for `once`.
@@ -30,7 +39,10 @@ public struct FiringPolicy: Sendable, Equatable {
 
     /// The policy as stored in a webhook document.
     public var json: JSONValue {
-        .object(JSONObject([("policy", .string(kind.rawValue)), ("every_seconds", .int(everySeconds))]))
+        var object = JSONObject([("policy", .string(kind.rawValue)), ("every_seconds", .int(everySeconds))])
+        if let maxFirings { object["max_firings"] = .int(maxFirings) }
+        if thenTriggerID > 0 { object["then_trigger_id"] = .int(thenTriggerID) }
+        return .object(object)
     }
 
     /// The policy of member `key` (`firing` or `alternative_firing`) of a webhook document; the default when it is
@@ -41,8 +53,9 @@ public struct FiringPolicy: Sendable, Equatable {
             throw ValidationFailure(
                 field: key, message: "\(key) must be an object like {\"policy\":\"every\",\"every_seconds\":20} or {\"policy\":\"once\"}")
         }
-        for member in object.keys where member != "policy" && member != "every_seconds" {
-            throw ValidationFailure(field: "\(key).\(member)", message: "unknown member '\(member)'; \(key) has policy and every_seconds")
+        for member in object.keys where !["policy", "every_seconds", "max_firings", "then_trigger_id"].contains(member) {
+            throw ValidationFailure(
+                field: "\(key).\(member)", message: "unknown member '\(member)'; \(key) has policy, every_seconds, max_firings and then_trigger_id")
         }
         let kind: Kind
         switch object["policy"] {
@@ -64,7 +77,30 @@ public struct FiringPolicy: Sendable, Equatable {
             }
             seconds = number
         }
-        return FiringPolicy(kind: kind, everySeconds: seconds)
+        var maxFirings: Int?
+        if let given = object["max_firings"], !given.isNull {
+            guard case .int(let number) = given, (1...maximumFirings).contains(number) else {
+                throw ValidationFailure(
+                    field: "\(key).max_firings", message: "max_firings must be a whole number from 1 to \(maximumFirings); got \(given.jsonText())")
+            }
+            guard kind == .every else {
+                throw ValidationFailure(
+                    field: "\(key).max_firings", message: "max_firings bounds the repeats of policy \"every\"; a \"once\" episode fires once anyway")
+            }
+            maxFirings = number
+        }
+        var thenTrigger = 0
+        if let given = object["then_trigger_id"], !given.isNull {
+            guard case .int(let number) = given, number >= 0 else {
+                throw ValidationFailure(field: "\(key).then_trigger_id", message: "then_trigger_id must be the id of a trigger (or 0: none)")
+            }
+            guard number == 0 || maxFirings != nil else {
+                throw ValidationFailure(
+                    field: "\(key).then_trigger_id", message: "then_trigger_id runs after the last of max_firings; set max_firings too")
+            }
+            thenTrigger = number
+        }
+        return FiringPolicy(kind: kind, everySeconds: seconds, maxFirings: maxFirings, thenTriggerID: thenTrigger)
     }
 
     /// The stored policy of a webhook, leniently: a document saved before policies existed gets the default.

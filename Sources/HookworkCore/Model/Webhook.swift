@@ -60,6 +60,26 @@ public struct Webhook: Sendable, Equatable {
     public let firing: FiringPolicy
     /// The same for the alternative trigger.
     public let alternativeFiring: FiringPolicy
+    /// An escalation ladder (`steps`, continuous chat webhooks): triggers that each fire once per episode, when the
+    /// episode has lasted their `after_seconds`; they take the place of `trigger_id`.
+    public let steps: [Step]
+
+    /// One step of a ladder.
+    public struct Step: Sendable, Equatable {
+        /// How long the episode must have lasted, in seconds.
+        public let afterSeconds: Int
+        /// The trigger it runs.
+        public let triggerID: Int
+        /// Whether `afterSeconds` are business seconds of the chat's calendar (`"clock": "business"`) or wall seconds.
+        public let business: Bool
+
+        /// A step.
+        public init(afterSeconds: Int, triggerID: Int, business: Bool) {
+            self.afterSeconds = afterSeconds
+            self.triggerID = triggerID
+            self.business = business
+        }
+    }
     /// The whole stored document, unknown members included: what the API gives back.
     public let document: JSONObject
 
@@ -79,6 +99,50 @@ public struct Webhook: Sendable, Equatable {
         conditions = Self.conditions(of: document["configuration"])
         firing = FiringPolicy.stored(document["firing"])
         alternativeFiring = FiringPolicy.stored(document["alternative_firing"])
+        steps = (try? Self.steps(document["steps"])) ?? []
+    }
+
+    /// The most steps a ladder may have.
+    public static let maxSteps = 20
+
+    /// A webhook's `steps`, checked: a list of `{"after_seconds", "trigger_id", "clock"}` in increasing
+    /// `after_seconds`; the failure names the member at fault.
+    public static func steps(_ value: JSONValue?) throws(ValidationFailure) -> [Step] {
+        guard let value, !value.isNull else { return [] }
+        guard case .array(let items) = value, items.count <= maxSteps else {
+            throw ValidationFailure(
+                field: "steps", message: "steps must be a list of at most \(maxSteps) {\"after_seconds\": 1800, \"trigger_id\": 4} steps")
+        }
+        var steps: [Step] = []
+        for (index, item) in items.enumerated() {
+            guard case .object(let object) = item else {
+                throw ValidationFailure(field: "steps[\(index)]", message: "a step is an object like {\"after_seconds\": 1800, \"trigger_id\": 4}")
+            }
+            for member in object.keys where !["after_seconds", "trigger_id", "clock"].contains(member) {
+                throw ValidationFailure(
+                    field: "steps[\(index)].\(member)", message: "unknown member '\(member)'; a step has after_seconds, trigger_id and clock")
+            }
+            guard case .int(let after)? = object["after_seconds"], (1...(366 * 86_400)).contains(after) else {
+                throw ValidationFailure(
+                    field: "steps[\(index)].after_seconds", message: "after_seconds must be a whole number of seconds from 1 to a year")
+            }
+            guard case .int(let trigger)? = object["trigger_id"], trigger > 0 else {
+                throw ValidationFailure(field: "steps[\(index)].trigger_id", message: "trigger_id must be the id of the trigger this step runs")
+            }
+            let business: Bool
+            switch object["clock"] {
+            case nil, .null?, .string("wall")?: business = false
+            case .string("business")?: business = true
+            default: throw ValidationFailure(field: "steps[\(index)].clock", message: "clock must be \"wall\" or \"business\"")
+            }
+            if let previous = steps.last, after <= previous.afterSeconds {
+                throw ValidationFailure(
+                    field: "steps[\(index)].after_seconds",
+                    message: "steps run in order: after_seconds must grow (step \(index - 1) is at \(previous.afterSeconds) s)")
+            }
+            steps.append(Step(afterSeconds: after, triggerID: trigger, business: business))
+        }
+        return steps
     }
 
     /// Whether an event named `event` runs this webhook (enabled, a hook, the same name as the reference compares it).

@@ -32,10 +32,20 @@ public struct ConfigurationValidator: Sendable {
             throw ValidationFailure(field: "delay", message: "delay must be a whole number of seconds from 0 to 60; got \(delay)")
         }
         let triggerID = try integer(input, "trigger_id", default: 0)
-        guard triggerID >= 1 else {
+        // A ladder (`steps`, continuous chat webhooks) takes the place of trigger_id.
+        if input["steps"] != nil, input["steps"] != .null, type != 1 {
+            throw ValidationFailure(field: "steps", message: "steps (an escalation ladder) are for continuous chat webhooks (type 1)")
+        }
+        let steps = try Webhook.steps(input["steps"])
+        for (index, step) in steps.enumerated() where try await store.get(.trigger, id: step.triggerID) == nil {
+            throw ValidationFailure(
+                code: "unknown_reference", field: "steps[\(index)].trigger_id", message: "trigger \(step.triggerID) does not exist; create it first")
+        }
+        guard triggerID >= 1 || (!steps.isEmpty && triggerID == 0) else {
             throw ValidationFailure(field: "trigger_id", message: "choose a trigger: trigger_id must be the id of an existing trigger")
         }
-        guard try await store.get(.trigger, id: triggerID) != nil else {
+        let triggerExists = triggerID == 0 ? false : try await store.get(.trigger, id: triggerID) != nil
+        guard triggerExists || (!steps.isEmpty && triggerID == 0) else {
             throw ValidationFailure(code: "unknown_reference", field: "trigger_id", message: "trigger \(triggerID) does not exist; create it first")
         }
         let alternative = try integer(input, "trigger_id_alt", default: 0)
@@ -130,8 +140,25 @@ public struct ConfigurationValidator: Sendable {
         output["configuration"] = configuration
         if type == 1 {
             // Continuous chat webhooks: when their triggers fire while the verdict stays the same (DESIGN §5).
-            output["firing"] = try FiringPolicy.parse(input["firing"], field: "firing").json
-            output["alternative_firing"] = try FiringPolicy.parse(input["alternative_firing"], field: "alternative_firing").json
+            for (key, member) in [("firing", "firing"), ("alternative_firing", "alternative_firing")] {
+                let policy = try FiringPolicy.parse(input[key], field: member)
+                if policy.thenTriggerID > 0, try await store.get(.trigger, id: policy.thenTriggerID) == nil {
+                    throw ValidationFailure(
+                        code: "unknown_reference", field: "\(key).then_trigger_id",
+                        message: "trigger \(policy.thenTriggerID) does not exist; create it first")
+                }
+                output[key] = policy.json
+            }
+            if !steps.isEmpty {
+                output["steps"] = .array(
+                    steps.map { step in
+                        .object(
+                            JSONObject([
+                                ("after_seconds", .int(step.afterSeconds)), ("trigger_id", .int(step.triggerID)),
+                                ("clock", .string(step.business ? "business" : "wall")),
+                            ]))
+                    })
+            }
         }
         return output
     }

@@ -41,6 +41,15 @@ public struct ContinuousFiring: Sendable {
     public func fire(
         webhookID: Int, chatID: Int, branch: FiringBranch, policy: FiringPolicy, triggerID: Int, chat: JSONObject, now: Int
     ) async throws -> Result {
+        try await fire(
+            webhookID: webhookID, chatID: chatID, branch: branch, triggerID: triggerID, chat: chat, now: now,
+            claim: .firing(webhookID: webhookID, chatID: chatID, branch: branch, everySeconds: policy.claimInterval, maxFirings: policy.maxFirings))
+    }
+
+    /// Fires as above, winning `claim` (a bounded repeat, the trigger after the last one, or a ladder's step).
+    public func fire(
+        webhookID: Int, chatID: Int, branch: FiringBranch, triggerID: Int, chat: JSONObject, now: Int, claim: LedgerClaim
+    ) async throws -> Result {
         guard let current = try await store.get(.chat, id: chatID), Self.openStatuses.contains(current["status"]?.looseInt ?? 0) else {
             return .chatClosed
         }
@@ -52,7 +61,7 @@ public struct ContinuousFiring: Sendable {
         effects.fired(
             FiringLogEntry(source: .continuousChat, webhookID: webhookID, triggerID: triggerID, firedAt: now, effective: report.changedSomething))
         var work = effects.unitOfWork()
-        work.claims = [.firing(webhookID: webhookID, chatID: chatID, branch: branch, everySeconds: policy.claimInterval)]
+        work.claims = [claim]
         guard try await commit(work, now: now) else { return .alreadyClaimed }
         logger.info(
             "continuous.fired",

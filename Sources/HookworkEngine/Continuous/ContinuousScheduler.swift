@@ -135,7 +135,7 @@ public struct ContinuousScheduler: Service {
         let configuration = try await catalog.snapshot()
         try await chatPass(
             webhooks: configuration.continuousChat, revision: configuration.revision,
-            business: configuration.businessClocks(for: configuration.continuousChat),
+            business: configuration.businessClocks(for: configuration.continuousChat), calendars: configuration.triggerClocks,
             now: now, report: &report)
         try await mailPass(
             webhooks: configuration.continuousMail, business: configuration.businessClocks(for: configuration.continuousMail), now: now,
@@ -157,11 +157,14 @@ public struct ContinuousScheduler: Service {
         var webhookID: Int
         var chatIndex: Int
         var branch: FiringBranch
-        var policy: FiringPolicy
         var triggerID: Int
+        /// The ledger slot the firing must win.
+        var claim: LedgerClaim
     }
 
-    func chatPass(webhooks: [CompiledWebhook], revision: Int, business: BusinessClocks?, now: Int, report: inout PassReport) async throws {
+    func chatPass(
+        webhooks: [CompiledWebhook], revision: Int, business: BusinessClocks?, calendars: BusinessClocks?, now: Int, report: inout PassReport
+    ) async throws {
         let ledger = try await store.firingLedger(webhookID: nil)
         let started = ContinuousClock.now
         // `wait_time_seconds` is the one derived member that moves with the clock: refreshed only when a webhook reads it.
@@ -206,10 +209,13 @@ public struct ContinuousScheduler: Service {
         report.evaluations += webhooks.count * chats.count
         let ledgerWebhooks = Set(rows.keys.map(\.webhookID))
         var planned: [Planned] = []
+        var starting: [FiringLedgerKey] = []
         for (webhookIndex, compiled) in webhooks.enumerated() {
             let webhook = compiled.webhook
             let webhookID = webhook.id
-            let primary = webhook.triggerID
+            let steps = webhook.steps
+            // A ladder takes the place of the trigger.
+            let primary = steps.isEmpty ? webhook.triggerID : 1
             let alternative = webhook.alternativeTriggerID
             let hasRows = ledgerWebhooks.contains(webhookID)
             for (index, chat) in chats.enumerated() {
@@ -225,16 +231,48 @@ public struct ContinuousScheduler: Service {
                     if rows[key] != nil { ended.append(key) }
                     continue
                 }
+                if valid, !steps.isEmpty {
+                    // The ladder: the episode starts when the conditions first hold; each step fires once, in order.
+                    guard let row = rows[key] else {
+                        starting.append(key)
+                        continue
+                    }
+                    guard row.firings < steps.count else { continue }
+                    let step = steps[row.firings]
+                    let lasted: Int
+                    if step.business {
+                        guard case .success(let calendar)? = calendars?.calendar(for: chat.object) else { continue }
+                        lasted = calendar.businessSeconds(at: now) - calendar.businessSeconds(at: row.startedAt)
+                    } else {
+                        lasted = now - row.startedAt
+                    }
+                    guard lasted >= step.afterSeconds else { continue }
+                    planned.append(
+                        Planned(
+                            webhookID: webhookID, chatIndex: index, branch: branch, triggerID: step.triggerID,
+                            claim: .step(webhookID: webhookID, chatID: chat.id, index: row.firings)))
+                    continue
+                }
                 let policy = webhook.policy(alternative: !valid)
+                var claim = LedgerClaim.firing(
+                    webhookID: webhookID, chatID: chat.id, branch: branch, everySeconds: policy.claimInterval, maxFirings: policy.maxFirings)
+                var fires = triggerID
                 if let row = rows[key] {
                     // Known from the ledger read: no claim needed unless an `every` slot came due.
                     if policy.kind == .once { continue }
                     if now - row.lastFiredAt < policy.everySeconds { continue }
+                    if let most = policy.maxFirings, row.firings >= most {
+                        // The repeats are used up: the final trigger, once, when the next repeat would have been due.
+                        guard row.firings == most, policy.thenTriggerID > 0 else { continue }
+                        fires = policy.thenTriggerID
+                        claim = .final(webhookID: webhookID, chatID: chat.id, branch: branch, everySeconds: policy.everySeconds, firings: most)
+                    }
                 }
-                planned.append(Planned(webhookID: webhookID, chatIndex: index, branch: branch, policy: policy, triggerID: triggerID))
+                planned.append(Planned(webhookID: webhookID, chatIndex: index, branch: branch, triggerID: fires, claim: claim))
             }
         }
         if !ended.isEmpty { report.episodesEnded = try await store.endEpisodes(ended) }
+        if !starting.isEmpty { try await store.startEpisodes(starting, now: now) }
         report.fired += await run(planned, chats: chats, now: now)
         report.fireSeconds = Self.seconds(ContinuousClock.now - evaluated)
     }
@@ -306,8 +344,8 @@ public struct ContinuousScheduler: Service {
             let chat = chats[item.chatIndex]
             do {
                 let result = try await firing.fire(
-                    webhookID: item.webhookID, chatID: chat.id, branch: item.branch, policy: item.policy, triggerID: item.triggerID,
-                    chat: chat.object, now: now)
+                    webhookID: item.webhookID, chatID: chat.id, branch: item.branch, triggerID: item.triggerID, chat: chat.object, now: now,
+                    claim: item.claim)
                 if case .fired = result { return (item.webhookID, chat.id, item.branch) }
             } catch {
                 logger.error("continuous.fire_failed", metadata: ["webhook.id": "\(item.webhookID)", "chat.id": "\(chat.id)", "error": "\(error)"])

@@ -24,12 +24,12 @@ public struct InspectionError: Error, Sendable, CustomStringConvertible {
 /// The reference's debugging tools (spec §5.5, §9.1): test one webhook against one chat or mail message without
 /// running a trigger, list every `{args.chat.*}` path of a chat or mail message with its value, extract one path.
 public struct WebhookInspector: Sendable {
-    let store: any RecordStore
+    let store: any RecordStore & ContinuousStore
     let assembler: ChatAssembler
     let catalog: ConfigurationCatalog
 
     /// An inspector over `store`; `defaultCalendarID` is `HOOKWORK_DEFAULT_CALENDAR`, for business time.
-    public init(store: any RecordStore & ConfigurationStore, defaultCalendarID: Int? = nil) {
+    public init(store: any RecordStore & ConfigurationStore & ContinuousStore, defaultCalendarID: Int? = nil) {
         self.store = store
         self.assembler = ChatAssembler(store: store)
         self.catalog = ConfigurationCatalog(store: store, defaultCalendarID: defaultCalendarID)
@@ -99,6 +99,18 @@ public struct WebhookInspector: Sendable {
         if let error = outcome?.raisedError { answer["error"] = .string(error) }
         // Webhooks that read business time show both clocks, or why the chat has no calendar.
         if let clocks { answer["clocks"] = clocks }
+        // Where the chat's episodes stand: "fired 2 of 3, next at T".
+        if webhook.kind == .continuousChat, let chatID {
+            let rows = try await store.firingLedger(webhookID: webhookID).filter { $0.chatID == chatID }
+            if !rows.isEmpty {
+                answer["episodes"] = .array(
+                    rows.map { row in
+                        var object = JSONObject([("branch", .string(row.branch.rawValue))])
+                        for (key, value) in EpisodeProgress.describe(row, webhook: webhook) { object[key] = value }
+                        return .object(object)
+                    })
+            }
+        }
         return .object(answer)
     }
 

@@ -88,12 +88,14 @@ struct ContinuousController {
                         JSONObject([("webhook_id", .int(id)), ("processed_count", .int(ids.count)), ("message_ids", .array(ids.map(JSONValue.int)))]))
                 )
             }
+            let typed = Webhook(document: webhook)
             let rows = try await environment.store.firingLedger(webhookID: id).map { row in
-                JSONValue.object(
-                    JSONObject([
-                        ("chat_id", .int(row.chatID)), ("branch", .string(row.branch.rawValue)), ("state", .string(row.state)),
-                        ("last_fired_at", .int(row.lastFiredAt)),
-                    ]))
+                var object = JSONObject([
+                    ("chat_id", .int(row.chatID)), ("branch", .string(row.branch.rawValue)), ("state", .string(row.state)),
+                    ("last_fired_at", .int(row.lastFiredAt)),
+                ])
+                for (key, value) in EpisodeProgress.describe(row, webhook: typed) { object[key] = value }
+                return JSONValue.object(object)
             }
             return JSONResponse.make(.object(JSONObject([("webhook_id", .int(id)), ("chats", .array(rows))])))
         }

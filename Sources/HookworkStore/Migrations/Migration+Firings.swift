@@ -21,4 +21,15 @@ extension Migration {
     static let firingEffect = Migration(name: "0008_firing_effect") { sql in
         ["ALTER TABLE hw_firings ADD COLUMN effective \(sql.integer) NOT NULL DEFAULT 1"]
     }
+
+    /// How many times an episode's trigger fired (bounded repeats: `max_firings`, `then_trigger_id`; a ladder's steps
+    /// taken) and when the episode started (a ladder's steps are timed from it). Earlier rows fired once and started
+    /// when they last fired.
+    static let episodeCounts = Migration(name: "0010_episode_counts") { sql in
+        [
+            "ALTER TABLE hw_firing_ledger ADD COLUMN firings \(sql.integer) NOT NULL DEFAULT 1",
+            "ALTER TABLE hw_firing_ledger ADD COLUMN started_at \(sql.integer) NOT NULL DEFAULT 0",
+            "UPDATE hw_firing_ledger SET started_at = last_fired_at",
+        ]
+    }
 }

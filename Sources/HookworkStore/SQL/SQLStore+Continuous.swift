@@ -17,24 +17,39 @@ extension SQLStore {
     /// The statement that claims `claim` at `now`; it returns a row when the claim was won.
     static func claimQuery(_ claim: LedgerClaim, now: Int) -> SQLQueryString {
         switch claim {
-        case .firing(let webhookID, let chatID, let branch, let everySeconds):
+        case .firing(let webhookID, let chatID, let branch, let everySeconds, let maxFirings):
             let state = everySeconds == nil ? "once" : "every"
             var query: SQLQueryString = """
-                INSERT INTO hw_firing_ledger (webhook_id, chat_id, branch, state, last_fired_at)
-                VALUES (\(bind: webhookID), \(bind: chatID), \(bind: branch.rawValue), \(bind: state), \(bind: now))
+                INSERT INTO hw_firing_ledger (webhook_id, chat_id, branch, state, last_fired_at, firings, started_at)
+                VALUES (\(bind: webhookID), \(bind: chatID), \(bind: branch.rawValue), \(bind: state), \(bind: now), 1, \(bind: now))
                 ON CONFLICT (webhook_id, chat_id, branch)
                 """
             if let everySeconds {
-                // The slot is free when the last firing is old enough; the WHERE makes a lost race update nothing.
+                // The slot is free when the last firing is old enough (and the episode has firings left); the WHERE
+                // makes a lost race update nothing.
                 query += """
-                     DO UPDATE SET last_fired_at = excluded.last_fired_at, state = excluded.state
+                     DO UPDATE SET last_fired_at = excluded.last_fired_at, state = excluded.state, firings = hw_firing_ledger.firings + 1
                     WHERE hw_firing_ledger.last_fired_at <= \(bind: now - everySeconds)
                     """
+                if let maxFirings { query += " AND hw_firing_ledger.firings < \(bind: maxFirings)" }
             } else {
                 query += " DO NOTHING"
             }
             query += " RETURNING chat_id"
             return query
+        case .final(let webhookID, let chatID, let branch, let everySeconds, let firings):
+            return """
+                UPDATE hw_firing_ledger SET firings = \(bind: firings + 1), last_fired_at = \(bind: now)
+                WHERE webhook_id = \(bind: webhookID) AND chat_id = \(bind: chatID) AND branch = \(bind: branch.rawValue)
+                AND firings = \(bind: firings) AND last_fired_at <= \(bind: now - everySeconds)
+                RETURNING chat_id
+                """
+        case .step(let webhookID, let chatID, let index):
+            return """
+                UPDATE hw_firing_ledger SET firings = \(bind: index + 1), last_fired_at = \(bind: now)
+                WHERE webhook_id = \(bind: webhookID) AND chat_id = \(bind: chatID) AND branch = 'trigger' AND firings = \(bind: index)
+                RETURNING chat_id
+                """
         case .mail(let webhookID, let messageID):
             return """
                 INSERT INTO hw_mail_ledger (webhook_id, message_id, created_at) VALUES (\(bind: webhookID), \(bind: messageID), \(bind: now))
@@ -45,7 +60,7 @@ extension SQLStore {
 
     /// The chat firing-ledger rows of one webhook or of all.
     public func firingLedger(webhookID: Int?) async throws -> [FiringLedgerRow] {
-        var query: SQLQueryString = "SELECT webhook_id, chat_id, branch, state, last_fired_at FROM hw_firing_ledger"
+        var query: SQLQueryString = "SELECT webhook_id, chat_id, branch, state, last_fired_at, firings, started_at FROM hw_firing_ledger"
         if let webhookID { query += " WHERE webhook_id = \(bind: webhookID)" }
         query += " ORDER BY webhook_id, chat_id, branch"
         let statement = query
@@ -56,8 +71,31 @@ extension SQLStore {
                     return FiringLedgerRow(
                         webhookID: try row.decode(column: "webhook_id", as: Int.self), chatID: try row.decode(column: "chat_id", as: Int.self),
                         branch: branch, state: try row.decode(column: "state", as: String.self),
-                        lastFiredAt: try row.decode(column: "last_fired_at", as: Int.self))
+                        lastFiredAt: try row.decode(column: "last_fired_at", as: Int.self), firings: try row.decode(column: "firings", as: Int.self),
+                        startedAt: try row.decode(column: "started_at", as: Int.self))
                 }
+            }
+        }
+    }
+
+    /// Starts ladder episodes: rows with no step taken, `once`, started at `now`; existing rows are kept.
+    @discardableResult
+    public func startEpisodes(_ rows: [FiringLedgerKey], now: Int) async throws -> Int {
+        guard !rows.isEmpty else { return 0 }
+        return try await continuousGuarded {
+            try await engine.transaction { db in
+                var started = 0
+                for row in rows {
+                    let inserted = try await db.raw(
+                        """
+                        INSERT INTO hw_firing_ledger (webhook_id, chat_id, branch, state, last_fired_at, firings, started_at)
+                        VALUES (\(bind: row.webhookID), \(bind: row.chatID), \(bind: row.branch.rawValue), 'once', 0, 0, \(bind: now))
+                        ON CONFLICT (webhook_id, chat_id, branch) DO NOTHING RETURNING chat_id
+                        """
+                    ).first()
+                    if inserted != nil { started += 1 }
+                }
+                return started
             }
         }
     }

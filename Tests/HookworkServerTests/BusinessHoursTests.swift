@@ -107,4 +107,30 @@ struct BusinessHoursTests {
             #expect(try await client.call(.delete, "/api/v1/calendars/2").status == 204)
         }
     }
+
+    @Test("hookwork calendars: put validates as the API does, show gives the clock now, delete refuses a calendar in use")
+    func commandLine() async throws {
+        let database = temporaryDatabaseURL()
+        defer { try? FileManager.default.removeItem(at: database.folder) }
+        let path = String(database.url.dropFirst("sqlite://".count))
+        let file = database.folder.appendingPathComponent("office.json")
+        try Data(Self.office.utf8).write(to: file)
+        let put = try runHookwork(["calendars", "put", "1", file.path], databasePath: path)
+        #expect(put.status == 0, "\(put.stderr)")
+        let bad = database.folder.appendingPathComponent("bad.json")
+        try Data(#"{"time_zone":"UTC","weekly":{"mon":[["12:00","11:00"]]}}"#.utf8).write(to: bad)
+        let refused = try runHookwork(["calendars", "put", "2", bad.path], databasePath: path)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("weekly.mon[0]"), "\(refused.stderr)")
+        let shown = try JSONValue(parsing: try runHookwork(["calendars", "show", "1"], databasePath: path).stdout)
+        #expect(shown["time_zone"] == "Europe/Vilnius")
+        #expect(shown["now"]?["in_business_hours"]?.intValue != nil)
+        #expect(try runHookwork(["calendars", "list"], databasePath: path).stdout.split(separator: "\n").count == 1)
+        let store = try await SQLiteStore.open(path: path, logger: testLogger)
+        try await store.put(.department, id: 3, document: ["name": "Sales", "calendar_id": 1])
+        try await store.shutdown()
+        let inUse = try runHookwork(["calendars", "delete", "1"], databasePath: path)
+        #expect(inUse.status != 0)
+        #expect(inUse.stderr.contains("department 3"), "\(inUse.stderr)")
+    }
 }

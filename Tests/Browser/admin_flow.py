@@ -623,6 +623,47 @@ class Flow:
         if self.args.receiver_url not in row or "0 retrying" not in row:
             raise StepFailed(f"the connection's row reads {row}")
 
+    def calendars(self):
+        """A calendar through the form: a wrong time zone and an inverted interval named beside their fields, then saved
+        with a holiday, as the API stores it."""
+        self.sign_in()
+        self.step("no calendar yet")
+        self.testid("nav-calendars").click()
+        self.wait_or_error('[data-testid="calendars-empty"]')
+        self.testid("new-calendar").click()
+        self.step("an unknown time zone is named beside its field")
+        self.type(self.testid("calendar-id"), "1")
+        self.type(self.testid("calendar-name"), "Vilnius office")
+        self.type(self.testid("calendar-time-zone"), "Mars/Base")
+        self.type(self.testid("calendar-mon"), "09:00-13:00, 14:00-18:00")
+        self.testid("save-calendar").click()
+        message = self.error_beside("time_zone")
+        if "Mars/Base" not in message:
+            raise StepFailed(f"the time zone's error reads: {message}")
+        self.step("an interval that ends before it starts is named beside its day")
+        self.type(self.testid("calendar-time-zone"), "Europe/Vilnius")
+        self.type(self.testid("calendar-tue"), "18:00-09:00")
+        self.testid("save-calendar").click()
+        message = self.error_beside("weekly.tue")
+        if "ends before it starts" not in message:
+            raise StepFailed(f"Tuesday's error reads: {message}")
+        self.step("fixed, with a holiday, it saves as the API stores it")
+        self.type(self.testid("calendar-tue"), "09:00-18:00")
+        self.type(self.testid("calendar-exceptions"), "2026-12-24 closed\n2026-12-31 09:00-12:00")
+        self.testid("save-calendar").click()
+        self.wait_for(lambda: self.driver.execute_script("return location.hash") == "#/calendars/1", "the page moving to #/calendars/1")
+        status, stored = self.api("GET", "/api/v1/calendars/1")
+        expected_week = {"mon": [["09:00", "13:00"], ["14:00", "18:00"]], "tue": [["09:00", "18:00"]]}
+        if status != 200 or stored.get("weekly") != expected_week or stored.get("exceptions") != {"2026-12-24": [], "2026-12-31": [["09:00", "12:00"]]}:
+            raise StepFailed(f"the stored calendar reads {status} {stored}")
+        if self.testid("calendar-mon").get_attribute("value") != "09:00-13:00, 14:00-18:00":
+            raise StepFailed("Monday's hours do not read back as written")
+        self.shot("19-calendar")
+        self.go("#/calendars")
+        row = self.wait_or_error('[data-testid="calendar-row-1"]').text
+        if "Europe/Vilnius" not in row or "mon tue" not in row:
+            raise StepFailed(f"the calendar's row reads {row}")
+
     def events(self):
         """The event log lists the stored event; a test event sent from the page runs its webhook, and its page leads to
         the delivery it caused."""
@@ -690,7 +731,7 @@ def main():
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--screenshots", required=True)
-    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations", "connections", "events"], default="core")
+    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations", "connections", "events", "calendars"], default="core")
     parser.add_argument("--receiver-url", default="http://127.0.0.1:9")
     parser.add_argument("--chat-id", type=int, default=1)
     parser.add_argument("--webhook-id", type=int, default=1)

@@ -265,6 +265,12 @@ struct AdminPageBrowserTests {
         }
     }
 
+    /// Needs `PUT /api/v1/calendars/{id}`.
+    @Test("a calendar is made through its form: a wrong time zone and an inverted interval are named beside their fields")
+    func calendars() async throws {
+        try await runBrowserScenario("calendars") { _ in [] }
+    }
+
     /// Needs `GET /api/v1/activity`.
     @Test("the dashboard charts the last hour and day and counts the event and its delivery")
     func dashboard() async throws {

@@ -9,6 +9,7 @@ import { dashboard } from "./dashboard.js";
 import { parkedEvents, tokens } from "./operations.js";
 import { connectionList, connectionEdit } from "./connections.js";
 import { eventLog, eventDetail } from "./events.js";
+import { calendarList, calendarEdit } from "./calendars.js";
 
 const routes = [
   [/^#\/dashboard$/, dashboard],
@@ -28,6 +29,8 @@ const routes = [
   [/^#\/tokens$/, tokens],
   [/^#\/connections$/, connectionList],
   [/^#\/connections\/(new|\d+)$/, connectionEdit],
+  [/^#\/calendars$/, calendarList],
+  [/^#\/calendars\/(new|\d+)$/, calendarEdit],
 ];
 
 const main = () => document.getElementById("main");

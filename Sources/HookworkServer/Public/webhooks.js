@@ -377,7 +377,27 @@ export function renderTest(result) {
     ` — would run ${WOULD_RUN[result.would_run] || result.would_run}`,
     result.trigger_id ? ` (trigger #${result.trigger_id})` : "",
     result.variant ? h("span", { class: "muted" }, ` · ${result.variant}`) : null);
-  return h("div", {}, verdict, renderTrace(result.trace || []));
+  return h("div", {}, verdict, renderClocks(result.clocks), renderEpisodes(result.episodes), renderTrace(result.trace || []));
+}
+
+/** Both clocks of a webhook that reads business time, or why the chat has none. */
+function renderClocks(clocks) {
+  if (!clocks) return null;
+  if (clocks.error) return h("p", { class: "field-error", "data-testid": "test-clocks" }, `Business time: ${clocks.error}`);
+  return h("p", { class: "muted", "data-testid": "test-clocks" },
+    `Clocks: time ${clocks.time} · business time ${clocks.business_time} (calendar ${clocks.calendar_id}) · `,
+    clocks.in_business_hours ? "in business hours" : "outside business hours");
+}
+
+/** Where the chat's episodes stand: "fired 2 of 3, next at …". */
+function renderEpisodes(episodes) {
+  if (!episodes || !episodes.length) return null;
+  return h("ul", { class: "muted", "data-testid": "test-episodes" }, episodes.map((episode) => {
+    const next = episode.next_at ? `, next at ${new Date(episode.next_at * 1000).toLocaleString()}` : "";
+    const bound = episode.of ? ` of ${episode.of}` : "";
+    const then = episode.then_trigger ? `; then trigger #${episode.then_trigger.trigger_id}: ${episode.then_trigger.status}` : "";
+    return h("li", {}, `${episode.branch}: fired ${episode.fired}${bound}${next}${then}`);
+  }));
 }
 
 /** The per-group trace as the engine reports it. */

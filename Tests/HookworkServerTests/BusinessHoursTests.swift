@@ -42,6 +42,22 @@ struct BusinessHoursTests {
         }
     }
 
+    @Test("a ladder step on the business clock waits for opening time: started on Wednesday at 17:50, its 30-minute step fires on Friday at 09:20")
+    func businessLadder() async throws {
+        try await ContinuousHarness.with { h in
+            try await h.store.put(.calendar, id: 1, document: try object(Self.office))
+            try await h.store.put(.department, id: 3, document: ["name": "Sales", "calendar_id": 1])
+            let steps = #"[{"after_seconds":1800,"trigger_id":1,"clock":"business"}]"#
+            let conditions = "[" + compare("{args.chat.status}", "eq", "1") + "]"
+            try await h.webhook(#"{"name":"ladder","type":1,"trigger_id":0,"configuration":\#(conditions),"steps":\#(steps)}"#)
+            try await h.store.put(.chat, id: 7, document: ["status": 1, "dep_id": 3])
+            #expect(try await h.pass(at: Self.vilnius(20, 17, 50)) == [], "the episode starts")
+            #expect(try await h.pass(at: Self.vilnius(21, 12, 0)) == [], "ten business minutes, then the holiday")
+            #expect(try await h.pass(at: Self.vilnius(22, 9, 19, 59)) == [])
+            #expect(try await h.pass(at: Self.vilnius(22, 9, 20)) == ["/closed/7"])
+        }
+    }
+
     @Test("{in_business_hours} flips at the opening edges in the calendar's time zone")
     func inBusinessHours() async throws {
         try await ContinuousHarness.with { h in

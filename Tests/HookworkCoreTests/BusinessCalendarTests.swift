@@ -65,6 +65,15 @@ struct BusinessCalendarTests {
         #expect(office.businessSeconds(at: try Self.time("Europe/Vilnius", 2026, 10, 26, 10, 0)) - since == 7200)
     }
 
+    @Test("a timestamp of any size reads without overflowing: the clock stops at its ends")
+    func hostileTimestamps() throws {
+        let office = try Self.calendar(Self.office)
+        for time in [Int.max, Int.min, Int.max - 1, 1 << 62, -(1 << 62)] {
+            _ = office.isOpen(at: time)
+            #expect(office.businessSeconds(at: time) == office.businessSeconds(at: time > 0 ? 1 << 36 : -(1 << 36)))
+        }
+    }
+
     @Test(
         "a calendar that cannot be used is refused, naming the member",
         arguments: [

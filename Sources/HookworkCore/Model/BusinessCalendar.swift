@@ -154,8 +154,13 @@ public struct BusinessCalendar: Sendable {
         exceptions[day] ?? weekly[Self.weekday(of: day)]
     }
 
+    /// The times the clock reads: a timestamp outside (a visitor's or platform's value can be any integer) reads as
+    /// the nearest end, so that no arithmetic on it overflows.
+    static let readable = -(1 << 36)...(1 << 36)
+
     /// The local day and the second within it of `time`.
     func local(_ time: Int) -> (day: Int, second: Int) {
+        let time = min(max(time, Self.readable.lowerBound), Self.readable.upperBound)
         let offset = timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(time)))
         let (day, second) = (time + offset).floorDivided(by: 86_400)
         return (day, second)

@@ -136,7 +136,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     }
     services += continuousServices(
         configuration: configuration, store: store, executor: executor, clock: dependencies.clock, logger: logger, attempter: delivery.attempter,
-        background: delivery.background
+        background: delivery.background, operations: operationalEvents(configuration, metrics: metrics)
     )
 
     let auth = TokenAuthenticator(

@@ -91,6 +91,14 @@ public struct HookworkConfiguration: Sendable {
     public var continuousTick: Int = 1
     /// `HOOKWORK_CONTINUOUS_CHAT_LIMIT`: at most this many open chats (and mail messages) per pass; nil scans all.
     public var continuousChatLimit: Int?
+    /// `HOOKWORK_CRASH_SENTINEL`: the small file in which continuous passes note what they have in flight, so that
+    /// the next start learns which chat a crash stopped on; by default beside a SQLite database, else in the temporary
+    /// directory under the HTTP port.
+    public var crashSentinelPath: String?
+    /// `HOOKWORK_CHAT_MAX_CRASHES`: process stops a chat or mail message may be in flight at before it is parked.
+    public var chatMaxCrashes: Int = 2
+    /// `HOOKWORK_DEBUG_CRASH_CHAT` (debug builds only): fault injection, evaluating this chat stops the process.
+    public var debugCrashChatID: Int?
     /// `HOOKWORK_STATS_INTERVAL`: seconds between department-statistics runs inside `serve`; 0 switches them off.
     public var statsInterval: Int = 3600
     /// `HOOKWORK_PLATFORM_SYNC_SECONDS`: seconds between reconciliations of each platform connection (0: none).
@@ -113,6 +121,17 @@ public struct HookworkConfiguration: Sendable {
         if let callbackURL, let host = URL(string: callbackURL)?.host { policy = policy.allowing(host: host) }
         if let operationsURL, let host = URL(string: operationsURL)?.host { policy = policy.allowing(host: host) }
         return policy
+    }
+
+    /// Where the crash sentinel is: as configured, else beside a SQLite database file, else in the temporary directory.
+    public var resolvedCrashSentinelPath: String {
+        if let crashSentinelPath { return crashSentinelPath }
+        if databaseURL.hasPrefix("sqlite://"), case let file = String(databaseURL.dropFirst("sqlite://".count)), !file.isEmpty,
+            !file.contains(":memory:")
+        {
+            return file + ".inflight"
+        }
+        return FileManager.default.temporaryDirectory.appendingPathComponent("hookwork-\(port).inflight").path
     }
 
     /// The defaults.
@@ -220,6 +239,11 @@ public struct HookworkConfiguration: Sendable {
         }
         if let value = try bool("HOOKWORK_CONTINUOUS_ENABLED") { configuration.continuousEnabled = value }
         if let value = try int("HOOKWORK_CONTINUOUS_TICK", 1...3600) { configuration.continuousTick = value }
+        if let value = string("HOOKWORK_CRASH_SENTINEL") { configuration.crashSentinelPath = value }
+        if let value = try int("HOOKWORK_CHAT_MAX_CRASHES", 1...100) { configuration.chatMaxCrashes = value }
+        #if DEBUG
+            if let value = try int("HOOKWORK_DEBUG_CRASH_CHAT", 1...Int.max) { configuration.debugCrashChatID = value }
+        #endif
         if let value = try int("HOOKWORK_CONTINUOUS_CHAT_LIMIT", 1...100_000_000) { configuration.continuousChatLimit = value }
         if let value = try int("HOOKWORK_STATS_INTERVAL", 0...31_536_000) { configuration.statsInterval = value }
         if let value = try int("HOOKWORK_PLATFORM_SYNC_SECONDS", 0...86_400) { configuration.platformSyncSeconds = value }

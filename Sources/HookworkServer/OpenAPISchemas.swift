@@ -139,6 +139,33 @@ enum OpenAPISchemas {
             )
         ),
         ("Queued", object([("event_id", integer), ("status", string)], required: ["event_id", "status"])),
+        (
+            "ContinuousFaults",
+            object(
+                [
+                    (
+                        "faults",
+                        array(
+                            object(
+                                [
+                                    ("subject", enumeration(ContinuousSubject.allCases.map(\.rawValue))), ("id", integer), ("webhook_id", integer),
+                                    ("phase", enumeration(ContinuousFaultPhase.allCases.map(\.rawValue))), ("crashes", integer),
+                                    ("first_at", integer), ("last_at", integer), ("parked_at", nullableInteger),
+                                    ("status", enumeration(["suspected", "parked"])), ("reason", string),
+                                ],
+                                required: ["subject", "id", "status", "reason"]
+                            ))
+                    ), ("parked", integer),
+                ],
+                required: ["faults", "parked"]
+            )
+        ),
+        (
+            "Resumed",
+            object(
+                [("subject", enumeration(ContinuousSubject.allCases.map(\.rawValue))), ("id", integer), ("status", string)],
+                required: ["subject", "id", "status"])
+        ),
         ("Delivery", delivery),
         (
             "DeliveryDetail",
@@ -341,6 +368,8 @@ enum OpenAPISchemas {
         case "GET /api/v1/events": return (nil, "EventLog", "application/json")
         case "GET /api/v1/events/parked": return (nil, "ParkedEvents", "application/json")
         case "POST /api/v1/events/{id}/replay": return (nil, "Queued", "application/json")
+        case "GET /api/v1/continuous/parked": return (nil, "ContinuousFaults", "application/json")
+        case "POST /api/v1/chats/{id}/resume", "POST /api/v1/mail_messages/{id}/resume": return (nil, "Resumed", "application/json")
         case "GET /api/v1/deliveries": return (nil, "DeliveryList", "application/json")
         case "GET /api/v1/deliveries/{id}": return (nil, "DeliveryDetail", "application/json")
         case "POST /api/v1/deliveries/{id}/replay", "POST /api/v1/deliveries/{id}/cancel": return (nil, "DeliveryAnswer", "application/json")

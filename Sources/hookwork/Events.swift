@@ -35,3 +35,36 @@ struct Events: AsyncParsableCommand {
         }
     }
 }
+
+/// `hookwork chats ...`: chats and mail messages continuous passes set aside, on the database of
+/// `HOOKWORK_DATABASE_URL`, without a server.
+struct Chats: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List and resume chats and mail messages parked by continuous passes (the database of HOOKWORK_DATABASE_URL).",
+        subcommands: [Parked.self, Resume.self]
+    )
+
+    struct Parked: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Chats and mail messages a process stopped on during a continuous pass (suspected or parked), one JSON line each.")
+
+        func run() async throws {
+            for fault in try await Deliveries.withStore({ try await $0.continuousFaults() }) { print(fault.json.jsonText()) }
+        }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Let continuous passes evaluate a parked chat (or mail message) again.")
+        @Argument(help: "The chat id (or mail message id with --mail).") var id: Int
+        @Flag(help: "The id is a mail message's.") var mail = false
+
+        func run() async throws {
+            let subject: ContinuousSubject = mail ? .mailMessage : .chat
+            guard try await Deliveries.withStore({ try await $0.resumeContinuous(subject, id: id) }) else {
+                throw CommandFailure("\(mail ? "mail message" : "chat") \(id) is neither parked nor suspected")
+            }
+            print(
+                JSONValue.object(JSONObject([("subject", .string(subject.rawValue)), ("id", .int(id)), ("status", .string("resumed"))])).jsonText())
+        }
+    }
+}

@@ -518,6 +518,20 @@ class Flow:
         self.shot("16-parked")
         self.testid(f"replay-event-{event_id}").click()
         self.testid("parked-empty")
+        self.step("the chat a crashing pass was parked on is listed with its reason; resume it")
+        row = self.testid("parked-chat-43")
+        if "parked" not in row.text or "stopped 2 times" not in row.text or "webhook 1" not in row.text:
+            raise StepFailed(f"the parked chat reads: {row.text}")
+        self.step("its link opens the chat in the explorer")
+        row.find_element(By.LINK_TEXT, "chat 43").click()
+        self.wait_for(lambda: "{args.chat.id}" in self.testid("explore-result").text, "the explorer showing chat 43")
+        if "43" not in self.testid("explore-result").text:
+            raise StepFailed(f"the explorer shows: {self.testid('explore-result').text[:300]}")
+        self.go("#/events/parked")
+        self.testid("resume-chat-43").click()
+        self.testid("parked-chats-empty")
+        if self.api("GET", "/api/v1/continuous/parked")[1]["faults"]:
+            raise StepFailed("the API still lists chat 43 after Resume")
         self.wait_for(lambda: self.api("GET", f"/api/v1/events/{event_id}")[1]["status"] == "done", "the replayed event running", timeout=20)
         try:
             self.wait_for(lambda: any(d["status"] == "delivered" for d in self.api("GET", "/api/v1/deliveries?chat_id=43")[1]["deliveries"]),
@@ -713,7 +727,8 @@ class Flow:
             raise StepFailed(f"the last hour shows {events} events and {delivered} deliveries")
         self.step("the needs-attention panel counts what waits for an operator, each a link to its list")
         panel = self.testid("attention").text
-        for expected in ("0 open circuit breakers", "0 deliveries being retried", "0 deliveries ended without success", "0 parked events"):
+        for expected in ("0 open circuit breakers", "0 deliveries being retried", "0 deliveries ended without success", "0 parked events",
+                         "0 parked chats"):
             if expected not in panel:
                 raise StepFailed(f"the attention panel reads: {panel}")
         self.testid("attention-exhausted").click()

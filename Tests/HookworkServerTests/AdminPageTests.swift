@@ -226,6 +226,11 @@ struct AdminPageBrowserTests {
                     try await store.put(.chat, id: 43, document: args["chat"]?.objectValue ?? JSONObject())
                     _ = try await store.enqueueEvent(key: "poison", name: "chat.close", args: args, receivedAt: 1_000, runAt: 1_000)
                     for claim in 0..<3 { _ = try await store.claimEvents(limit: 1, now: 1_000 + claim * 10, worker: "crashed", leaseSeconds: 1) }
+                    // What two starts that found chat 43 in flight in the crash sentinel leave: a parked chat.
+                    for start in 0..<2 {
+                        _ = try await store.recordContinuousCrashes(
+                            [ContinuousCrash(subject: .chat, id: 43, webhookID: 1, phase: .evaluating)], parkAfter: 2, now: 1_100 + start)
+                    }
                 }
             )
             // The replayed event ran: its call went (the host was enabled first in the scenario).

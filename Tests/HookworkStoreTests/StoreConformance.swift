@@ -337,7 +337,33 @@ enum StoreConformance {
             let again = try await store.claimEvents(limit: 10, now: 400, worker: "w", leaseSeconds: 30)
             #expect(again.map(\.sequence) == [first])
             #expect(again.first?.attempts == 1, "a replay starts its attempts again")
-        }
+        },
+        ConformanceCheck("a chat in flight at repeated crashes is parked, skipped, listed with its reason, and resumed") { _, store in
+            let first = [
+                ContinuousCrash(subject: .chat, id: 7, webhookID: 3, phase: .evaluating),
+                ContinuousCrash(subject: .chat, id: 7, webhookID: 4, phase: .evaluating),
+                ContinuousCrash(subject: .mailMessage, id: 7, webhookID: 5, phase: .firing),
+            ]
+            #expect(try await store.recordContinuousCrashes(first, parkAfter: 2, now: 100).isEmpty, "one crash only suspects")
+            #expect(try await store.parkedContinuousIDs(.chat).isEmpty)
+            #expect(try await store.continuousFaults().map(\.crashes) == [1, 1], "two slots on one chat count one crash")
+            let again = [ContinuousCrash(subject: .chat, id: 7, webhookID: 3, phase: .firing)]
+            let parked = try await store.recordContinuousCrashes(again, parkAfter: 2, now: 160)
+            #expect(parked.map(\.id) == [7])
+            #expect(parked.first?.parkedAt == 160 && parked.first?.firstAt == 100 && parked.first?.crashes == 2)
+            #expect(parked.first?.reason == "the process stopped 2 times while running webhook 3's trigger for this chat")
+            #expect(try await store.recordContinuousCrashes(again, parkAfter: 2, now: 170).isEmpty, "parked once, not again")
+            #expect(try await store.parkedContinuousIDs(.chat) == [7])
+            #expect(try await store.parkedContinuousIDs(.mailMessage).isEmpty, "subjects do not share ids")
+            try await store.clearContinuousSuspects()
+            let left = try await store.continuousFaults()
+            #expect(left.map(\.subject) == [.chat], "the suspected mail message is forgotten, the parked chat kept")
+            #expect(left.first?.crashes == 3 && left.first?.lastAt == 170)
+            #expect(try await store.resumeContinuous(.chat, id: 7))
+            #expect(try await !store.resumeContinuous(.chat, id: 7))
+            #expect(try await store.parkedContinuousIDs(.chat).isEmpty)
+            #expect(try await store.recordContinuousCrashes(again, parkAfter: 2, now: 200).isEmpty, "a resumed chat's count starts over")
+        },
     ]
 
     static let tokens: [ConformanceCheck] = [

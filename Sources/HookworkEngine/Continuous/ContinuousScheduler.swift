@@ -21,6 +21,11 @@ public struct ContinuousOptions: Sendable {
     public var firingConcurrency: Int = 8
     /// How many of the newest change-log rows are kept when it is trimmed.
     public var changeLogRetention: Int = 200_000
+    /// A chat or mail message in flight at this many process stops (noted by the crash sentinel) is parked.
+    public var parkAfterCrashes: Int = 2
+    /// Fault injection for tests of poison containment (debug builds only set it): evaluating this chat stops the
+    /// process at once, as a crash in the evaluator would.
+    public var crashOnChatID: Int?
 
     /// The defaults.
     public init() {}
@@ -71,14 +76,17 @@ public struct ContinuousScheduler: Service {
     let options: ContinuousOptions
     let catalog: ConfigurationCatalog
     let chatCache = ContinuousChatCache()
+    let sentinel: CrashSentinel?
+    let operations: OperationalEvents
     /// How soon after a chat closed the department statistics are computed again (several closes, one run).
     public static let statisticsDebounceSeconds = 60
 
     /// A scheduler over `store`, running triggers with `executor`; `deliverNow` is told the deliveries each firing
-    /// committed (see `ContinuousFiring`).
+    /// committed (see `ContinuousFiring`). With a `sentinel`, each pass notes what it has in flight, and `run()` first
+    /// counts what the previous process had in flight when it stopped, parking repeat offenders (reported to `operations`).
     public init(
         store: any Store, executor: TriggerExecutor, clock: any EngineClock, logger: Logger, options: ContinuousOptions = ContinuousOptions(),
-        deliverNow: (@Sendable ([Int]) -> Void)? = nil
+        deliverNow: (@Sendable ([Int]) -> Void)? = nil, sentinel: CrashSentinel? = nil, operations: OperationalEvents = .none
     ) {
         self.store = store
         self.firing = ContinuousFiring(store: store, executor: executor, logger: logger, deliverNow: deliverNow)
@@ -87,6 +95,8 @@ public struct ContinuousScheduler: Service {
         self.logger = logger
         self.options = options
         self.catalog = executor.catalog
+        self.sentinel = sentinel
+        self.operations = operations
     }
 
     /// Passes every tick until graceful shutdown. Ticks start just after a wall-clock second turns, so that `{time}`
@@ -94,10 +104,16 @@ public struct ContinuousScheduler: Service {
     public func run() async throws {
         logger.info("continuous.scheduler_started", metadata: ["continuous.tick": "\(options.tickSeconds)"])
         var nextStats = 0
+        var suspects = await recordLeftOver()
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = clock.now()
             do {
                 let report = try await runPass(now: now)
+                // A pass went through the suspects without a crash: they are innocent (a stop that hit them by chance).
+                if suspects {
+                    try await store.clearContinuousSuspects()
+                    suspects = false
+                }
                 if !report.fired.isEmpty {
                     logger.debug("continuous.pass", metadata: ["pass.chats": "\(report.chats)", "pass.fired": "\(report.fired.count)"])
                 }
@@ -126,6 +142,34 @@ public struct ContinuousScheduler: Service {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .milliseconds(Int(wait * 1000))) }
         }
         logger.info("continuous.scheduler_stopped")
+    }
+
+    /// Counts the chats and mail messages the previous process had in flight when it stopped, parks those that were
+    /// in flight at `parkAfterCrashes` stops, and says whether any suspect is left for the first pass to clear.
+    func recordLeftOver() async -> Bool {
+        guard let sentinel, !sentinel.leftOver.isEmpty else { return false }
+        let now = clock.now()
+        for crash in sentinel.leftOver {
+            logger.warning(
+                "continuous.crash_suspect",
+                metadata: [
+                    "subject": "\(crash.subject.rawValue)", "id": "\(crash.id)", "webhook.id": "\(crash.webhookID)",
+                    "phase": "\(crash.phase.rawValue)",
+                ])
+        }
+        do {
+            let parked = try await store.recordContinuousCrashes(sentinel.leftOver, parkAfter: options.parkAfterCrashes, now: now)
+            for fault in parked {
+                logger.error(
+                    "continuous.parked", metadata: ["subject": "\(fault.subject.rawValue)", "id": "\(fault.id)", "reason": "\(fault.reason)"])
+                let effects = Effects(keyPrefix: "p_\(fault.subject.rawValue)_\(fault.id)_\(now)")
+                operations.report(.continuousParked, data: fault.json.objectValue ?? [:], at: now, into: effects, suffix: "continuous_parked")
+                if !effects.calls.isEmpty { _ = try await store.commit(effects.unitOfWork(), now: now) }
+            }
+        } catch {
+            logger.error("continuous.crash_record_failed", metadata: ["error": "\(error)"])
+        }
+        return true
     }
 
     /// One pass over chats then mail (spec §5.1 order) at `now`.
@@ -192,6 +236,10 @@ public struct ContinuousScheduler: Service {
                 return last.map { $0.subtracting(openIDs).count } ?? 0
             }
         }
+        // Chats parked after crashing passes are left alone (their ledger rows too) until an operator resumes them.
+        if !webhooks.isEmpty, case let parked = try await store.parkedContinuousIDs(.chat), !parked.isEmpty {
+            chats.removeAll { parked.contains($0.id) }
+        }
         let webhookIDs = Set(webhooks.map(\.id))
         var rows: [FiringLedgerKey: FiringLedgerRow] = [:]
         var ended: [FiringLedgerKey] = []
@@ -203,7 +251,8 @@ public struct ContinuousScheduler: Service {
         // A configuration that is not a list never matches (spec §5.3). The prefilter memos stay valid while the
         // configuration's revision is unchanged.
         let lists = webhooks.map { (full: $0.conditions?.list, prefilter: $0.prefilter) }
-        let verdicts = await Self.evaluate(lists, signature: revision, chats: chats, now: now)
+        let verdicts = await Self.evaluate(
+            lists, webhookIDs: webhooks.map(\.id), signature: revision, chats: chats, now: now, sentinel: sentinel, crashOn: options.crashOnChatID)
         let evaluated = ContinuousClock.now
         report.evaluateSeconds = Self.seconds(evaluated - loaded)
         report.evaluations += webhooks.count * chats.count
@@ -283,8 +332,10 @@ public struct ContinuousScheduler: Service {
 
     /// Every (webhook, chat) verdict, `[webhook][chat]`: the chats are split into one slice per core, each evaluated
     /// on its own task with its own prepared passes (a pass learns key positions as it goes, so it is not shared).
+    /// Each slice notes the (chat, webhook) it evaluates in its `sentinel` slot.
     static func evaluate(
-        _ lists: [(full: ConditionList?, prefilter: ConditionList?)], signature: Int, chats: [LoadedChat], now: Int
+        _ lists: [(full: ConditionList?, prefilter: ConditionList?)], webhookIDs: [Int], signature: Int, chats: [LoadedChat], now: Int,
+        sentinel: CrashSentinel?, crashOn: Int?
     ) async -> [[Bool]] {
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chats.count / 2_000))
         let size = (chats.count + slices - 1) / max(slices, 1)
@@ -293,6 +344,8 @@ public struct ContinuousScheduler: Service {
             for slice in 0..<slices {
                 let range = (slice * size)..<min(chats.count, (slice + 1) * size)
                 group.addTask {
+                    let notes = EvaluationNotes(sentinel, slice: slice)
+                    defer { notes.clear() }
                     var part: [[Bool]] = []
                     part.reserveCapacity(lists.count)
                     for (position, list) in lists.enumerated() {
@@ -304,6 +357,8 @@ public struct ContinuousScheduler: Service {
                         var row: [Bool] = []
                         row.reserveCapacity(range.count)
                         for index in range {
+                            notes.note(.chat, id: chats[index].id, webhookID: webhookIDs[position])
+                            if chats[index].id == crashOn { fatalError("fault injection: evaluating chat \(chats[index].id) stops the process") }
                             if prefilter != nil {
                                 let memo = chats[index].prefilter
                                 let passes: Bool
@@ -339,13 +394,16 @@ public struct ContinuousScheduler: Service {
         guard !planned.isEmpty else { return [] }
         let firing = firing
         let logger = logger
+        let sentinel = sentinel
         let results = await WorkerPool(concurrency: options.firingConcurrency).map(planned) {
             item -> (webhookID: Int, id: Int, branch: FiringBranch)? in
             let chat = chats[item.chatIndex]
             do {
-                let result = try await firing.fire(
-                    webhookID: item.webhookID, chatID: chat.id, branch: item.branch, triggerID: item.triggerID, chat: chat.object, now: now,
-                    claim: item.claim)
+                let result = try await Self.noted(sentinel, .chat, id: chat.id, webhookID: item.webhookID) {
+                    try await firing.fire(
+                        webhookID: item.webhookID, chatID: chat.id, branch: item.branch, triggerID: item.triggerID, chat: chat.object, now: now,
+                        claim: item.claim)
+                }
                 if case .fired = result { return (item.webhookID, chat.id, item.branch) }
             } catch {
                 logger.error("continuous.fire_failed", metadata: ["webhook.id": "\(item.webhookID)", "chat.id": "\(chat.id)", "error": "\(error)"])
@@ -353,6 +411,14 @@ public struct ContinuousScheduler: Service {
             return nil
         }
         return results.compactMap { $0 }.sorted { ($0.webhookID, $0.id) > ($1.webhookID, $1.id) }
+    }
+
+    /// Runs a firing noted in the sentinel, if there is one.
+    static func noted<T>(
+        _ sentinel: CrashSentinel?, _ subject: ContinuousSubject, id: Int, webhookID: Int, _ body: () async throws -> T
+    ) async rethrows -> T {
+        guard let sentinel else { return try await body() }
+        return try await sentinel.firing(subject, id: id, webhookID: webhookID, body)
     }
 
     /// An open chat as conditions see it.
@@ -371,9 +437,14 @@ public struct ContinuousScheduler: Service {
         if !webhooks.isEmpty {
             report.webhooks += webhooks.count
             var mails = try await loadMail()
+            let parked = try await store.parkedContinuousIDs(.mailMessage)
+            if !parked.isEmpty { mails.removeAll { parked.contains($0["id"]?.looseInt ?? 0) } }
             if let business { mails = mails.map { business.annotated(chat: $0, now: now) } }
             report.mailMessages = mails.count
             let processed = try await store.mailLedgerPairs(webhookIDs: webhooks.map(\.id))
+            // The chat pass is over: its first slot notes the mail message under evaluation.
+            let notes = EvaluationNotes(sentinel, slice: 0)
+            defer { notes.clear() }
             for webhook in webhooks {
                 let webhookID = webhook.id
                 let triggerID = webhook.webhook.triggerID
@@ -384,9 +455,14 @@ public struct ContinuousScheduler: Service {
                     // A pair already processed is skipped before evaluating, as the ledger would refuse it anyway.
                     if processed.contains(MailLedgerKey(webhookID: webhookID, messageID: messageID)) { continue }
                     report.evaluations += 1
+                    notes.note(.mailMessage, id: messageID, webhookID: webhookID)
                     guard pass.evaluate(chat: .object(mail)).valid, triggerID > 0 else { continue }
+                    notes.clear()
                     do {
-                        if case .fired = try await firing.fireMail(webhookID: webhookID, triggerID: triggerID, mail: mail, now: now) {
+                        let result = try await Self.noted(sentinel, .mailMessage, id: messageID, webhookID: webhookID) {
+                            try await firing.fireMail(webhookID: webhookID, triggerID: triggerID, mail: mail, now: now)
+                        }
+                        if case .fired = result {
                             report.fired.append((webhookID, messageID, .trigger))
                         }
                     } catch {

@@ -13,6 +13,8 @@ public enum OperationalEventType: String, Sendable, CaseIterable {
     case hostDisabled = "host.disabled"
     /// An event crashed, stalled or failed its evaluation too often and was set aside.
     case eventParked = "event.parked"
+    /// A chat or mail message was in flight at repeated process stops and is skipped by continuous passes.
+    case continuousParked = "continuous.parked"
 }
 
 /// Counts operational events (HookworkServer backs it with Prometheus).

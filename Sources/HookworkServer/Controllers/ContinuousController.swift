@@ -76,6 +76,33 @@ struct ContinuousController {
             }
         }
         table.add(
+            .get, "/api/v1/continuous/parked",
+            "Chats and mail messages a process stopped on while a continuous pass had them in flight: suspected, or parked (skipped)",
+            scope: .admin, tag: "continuous"
+        ) { _, _ in
+            let faults = try await environment.store.continuousFaults()
+            return JSONResponse.make(
+                .object(
+                    JSONObject([
+                        ("faults", .array(faults.map(\.json))), ("parked", .int(faults.filter { $0.parkedAt != nil }.count)),
+                    ])))
+        }
+        for (path, subject) in [("chats", ContinuousSubject.chat), ("mail_messages", .mailMessage)] {
+            let label = subject == .chat ? "chat" : "mail message"
+            table.add(
+                .post, "/api/v1/\(path)/{id}/resume", "Let continuous passes evaluate a parked \(label) again (its crash count starts over)",
+                scope: .admin, tag: "continuous"
+            ) { _, context in
+                let id = try context.intParameter()
+                guard try await environment.store.resumeContinuous(subject, id: id) else {
+                    throw APIError(.notFound, code: "not_parked", message: "\(label) \(id) is neither parked nor suspected")
+                }
+                environment.logger.info("continuous.resumed", metadata: ["subject": "\(subject.rawValue)", "id": "\(id)"])
+                return JSONResponse.make(
+                    .object(JSONObject([("subject", .string(subject.rawValue)), ("id", .int(id)), ("status", .string("resumed"))])))
+            }
+        }
+        table.add(
             .get, "/api/v1/webhooks/{id}/ledger", "A continuous webhook's ledger: fired chats (type 1) or processed mail messages (type 2)",
             scope: .admin, tag: "continuous"
         ) { _, context in
@@ -134,9 +161,16 @@ struct ContinuousController {
 /// The continuous scheduler `serve` runs, when switched on.
 func continuousServices(
     configuration: HookworkConfiguration, store: any Store, executor: TriggerExecutor, clock: any EngineClock, logger: Logger,
-    attempter: DeliveryAttempter, background: BackgroundWork
+    attempter: DeliveryAttempter, background: BackgroundWork, operations: OperationalEvents
 ) -> [any Service] {
     guard configuration.continuousEnabled else { return [] }
+    // What the previous process had in flight when it stopped; without the file, passes run unnoted.
+    var sentinel: CrashSentinel?
+    do {
+        sentinel = try CrashSentinel(path: configuration.resolvedCrashSentinelPath)
+    } catch {
+        logger.warning("continuous.sentinel_unavailable", metadata: ["error": "\(error)"])
+    }
     // A firing's calls are attempted at once, beside the pass (a slow receiver does not hold the next pass up); if
     // this process stops first, the delivery workers make them.
     let worker = "continuous-\(Int.random(in: 100_000...999_999))"
@@ -146,7 +180,8 @@ func continuousServices(
     }
     return [
         ContinuousScheduler(
-            store: store, executor: executor, clock: clock, logger: logger, options: configuration.continuousOptions, deliverNow: deliverNow
+            store: store, executor: executor, clock: clock, logger: logger, options: configuration.continuousOptions, deliverNow: deliverNow,
+            sentinel: sentinel, operations: operations
         )
     ]
 }
@@ -158,6 +193,8 @@ extension HookworkConfiguration {
         options.tickSeconds = continuousTick
         options.chatLimit = continuousChatLimit
         options.statsIntervalSeconds = statsInterval
+        options.parkAfterCrashes = chatMaxCrashes
+        options.crashOnChatID = debugCrashChatID
         return options
     }
 }

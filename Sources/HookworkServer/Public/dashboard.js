@@ -73,9 +73,10 @@ function count(items, limit) { return items.length >= limit ? `${limit}+` : Stri
  */
 async function attention() {
   const limit = 500;
-  const [breakers, failing, exhausted, parked] = await Promise.all([
+  const [breakers, failing, exhausted, parked, faults] = await Promise.all([
     get("/api/v1/breakers").catch(() => null), get(`/api/v1/deliveries?status=failed&limit=${limit}`).catch(() => null),
     get(`/api/v1/deliveries?status=exhausted&limit=${limit}`).catch(() => null), get("/api/v1/events/parked?limit=1").catch(() => null),
+    get("/api/v1/continuous/parked").catch(() => null),
   ]);
   const hosts = breakers?.hosts || [];
   const open = hosts.filter((host) => host.state !== "closed").length;
@@ -85,6 +86,7 @@ async function attention() {
     ["attention-failing", `${failing ? count(failing.deliveries, limit) : "?"} deliveries being retried`, "#/deliveries?status=failed", failing?.deliveries.length ?? 0],
     ["attention-exhausted", `${exhausted ? count(exhausted.deliveries, limit) : "?"} deliveries ended without success`, "#/deliveries?status=exhausted", exhausted?.deliveries.length ?? 0],
     ["attention-parked", `${parked?.total ?? "?"} parked events`, "#/events/parked", parked?.total ?? 0],
+    ["attention-parked-chats", `${faults?.parked ?? "?"} parked chats`, "#/events/parked", faults?.parked ?? 0],
   ];
   return h("section", { class: "card attention", "data-testid": "attention" }, h("h2", {}, "Needs attention"),
     h("ul", {}, entries.map(([testid, text, href, n]) =>

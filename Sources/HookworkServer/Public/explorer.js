@@ -7,7 +7,7 @@ function shown(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-/** `#/explorer`. */
+/** `#/explorer`, or `#/explorer?chat=ID` to explore one chat at once. */
 export async function explorer() {
   const kind = select({ id: "explore-kind", "data-testid": "explore-kind" }, [["chat", "Chat id"], ["mail", "Mail message id"]], "chat");
   const id = h("input", { id: "explore-id", type: "number", min: 1, required: true, "data-testid": "explore-id" });
@@ -56,6 +56,13 @@ export async function explorer() {
       showErrors(extract, error);
     }
   });
+  // `#/explorer?chat=7` (or `?mail=7`), as other pages link here: that record is explored at once.
+  const asked = new URLSearchParams(location.hash.split("?")[1] || "");
+  if (asked.get("chat") || asked.get("mail")) {
+    kind.value = asked.get("mail") ? "mail" : "chat";
+    id.value = asked.get("mail") || asked.get("chat");
+    setTimeout(() => form.requestSubmit(), 0);
+  }
   return h("section", {},
     h("div", { class: "page-head" }, h("h1", {}, "Chat explorer")),
     h("p", { class: "hint" }, "Every attribute conditions and templates can read, as Live Helper Chat's “Debug chat attributes” shows it."),

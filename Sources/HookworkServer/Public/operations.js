@@ -1,4 +1,4 @@
-// Operator pages: parked events (list, replay) and API tokens (create, rotate, revoke).
+// Operator pages: parked events (list, replay), parked chats (list, resume) and API tokens (create, rotate, revoke).
 import { get, post, del } from "./api.js";
 import { h, field, select, toast, when, heading, table, failure, showErrors, clearErrors } from "./ui.js";
 
@@ -26,12 +26,49 @@ function confirmingButton(label, confirmLabel, testid, action) {
   return button;
 }
 
-/** `#/events/parked`: events set aside after failing or crashing their worker, with their reason, and replay. */
+/**
+ * Chats and mail messages a process stopped on during a continuous pass: suspected after one stop, parked (left out
+ * of every pass) after several, each parked one with Resume.
+ */
+async function parkedChats() {
+  let answer;
+  try { answer = await get("/api/v1/continuous/parked"); } catch (error) {
+    return h("section", {}, h("h2", {}, "Parked chats"), failure(error, "The parked chats"));
+  }
+  const rows = answer.faults.map((fault) => {
+    const key = `${fault.subject === "chat" ? "chat" : "mail"}-${fault.id}`;
+    const path = fault.subject === "chat" ? "chats" : "mail_messages";
+    const resume = h("button", { type: "button", "data-testid": `resume-${key}` }, fault.status === "parked" ? "Resume" : "Forget");
+    resume.addEventListener("click", async () => {
+      resume.disabled = true;
+      try {
+        await post(`/api/v1/${path}/${fault.id}/resume`, {});
+        toast(`${fault.subject === "chat" ? "Chat" : "Mail message"} ${fault.id} is evaluated again from the next pass`);
+        refresh();
+      } catch (error) { toast(error.message); resume.disabled = false; }
+    });
+    const link = fault.subject === "chat" ? h("a", { href: `#/explorer?chat=${fault.id}` }, `chat ${fault.id}`) : `mail message ${fault.id}`;
+    return h("tr", { "data-testid": `parked-${key}` },
+      h("td", {}, link), h("td", {}, h("a", { href: `#/webhooks/${fault.webhook_id}` }, `webhook ${fault.webhook_id}`)),
+      h("td", {}, fault.status), h("td", {}, fault.crashes), h("td", {}, when(fault.parked_at ?? fault.last_at)),
+      h("td", { class: "reason" }, fault.reason), h("td", {}, resume));
+  });
+  return h("section", {},
+    h("h2", {}, "Parked chats"),
+    h("p", { class: "hint" }, "A chat (or mail message) that was being evaluated or fired for each time the server stopped abruptly ",
+      "is left out of continuous passes, so that the server does not stop again at every start. Mend its data or the webhook, then resume it."),
+    rows.length
+      ? table(["Chat", "Webhook", "Status", "Stops", "When", "Reason", ""], rows, { "data-testid": "parked-chats-table" })
+      : h("p", { class: "empty", "data-testid": "parked-chats-empty" }, "No chat is parked."));
+}
+
+/** `#/events/parked`: events set aside after failing or crashing their worker, with their reason, and replay; parked chats. */
 export async function parkedEvents() {
   let answer;
   try { answer = await get("/api/v1/events/parked?limit=500"); } catch (error) {
     return h("section", {}, heading("Parked events"), failure(error, "The parked events"));
   }
+  const chats = await parkedChats();
   const rows = answer.events.map((event) => {
     const replay = h("button", { type: "button", "data-testid": `replay-event-${event.event_id}` }, "Replay");
     replay.addEventListener("click", async () => {
@@ -52,7 +89,8 @@ export async function parkedEvents() {
       "Fix the cause (a webhook, a Rest API, the chat's data), then replay it: it runs again from the start."),
     rows.length
       ? table(["Event", "Name", "Id", "Parked", "Attempts", "Reason", ""], rows, { "data-testid": "parked-table" })
-      : h("p", { class: "empty", "data-testid": "parked-empty" }, "No event is parked."));
+      : h("p", { class: "empty", "data-testid": "parked-empty" }, "No event is parked."),
+    chats);
 }
 
 /** The one place a token's secret is shown: right after it was made. */

@@ -198,4 +198,34 @@ struct ContinuousMailLedgerTests {
             #expect(try await h.store.mailLedger(webhookID: webhookID) == [])
         }
     }
+
+    @Test("a condition that comes true with the clock is fired first at its second, from the pass before; a chat that changed meanwhile is not")
+    func dueAtItsSecond() async throws {
+        try await ContinuousHarness.with { h in
+            let silent = "[" + compare("{args.chat.last_user_msg_time}", "lt", "{time}-60") + "]"
+            try await h.webhook(continuousWebhook(silent, firing: #"{"policy":"once"}"#))
+            // Chat 7 comes true at t0 + 2, chat 8 at t0 + 3 unless its visitor writes first, chat 9 only in a minute.
+            try await h.store.put(.chat, id: 7, document: ["status": 1, "last_user_msg_time": .int(t0 - 59)])
+            try await h.store.put(.chat, id: 8, document: ["status": 1, "last_user_msg_time": .int(t0 - 58)])
+            try await h.store.put(.chat, id: 9, document: ["status": 1, "last_user_msg_time": .int(t0)])
+            var report = try await h.scheduler.runPass(now: t0)
+            #expect(report.fired.isEmpty && report.dueNext == 0, "nothing holds at t0 + 1 either")
+            report = try await h.scheduler.runPass(now: t0 + 1)
+            #expect(report.fired.isEmpty)
+            #expect(report.dueNext == 1, "chat 7 will hold at t0 + 2")
+            report = try await h.scheduler.runPass(now: t0 + 2)
+            #expect(report.fired.map(\.id) == [7])
+            #expect(report.firedEarly == 1, "fired before the scan, which did not fire it again")
+            #expect(report.dueNext == 1, "chat 8 will hold at t0 + 3")
+            // Chat 8's visitor writes before its second comes: the prediction is checked on the fresh state.
+            try await h.store.put(.chat, id: 8, document: ["status": 1, "last_user_msg_time": .int(t0 + 2)])
+            report = try await h.scheduler.runPass(now: t0 + 3)
+            #expect(report.fired.isEmpty && report.firedEarly == 0)
+            #expect(try await h.store.firingLedger(webhookID: nil).map(\.chatID) == [7], "chat 7 fired once (policy once)")
+            // Without a prediction (a pass skipped, a restart) the scan still fires: it is the safety net.
+            report = try await h.scheduler.runPass(now: t0 + 100)
+            #expect(Set(report.fired.map(\.id)) == [8, 9] && report.firedEarly == 0)
+            _ = h.decided.take()
+        }
+    }
 }

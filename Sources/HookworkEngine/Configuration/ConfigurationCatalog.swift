@@ -15,6 +15,9 @@ public struct CompiledWebhook: Sendable {
     /// Whether the conditions read business time (`BusinessTime`), and the timestamp paths they convert.
     let readsBusinessTime: Bool
     let businessPaths: [[String]]
+    /// Whether a verdict can change with the clock alone (`{time}`, `wait_time_seconds`, business time): such webhooks
+    /// are evaluated one tick ahead too, so that a chat whose conditions will hold at the next second fires at once.
+    let movesWithTime: Bool
 
     /// Compiles `webhook`; `{business_time}` and `{in_business_hours}` are compiled as the chat members they read.
     public init(_ webhook: Webhook) {
@@ -25,6 +28,7 @@ public struct CompiledWebhook: Sendable {
         readsWaitTime = conditions.jsonText().contains("wait_time_seconds")
         readsBusinessTime = BusinessTime.reads(conditions)
         businessPaths = BusinessTime.convertedPaths(in: conditions)
+        movesWithTime = readsWaitTime || readsBusinessTime || conditions.jsonText().contains("{time")
     }
 
     /// The webhook's id.

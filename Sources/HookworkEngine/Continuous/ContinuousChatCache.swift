@@ -12,6 +12,8 @@ import Synchronization
 final class ContinuousChatCache: Sendable {
     /// The chats open at the last pass, to notice chats that closed since.
     let lastOpen = Mutex<Set<Int>?>(nil)
+    /// The (webhook, chat) pairs the last pass found will hold at a coming second, by that second.
+    let dueNext = Mutex<[Int: [ContinuousScheduler.DuePair]]>([:])
     /// One open chat, assembled.
     struct Entry: Sendable {
         var chat: ContinuousScheduler.LoadedChat
@@ -39,8 +41,8 @@ final class ContinuousChatCache: Sendable {
     let lookback = 1_000
     let maxChanges = 50_000
 
-    /// The open chats, newest first, at most `limit`, assembled at `now`.
-    func chats(store: any Store, window: Int, limit: Int?, now: Int, refreshWaitTime: Bool) async throws -> [ContinuousScheduler.LoadedChat] {
+    /// Brings the cache up to date with the store's change log (a full reload when it must).
+    func refresh(store: any Store, window: Int, now: Int) async throws {
         var current = state.withLock { state in
             let taken = state
             state = State()
@@ -49,8 +51,25 @@ final class ContinuousChatCache: Sendable {
         // On an error the state stays taken, so the next pass rebuilds the cache from scratch.
         try await refresh(&current, store: store, window: window, now: now)
         current.passes += 1
+        let finished = current
+        state.withLock { $0 = finished }
+    }
+
+    /// The open chats, newest first, at most `limit`, as of the last refresh; `wait_time_seconds` at `now`.
+    func snapshot(limit: Int?, now: Int, refreshWaitTime: Bool) -> [ContinuousScheduler.LoadedChat] {
+        state.withLock { current in
+            let ids = limit.map { Array(current.order.prefix($0)) } ?? current.order
+            return Self.loaded(ids, from: current, now: now, refreshWaitTime: refreshWaitTime)
+        }
+    }
+
+    /// The chats `ids` that are open, as of the last refresh, in the order given.
+    func chats(_ ids: [Int], now: Int, refreshWaitTime: Bool) -> [ContinuousScheduler.LoadedChat] {
+        state.withLock { Self.loaded(ids, from: $0, now: now, refreshWaitTime: refreshWaitTime) }
+    }
+
+    private static func loaded(_ ids: [Int], from current: State, now: Int, refreshWaitTime: Bool) -> [ContinuousScheduler.LoadedChat] {
         var result: [ContinuousScheduler.LoadedChat] = []
-        let ids = limit.map { Array(current.order.prefix($0)) } ?? current.order
         result.reserveCapacity(ids.count)
         for id in ids {
             guard var entry = current.entries[id] else { continue }
@@ -60,8 +79,6 @@ final class ContinuousChatCache: Sendable {
             }
             result.append(entry.chat)
         }
-        let finished = current
-        state.withLock { $0 = finished }
         return result
     }
 

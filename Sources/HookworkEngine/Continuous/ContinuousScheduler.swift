@@ -55,6 +55,10 @@ public struct PassReport: Sendable {
     public var fireSeconds = 0.0
     /// Chats open at the previous pass that are not open any more (closed, or gone).
     public var chatsClosed = 0
+    /// Firings of pairs the previous pass expected at this second, made before the scan.
+    public var firedEarly = 0
+    /// Pairs expected to hold at the next tick (evaluated one tick ahead), fired first by the next pass.
+    public var dueNext = 0
 
     /// An empty report.
     public init() {}
@@ -213,180 +217,260 @@ public struct ContinuousScheduler: Service {
         let started = ContinuousClock.now
         // `wait_time_seconds` is the one derived member that moves with the clock: refreshed only when a webhook reads it.
         let refreshWaitTime = webhooks.contains(where: \.readsWaitTime)
-        var chats =
-            webhooks.isEmpty
-            ? []
-            : try await chatCache.chats(
-                store: store, window: options.messageWindow, limit: options.chatLimit, now: now, refreshWaitTime: refreshWaitTime)
+        if !webhooks.isEmpty { try await chatCache.refresh(store: store, window: options.messageWindow, now: now) }
+        // Chats parked after crashing passes are left alone (their ledger rows too) until an operator resumes them.
+        let parked = webhooks.isEmpty ? [] : try await store.parkedContinuousIDs(.chat)
         // Business time moves with the clock, as `wait_time_seconds` does: derived each pass, only when a webhook reads it.
-        if let business {
-            for index in chats.indices {
-                chats[index].object = business.annotated(chat: chats[index].object, now: now)
-                chats[index].value = .object(chats[index].object)
+        func annotated(_ chats: [LoadedChat]) -> [LoadedChat] {
+            var chats = parked.isEmpty ? chats : chats.filter { !parked.contains($0.id) }
+            if let business {
+                for index in chats.indices {
+                    chats[index].object = business.annotated(chat: chats[index].object, now: now)
+                    chats[index].value = .object(chats[index].object)
+                }
             }
+            return chats
         }
+
+        // First the pairs the previous pass found would hold at this second: evaluated on their fresh state and fired
+        // before the whole scan is even assembled, so that a condition that comes true with the clock fires within
+        // milliseconds of its second instead of after the scan. The scan after it is the safety net.
+        let due = chatCache.dueNext.withLock { due in
+            defer { due = [:] }
+            return due[now] ?? []
+        }
+        var handled = Set<DuePair>()
+        var endedEarly: [FiringLedgerKey] = []
+        if !due.isEmpty {
+            let dueChats = annotated(chatCache.chats(Array(Set(due.map(\.chatID))), now: now, refreshWaitTime: refreshWaitTime))
+            let positions = Dictionary(uniqueKeysWithValues: dueChats.indices.map { (dueChats[$0].id, $0) })
+            var early = FiringPlanner(now: now, calendars: calendars)
+            for row in ledger where positions[row.chatID] != nil {
+                early.rows[FiringLedgerKey(webhookID: row.webhookID, chatID: row.chatID, branch: row.branch)] = row
+            }
+            let byWebhook = Dictionary(grouping: due, by: \.webhookID)
+            for (webhookIndex, compiled) in webhooks.enumerated() {
+                guard let pairs = byWebhook[compiled.id], let list = compiled.conditions?.list else { continue }
+                var pass = list.pass(now: now, variant: .continuousChat)
+                for pair in pairs {
+                    guard let index = positions[pair.chatID] else { continue }
+                    sentinel?.note(slot: 0, .chat, .evaluating, id: pair.chatID, webhookID: pair.webhookID)
+                    let valid = pass.evaluate(chat: dueChats[index].value, messages: dueChats[index].messages).valid
+                    sentinel?.clear(slot: 0)
+                    // A pair that does not hold after all is left to the scan, which decides its alternative branch.
+                    guard valid else { continue }
+                    handled.insert(pair)
+                    early.consider(compiled, webhookIndex: webhookIndex, chatIndex: index, chatID: pair.chatID, valid: true, chats: dueChats)
+                }
+            }
+            if !early.starting.isEmpty { try await store.startEpisodes(early.starting, now: now) }
+            if !early.planned.isEmpty {
+                let fired = await run(early.planned, chats: dueChats, now: now)
+                report.fired += fired
+                report.firedEarly = fired.count
+            }
+            endedEarly = early.ended
+        }
+
+        let open = webhooks.isEmpty ? [] : chatCache.snapshot(limit: options.chatLimit, now: now, refreshWaitTime: refreshWaitTime)
+        // Open chats, parked ones included: a parked chat's ledger rows stay as they are.
+        let openIDs = Set(open.map(\.id))
+        let chats = annotated(open)
         let loaded = ContinuousClock.now
         report.loadSeconds = Self.seconds(loaded - started)
         report.chats = chats.count
         report.webhooks += webhooks.count
-        let openIDs = Set(chats.map(\.id))
         if !webhooks.isEmpty {
             report.chatsClosed = chatCache.lastOpen.withLock { last in
                 defer { last = openIDs }
                 return last.map { $0.subtracting(openIDs).count } ?? 0
             }
         }
-        // Chats parked after crashing passes are left alone (their ledger rows too) until an operator resumes them.
-        if !webhooks.isEmpty, case let parked = try await store.parkedContinuousIDs(.chat), !parked.isEmpty {
-            chats.removeAll { parked.contains($0.id) }
-        }
         let webhookIDs = Set(webhooks.map(\.id))
-        var rows: [FiringLedgerKey: FiringLedgerRow] = [:]
-        var ended: [FiringLedgerKey] = []
+        var planner = FiringPlanner(now: now, calendars: calendars)
+        planner.ended = endedEarly
         for row in ledger {
             let key = FiringLedgerKey(webhookID: row.webhookID, chatID: row.chatID, branch: row.branch)
             // A chat that closed, or a webhook that is gone, disabled or no longer continuous: the episode is over.
-            if openIDs.contains(row.chatID) && webhookIDs.contains(row.webhookID) { rows[key] = row } else { ended.append(key) }
+            if openIDs.contains(row.chatID) && webhookIDs.contains(row.webhookID) { planner.rows[key] = row } else { planner.ended.append(key) }
         }
+        let ledgerWebhooks = Set(planner.rows.keys.map(\.webhookID))
+
         // A configuration that is not a list never matches (spec §5.3). The prefilter memos stay valid while the
         // configuration's revision is unchanged.
         let lists = webhooks.map { (full: $0.conditions?.list, prefilter: $0.prefilter) }
-        let verdicts = await Self.evaluate(
-            lists, webhookIDs: webhooks.map(\.id), signature: revision, chats: chats, now: now, sentinel: sentinel, crashOn: options.crashOnChatID)
+        let scan = await Self.evaluate(
+            lists, webhookIDs: webhooks.map(\.id), lookAhead: webhooks.map(\.movesWithTime), signature: revision, chats: chats, now: now,
+            next: now + max(options.tickSeconds, 1), sentinel: sentinel, crashOn: options.crashOnChatID)
         let evaluated = ContinuousClock.now
         report.evaluateSeconds = Self.seconds(evaluated - loaded)
         report.evaluations += webhooks.count * chats.count
-        let ledgerWebhooks = Set(rows.keys.map(\.webhookID))
+        let next = scan.due.map { DuePair(webhookID: webhooks[$0.webhook].id, chatID: chats[$0.chat].id) }
+        chatCache.dueNext.withLock { $0 = next.isEmpty ? [:] : [now + max(options.tickSeconds, 1): next] }
+        report.dueNext = next.count
+        for (webhookIndex, compiled) in webhooks.enumerated() {
+            let webhookID = compiled.id
+            let steps = compiled.webhook.steps
+            // A ladder takes the place of the trigger.
+            let primary = steps.isEmpty ? compiled.webhook.triggerID : 1
+            let alternative = compiled.webhook.alternativeTriggerID
+            let hasRows = ledgerWebhooks.contains(webhookID)
+            let verdicts = scan.verdicts[webhookIndex]
+            for (index, chat) in chats.enumerated() {
+                let valid = verdicts[index]
+                // The common case of a large scan: no ledger row and nothing to run.
+                if !hasRows && (valid ? primary : alternative) <= 0 { continue }
+                if valid, !handled.isEmpty, handled.contains(DuePair(webhookID: webhookID, chatID: chat.id)) { continue }
+                planner.consider(compiled, webhookIndex: webhookIndex, chatIndex: index, chatID: chat.id, valid: valid, chats: chats)
+            }
+        }
+        if !planner.ended.isEmpty { report.episodesEnded = try await store.endEpisodes(planner.ended) }
+        if !planner.starting.isEmpty { try await store.startEpisodes(planner.starting, now: now) }
+        report.fired += await run(planner.planned, chats: chats, now: now)
+        report.fireSeconds = Self.seconds(ContinuousClock.now - evaluated)
+    }
+
+    /// A (webhook, chat) pair expected to hold at a coming second.
+    struct DuePair: Hashable, Sendable {
+        var webhookID: Int
+        var chatID: Int
+    }
+
+    /// Turns (webhook, chat, verdict) into ledger work: planned firings, episodes that start and episodes that end.
+    struct FiringPlanner {
+        let now: Int
+        let calendars: BusinessClocks?
+        /// The ledger rows of open chats and live webhooks.
+        var rows: [FiringLedgerKey: FiringLedgerRow] = [:]
         var planned: [Planned] = []
         var starting: [FiringLedgerKey] = []
-        for (webhookIndex, compiled) in webhooks.enumerated() {
+        var ended: [FiringLedgerKey] = []
+
+        init(now: Int, calendars: BusinessClocks?) {
+            self.now = now
+            self.calendars = calendars
+        }
+
+        mutating func consider(_ compiled: CompiledWebhook, webhookIndex: Int, chatIndex index: Int, chatID: Int, valid: Bool, chats: [LoadedChat]) {
             let webhook = compiled.webhook
             let webhookID = webhook.id
             let steps = webhook.steps
-            // A ladder takes the place of the trigger.
             let primary = steps.isEmpty ? webhook.triggerID : 1
-            let alternative = webhook.alternativeTriggerID
-            let hasRows = ledgerWebhooks.contains(webhookID)
-            for (index, chat) in chats.enumerated() {
-                let valid = verdicts[webhookIndex][index]
-                // The common case of a large scan: no ledger row and nothing to run.
-                if !hasRows && (valid ? primary : alternative) <= 0 { continue }
-                let branch: FiringBranch = valid ? .trigger : .alternative
-                let triggerID = valid ? primary : alternative
-                let other = FiringLedgerKey(webhookID: webhookID, chatID: chat.id, branch: valid ? .alternative : .trigger)
-                if rows[other] != nil { ended.append(other) }
-                let key = FiringLedgerKey(webhookID: webhookID, chatID: chat.id, branch: branch)
-                guard triggerID > 0 else {
-                    if rows[key] != nil { ended.append(key) }
-                    continue
-                }
-                if valid, !steps.isEmpty {
-                    // The ladder: the episode starts when the conditions first hold; each step fires once, in order.
-                    guard let row = rows[key] else {
-                        starting.append(key)
-                        continue
-                    }
-                    guard row.firings < steps.count else { continue }
-                    let step = steps[row.firings]
-                    let lasted: Int
-                    if step.business {
-                        guard case .success(let calendar)? = calendars?.calendar(for: chat.object) else { continue }
-                        lasted = calendar.businessSeconds(at: now) - calendar.businessSeconds(at: row.startedAt)
-                    } else {
-                        lasted = now - row.startedAt
-                    }
-                    guard lasted >= step.afterSeconds else { continue }
-                    planned.append(
-                        Planned(
-                            webhookID: webhookID, chatIndex: index, branch: branch, triggerID: step.triggerID,
-                            claim: .step(webhookID: webhookID, chatID: chat.id, index: row.firings)))
-                    continue
-                }
-                let policy = webhook.policy(alternative: !valid)
-                var claim = LedgerClaim.firing(
-                    webhookID: webhookID, chatID: chat.id, branch: branch, everySeconds: policy.claimInterval, maxFirings: policy.maxFirings)
-                var fires = triggerID
-                if let row = rows[key] {
-                    // Known from the ledger read: no claim needed unless an `every` slot came due.
-                    if policy.kind == .once { continue }
-                    if now - row.lastFiredAt < policy.everySeconds { continue }
-                    if let most = policy.maxFirings, row.firings >= most {
-                        // The repeats are used up: the final trigger, once, when the next repeat would have been due.
-                        guard row.firings == most, policy.thenTriggerID > 0 else { continue }
-                        fires = policy.thenTriggerID
-                        claim = .final(webhookID: webhookID, chatID: chat.id, branch: branch, everySeconds: policy.everySeconds, firings: most)
-                    }
-                }
-                planned.append(Planned(webhookID: webhookID, chatIndex: index, branch: branch, triggerID: fires, claim: claim))
+            let branch: FiringBranch = valid ? .trigger : .alternative
+            let triggerID = valid ? primary : webhook.alternativeTriggerID
+            let other = FiringLedgerKey(webhookID: webhookID, chatID: chatID, branch: valid ? .alternative : .trigger)
+            if rows[other] != nil { ended.append(other) }
+            let key = FiringLedgerKey(webhookID: webhookID, chatID: chatID, branch: branch)
+            guard triggerID > 0 else {
+                if rows[key] != nil { ended.append(key) }
+                return
             }
+            if valid, !steps.isEmpty {
+                // The ladder: the episode starts when the conditions first hold; each step fires once, in order.
+                guard let row = rows[key] else {
+                    starting.append(key)
+                    return
+                }
+                guard row.firings < steps.count else { return }
+                let step = steps[row.firings]
+                let lasted: Int
+                if step.business {
+                    guard case .success(let calendar)? = calendars?.calendar(for: chats[index].object) else { return }
+                    lasted = calendar.businessSeconds(at: now) - calendar.businessSeconds(at: row.startedAt)
+                } else {
+                    lasted = now - row.startedAt
+                }
+                guard lasted >= step.afterSeconds else { return }
+                planned.append(
+                    Planned(
+                        webhookID: webhookID, chatIndex: index, branch: branch, triggerID: step.triggerID,
+                        claim: .step(webhookID: webhookID, chatID: chatID, index: row.firings)))
+                return
+            }
+            let policy = webhook.policy(alternative: !valid)
+            var claim = LedgerClaim.firing(
+                webhookID: webhookID, chatID: chatID, branch: branch, everySeconds: policy.claimInterval, maxFirings: policy.maxFirings)
+            var fires = triggerID
+            if let row = rows[key] {
+                // Known from the ledger read: no claim needed unless an `every` slot came due.
+                if policy.kind == .once { return }
+                if now - row.lastFiredAt < policy.everySeconds { return }
+                if let most = policy.maxFirings, row.firings >= most {
+                    // The repeats are used up: the final trigger, once, when the next repeat would have been due.
+                    guard row.firings == most, policy.thenTriggerID > 0 else { return }
+                    fires = policy.thenTriggerID
+                    claim = .final(webhookID: webhookID, chatID: chatID, branch: branch, everySeconds: policy.everySeconds, firings: most)
+                }
+            }
+            planned.append(Planned(webhookID: webhookID, chatIndex: index, branch: branch, triggerID: fires, claim: claim))
         }
-        if !ended.isEmpty { report.episodesEnded = try await store.endEpisodes(ended) }
-        if !starting.isEmpty { try await store.startEpisodes(starting, now: now) }
-        report.fired += await run(planned, chats: chats, now: now)
-        report.fireSeconds = Self.seconds(ContinuousClock.now - evaluated)
     }
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// Every (webhook, chat) verdict, `[webhook][chat]`: the chats are split into one slice per core, each evaluated
-    /// on its own task with its own prepared passes (a pass learns key positions as it goes, so it is not shared).
-    /// Each slice notes the (chat, webhook) it evaluates in its `sentinel` slot.
+    /// Every (webhook, chat) verdict, `[webhook][chat]`, and the pairs that do not hold now but will at `next` (for
+    /// the webhooks whose `lookAhead` is set: their verdicts move with the clock). The chats are split into one slice
+    /// per core, each evaluated on its own task with its own prepared passes (a pass learns key positions as it goes,
+    /// so it is not shared), a chat at a time against every webhook, so that a chat's records are read while they
+    /// are in the cache. Each slice notes the (chat, webhook) it evaluates in its `sentinel` slot.
     static func evaluate(
-        _ lists: [(full: ConditionList?, prefilter: ConditionList?)], webhookIDs: [Int], signature: Int, chats: [LoadedChat], now: Int,
-        sentinel: CrashSentinel?, crashOn: Int?
-    ) async -> [[Bool]] {
+        _ lists: [(full: ConditionList?, prefilter: ConditionList?)], webhookIDs: [Int], lookAhead: [Bool], signature: Int, chats: [LoadedChat],
+        now: Int, next: Int, sentinel: CrashSentinel?, crashOn: Int?
+    ) async -> (verdicts: [[Bool]], due: [(webhook: Int, chat: Int)]) {
         let slices = max(1, min(ProcessInfo.processInfo.activeProcessorCount, chats.count / 2_000))
         let size = (chats.count + slices - 1) / max(slices, 1)
         var verdicts = Array(repeating: Array(repeating: false, count: chats.count), count: lists.count)
-        await withTaskGroup(of: (Int, [[Bool]]).self) { group in
+        var due: [(webhook: Int, chat: Int)] = []
+        await withTaskGroup(of: (Int, [[Bool]], [(webhook: Int, chat: Int)]).self) { group in
             for slice in 0..<slices {
                 let range = (slice * size)..<min(chats.count, (slice + 1) * size)
                 group.addTask {
                     let notes = EvaluationNotes(sentinel, slice: slice)
                     defer { notes.clear() }
-                    var part: [[Bool]] = []
-                    part.reserveCapacity(lists.count)
-                    for (position, list) in lists.enumerated() {
-                        guard var pass = list.full?.pass(now: now, variant: .continuousChat) else {
-                            part.append(Array(repeating: false, count: range.count))
-                            continue
+                    var passes = lists.map { $0.full?.pass(now: now, variant: .continuousChat) }
+                    var prefilters = lists.map { $0.prefilter?.pass(now: now, variant: .continuousChat) }
+                    var ahead = lists.indices.map { lookAhead[$0] ? lists[$0].full?.pass(now: next, variant: .continuousChat) : nil }
+                    let count = lists.count
+                    var part = Array(repeating: Array(repeating: false, count: range.count), count: count)
+                    var soon: [(webhook: Int, chat: Int)] = []
+                    for index in range {
+                        let chat = chats[index]
+                        if chat.id == crashOn {
+                            notes.note(.chat, id: chat.id, webhookID: webhookIDs.first ?? 0)
+                            fatalError("fault injection: evaluating chat \(chat.id) stops the process")
                         }
-                        var prefilter = list.prefilter?.pass(now: now, variant: .continuousChat)
-                        var row: [Bool] = []
-                        row.reserveCapacity(range.count)
-                        for index in range {
-                            notes.note(.chat, id: chats[index].id, webhookID: webhookIDs[position])
-                            if chats[index].id == crashOn { fatalError("fault injection: evaluating chat \(chats[index].id) stops the process") }
-                            if prefilter != nil {
-                                let memo = chats[index].prefilter
-                                let passes: Bool
-                                if let known = memo.verdict(position, signature: signature) {
-                                    passes = known
+                        for position in 0..<count where passes[position] != nil {
+                            notes.note(.chat, id: chat.id, webhookID: webhookIDs[position])
+                            if prefilters[position] != nil {
+                                let passed: Bool
+                                if let known = chat.prefilter.verdict(position, signature: signature) {
+                                    passed = known
                                 } else {
-                                    passes = prefilter!.evaluate(chat: chats[index].value).valid
-                                    memo.remember(position, passes, signature: signature, count: lists.count)
+                                    passed = prefilters[position]!.evaluate(chat: chat.value).valid
+                                    chat.prefilter.remember(position, passed, signature: signature, count: count)
                                 }
-                                if !passes {
-                                    row.append(false)
-                                    continue
-                                }
+                                if !passed { continue }
                             }
-                            row.append(pass.evaluate(chat: chats[index].value, messages: chats[index].messages).valid)
+                            if passes[position]!.evaluate(chat: chat.value, messages: chat.messages).valid {
+                                part[position][index - range.lowerBound] = true
+                            } else if ahead[position] != nil, ahead[position]!.evaluate(chat: chat.value, messages: chat.messages).valid {
+                                soon.append((position, index))
+                            }
                         }
-                        part.append(row)
                     }
-                    return (range.lowerBound, part)
+                    return (range.lowerBound, part, soon)
                 }
             }
-            for await (start, part) in group {
+            for await (start, part, soon) in group {
                 for (webhook, row) in part.enumerated() {
                     verdicts[webhook].replaceSubrange(start..<(start + row.count), with: row)
                 }
+                due += soon
             }
         }
-        return verdicts
+        return (verdicts, due)
     }
 
     /// Claims and runs the planned firings, `firingConcurrency` at a time.

@@ -10,6 +10,10 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `hookwork-bench pass`: one continuous pass over 100,000 open chats x 20 webhooks stored in SQLite (DESIGN §7), and
 /// the lag from the moment a condition becomes true to its trigger's call arriving at a local receiver.
 ///
@@ -148,7 +152,7 @@ struct PassBenchmark: AsyncParsableCommand {
             "load_phase_seconds": .double((phases.load * 1000).rounded() / 1000),
             "evaluate_phase_seconds": .double((phases.evaluate * 1000).rounded() / 1000),
             "lag_samples": .int(lags.count), "lag_expected": .int(lagChats), "load_seconds": .double((loadSeconds * 10).rounded() / 10),
-            "rss_mb": .int(Self.residentMegabytes()),
+            "rss_mb": .int(Self.residentMegabytes()), "rss_trimmed_mb": .int(Self.trimmedResidentMegabytes()),
         ]
     }
 
@@ -224,6 +228,19 @@ struct PassBenchmark: AsyncParsableCommand {
 
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
+    /// The resident memory once the allocator has returned the pages it holds free to the system (the workload
+    /// generated for the load, and the cache's previous generation, are freed but stay resident until then).
+    static func trimmedResidentMegabytes() -> Int {
+        #if canImport(Glibc)
+            // `malloc_trim` is glibc's; its header is not part of the Glibc module, so it is looked up by name.
+            if let symbol = dlsym(nil, "malloc_trim") {
+                typealias Trim = @convention(c) (Int) -> Int32
+                _ = unsafeBitCast(symbol, to: Trim.self)(0)
+            }
+        #endif
+        return residentMegabytes()
     }
 
     /// The process's resident memory in megabytes (Linux), or -1.

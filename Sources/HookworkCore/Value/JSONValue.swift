@@ -15,13 +15,17 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public private(set) var keys: [String]
     /// The values, parallel to `keys`.
     public private(set) var values: [JSONValue]
-    private var index: [String: Int]
+    /// Key positions, kept only from `indexedCount` keys on: a smaller object is searched in order, which is as fast
+    /// and spares a hash table for every message and small record a cache of open chats holds.
+    private var index: [String: Int]?
+    /// The number of keys from which an object keeps an index.
+    static let indexedCount = 17
 
     /// An empty object.
     public init() {
         keys = []
         values = []
-        index = [:]
+        index = nil
     }
 
     /// An object from ordered pairs; a repeated key keeps its first position and its last value (as `json_decode`).
@@ -29,7 +33,7 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         self.init()
         keys.reserveCapacity(pairs.count)
         values.reserveCapacity(pairs.count)
-        index.reserveCapacity(pairs.count)
+        if pairs.count >= Self.indexedCount { index = Dictionary(minimumCapacity: pairs.count) }
         for (key, value) in pairs { self[key] = value }
     }
 
@@ -41,25 +45,46 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// The value at `key`, or nil; setting nil removes the key.
     public subscript(key: String) -> JSONValue? {
         get {
-            guard let position = index[key] else { return nil }
+            guard let position = position(of: key) else { return nil }
             return values[position]
         }
         set {
-            if let position = index[key] {
+            if let position = position(of: key) {
                 if let newValue {
                     values[position] = newValue
                 } else {
                     keys.remove(at: position)
                     values.remove(at: position)
-                    index = [:]
-                    for (offset, key) in keys.enumerated() { index[key] = offset }
+                    reindex()
                 }
             } else if let newValue {
-                index[key] = keys.count
                 keys.append(key)
                 values.append(newValue)
+                if index != nil {
+                    index![key] = keys.count - 1
+                } else if keys.count >= Self.indexedCount {
+                    reindex()
+                }
             }
         }
+    }
+
+    /// Where `key` is.
+    @inline(__always)
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
+    /// Builds the index again, or drops it for a small object.
+    private mutating func reindex() {
+        guard keys.count >= Self.indexedCount else {
+            index = nil
+            return
+        }
+        var fresh = [String: Int](minimumCapacity: keys.count)
+        for (offset, key) in keys.enumerated() { fresh[key] = offset }
+        index = fresh
     }
 
     /// Iterates `(key, value)` pairs in order.

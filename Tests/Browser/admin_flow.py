@@ -264,8 +264,11 @@ class Flow:
         self.step(f"  the host field says: {message}")
         self.type(self.label_for("Host"), self.args.receiver_url)
 
-        self.step("trigger form: a missing name is refused beside the name field")
+        self.step("the host typed back but not saved: leaving the form asks first; leave")
         self.go("#/triggers/new")
+        WebDriverWait(self.driver, 5).until(EC.alert_is_present()).accept()
+
+        self.step("trigger form: a missing name is refused beside the name field")
         self.choose(self.testid("new-action-type"), "restapi")
         self.testid("add-action").click()
         self.testid("save-trigger").click()
@@ -673,6 +676,32 @@ class Flow:
         if self.testid("calendar-mon").get_attribute("value") != "09:00-13:00, 14:00-18:00":
             raise StepFailed("Monday's hours do not read back as written")
         self.shot("19-calendar")
+        self.step("an edit not saved is not lost without a question: staying keeps it, leaving drops it")
+        self.type(self.testid("calendar-name"), "Vilnius office (renamed)")
+        self.testid("nav-calendars").click()
+        alert = WebDriverWait(self.driver, 5).until(EC.alert_is_present())
+        if "not saved" not in alert.text:
+            raise StepFailed(f"the question reads: {alert.text}")
+        alert.dismiss()
+        if self.driver.execute_script("return location.hash") != "#/calendars/1":
+            raise StepFailed("staying did not keep the page's address")
+        if self.testid("calendar-name").get_attribute("value") != "Vilnius office (renamed)":
+            raise StepFailed("staying lost the typed name")
+        self.testid("nav-calendars").click()
+        WebDriverWait(self.driver, 5).until(EC.alert_is_present()).accept()
+        self.wait_or_error('[data-testid="calendar-row-1"]')
+        if self.api("GET", "/api/v1/calendars/1")[1].get("name") != "Vilnius office":
+            raise StepFailed("leaving saved the edit")
+        self.step("a saved page leaves without a question")
+        self.testid("calendar-row-1").find_element(By.TAG_NAME, "a").click()
+        self.wait_for(lambda: self.driver.execute_script("return location.hash") == "#/calendars/1", "the calendar opening")
+        self.testid("calendar-name")
+        self.testid("nav-calendars").click()
+        try:
+            WebDriverWait(self.driver, 1).until(EC.alert_is_present())
+            raise StepFailed("an unchanged form asked before leaving")
+        except TimeoutException:
+            pass
         self.go("#/calendars")
         row = self.wait_or_error('[data-testid="calendar-row-1"]').text
         if "Europe/Vilnius" not in row or "mon tue" not in row:

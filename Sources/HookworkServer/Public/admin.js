@@ -1,6 +1,6 @@
 // The admin page: sign in with an admin token, then one view per hash route (#/webhooks, #/webhooks/3, ...).
 import { api, token, setToken, clearToken, borrowToken, broadcastSignOut } from "./api.js";
-import { h, field, toast } from "./ui.js";
+import { h, field, toast, unsaved } from "./ui.js";
 import { webhookList, webhookEdit } from "./webhooks.js";
 import { triggerList, triggerEdit, restAPIList, restAPIEdit } from "./configuration.js";
 import { deliveryList, deliveryDetail, breakerList } from "./deliveries.js";
@@ -71,7 +71,35 @@ function signOut() {
   toast("Signed out");
 }
 
+// Changes typed into an edit form are not lost without a question: leaving the page through a link, the menu or Back
+// asks first, and so does reloading or closing the tab.
+let shownHash = location.hash;
+const guarded = (event) => event.target.closest && event.target.closest("form[data-guard]");
+document.addEventListener("input", (event) => { if (guarded(event)) unsaved.dirty = true; });
+document.addEventListener("change", (event) => { if (guarded(event)) unsaved.dirty = true; });
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("button[type=button]");
+  if (button && guarded(event)) unsaved.dirty = true;
+});
+document.addEventListener("submit", (event) => { if (guarded(event)) unsaved.dirty = false; }, true);
+window.addEventListener("beforeunload", (event) => {
+  if (!unsaved.dirty) return;
+  event.preventDefault();
+  event.returnValue = "";
+});
+
+function leavingAllowed() {
+  if (!unsaved.dirty || location.hash === shownHash) return true;
+  if (window.confirm("This page has changes that are not saved. Leave it and lose them?")) return true;
+  // Stay: the address goes back to the page without another hashchange.
+  history.replaceState(null, "", shownHash || "#/dashboard");
+  return false;
+}
+
 async function render() {
+  if (!leavingAllowed()) return;
+  unsaved.dirty = false;
+  shownHash = location.hash;
   const root = main();
   const signedIn = !!token();
   document.getElementById("nav").hidden = !signedIn;

@@ -51,7 +51,7 @@ export async function calendarEdit(id) {
   const exceptions = h("textarea", { rows: 4, class: "code", "data-testid": "calendar-exceptions" },
     Object.entries(calendar.exceptions || {}).map(([date, intervals]) => `${date} ${intervals.length ? intervalsText(intervals) : "closed"}`).join("\n"));
   const submit = h("button", { type: "submit", "data-testid": "save-calendar" }, "Save calendar");
-  const form = h("form", { class: "card", "data-testid": "calendar-form", novalidate: true },
+  const form = h("form", { class: "card", "data-testid": "calendar-form", "data-guard": "", novalidate: true },
     field("Id", number, { apiField: "id", hint: "Any positive number; departments name it as calendar_id." }),
     field("Name", name, { apiField: "name" }),
     field("Time zone", zone, { apiField: "time_zone", hint: "An IANA name: the intervals are wall-clock times there, so they move with daylight saving." }),

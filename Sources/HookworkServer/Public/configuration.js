@@ -56,7 +56,7 @@ export async function triggerEdit(id) {
     warnings.hidden = !(list || []).length;
   };
   showWarnings(trigger.warnings);
-  const form = h("form", { class: "card", "data-testid": "trigger-form", novalidate: true },
+  const form = h("form", { class: "card", "data-testid": "trigger-form", "data-guard": "", novalidate: true },
     field("Name", name, { apiField: "name" }),
     h("h2", {}, "Actions, run in order"),
     field("", h("span", { hidden: true }), { apiField: "actions" }),
@@ -346,7 +346,7 @@ export async function restAPIEdit(id) {
     draw();
   });
   const submit = h("button", { type: "submit", "data-testid": "save-rest-api" }, "Save Rest API");
-  const form = h("form", { class: "card", "data-testid": "rest-api-form", novalidate: true },
+  const form = h("form", { class: "card", "data-testid": "rest-api-form", "data-guard": "", novalidate: true },
     h("div", { class: "grid" }, field("Name", name, { apiField: "name" }), field("Host", host, { apiField: "configuration.host" })),
     field("Description", description, { apiField: "description" }),
     verify, redirects,

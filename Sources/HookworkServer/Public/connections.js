@@ -55,7 +55,7 @@ export async function connectionEdit(id) {
     JSON.stringify(connection.departments || {}, null, 1));
   const submit = h("button", { type: "submit", "data-testid": "save-connection" }, "Save connection");
   const asNumber = (element) => (element.value.trim() === "" ? undefined : (/^\d+$/.test(element.value.trim()) ? Number(element.value.trim()) : element.value.trim()));
-  const form = h("form", { class: "card", "data-testid": "connection-form", novalidate: true },
+  const form = h("form", { class: "card", "data-testid": "connection-form", "data-guard": "", novalidate: true },
     field("Id", number, { apiField: "id", hint: "Any positive number; it is part of the intake URL." }),
     field("Chatwoot address", baseURL, { apiField: "base_url" }),
     field("Account id", account, { apiField: "account_id", hint: "The number in Chatwoot's URLs: /app/accounts/3/…" }),

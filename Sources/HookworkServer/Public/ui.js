@@ -43,6 +43,12 @@ export function select(attributes, options, selected) {
 }
 
 /** Clears every error slot of `root`. */
+/**
+ * Whether an edit form (`form[data-guard]`) holds changes not saved yet: set by typing or by its buttons, cleared when
+ * it is submitted, set again when the save is refused. admin.js asks before leaving such a page.
+ */
+export const unsaved = { dirty: false };
+
 export function clearErrors(root) {
   root.querySelectorAll(".field-error").forEach((slot) => { slot.textContent = ""; });
   root.querySelectorAll("[aria-invalid]").forEach((input) => input.removeAttribute("aria-invalid"));
@@ -55,6 +61,8 @@ export function clearErrors(root) {
  */
 export function showErrors(root, error) {
   clearErrors(root);
+  // A refused save leaves the changes unsaved.
+  if (root.closest && root.closest("form[data-guard]")) unsaved.dirty = true;
   const problems = error.details && error.details.length
     ? error.details.map((detail) => ({ field: detail.field, message: detail.reason || detail.message || error.message }))
     : [{ field: error.field, message: error.message }];

@@ -174,7 +174,7 @@ export function webhookForm(webhook, triggers, save) {
 
   const error = h("p", { class: "form-error", role: "alert", hidden: true, "data-testid": "form-error" });
   const submit = h("button", { type: "submit", "data-testid": "save-webhook" }, "Save webhook");
-  const form = h("form", { class: "card", "data-testid": "webhook-form", novalidate: true },
+  const form = h("form", { class: "card", "data-testid": "webhook-form", "data-guard": "", novalidate: true },
     h("div", { class: "grid" },
       field("Name", name, { apiField: "name" }),
       field("Type", type, { apiField: "type" }),

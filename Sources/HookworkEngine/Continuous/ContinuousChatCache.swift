@@ -12,8 +12,8 @@ import Synchronization
 final class ContinuousChatCache: Sendable {
     /// The chats open at the last pass, to notice chats that closed since.
     let lastOpen = Mutex<Set<Int>?>(nil)
-    /// The (webhook, chat) pairs the last pass found will hold at a coming second, by that second.
-    let dueNext = Mutex<[Int: [ContinuousScheduler.DuePair]]>([:])
+    /// The (webhook, chat) pairs the last pass found will hold at the next tick, and that tick's second.
+    let dueNext = Mutex<(at: Int, pairs: [ContinuousScheduler.DuePair])?>(nil)
     /// One open chat, assembled.
     struct Entry: Sendable {
         var chat: ContinuousScheduler.LoadedChat

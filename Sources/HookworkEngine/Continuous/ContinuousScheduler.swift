@@ -236,8 +236,8 @@ public struct ContinuousScheduler: Service {
         // before the whole scan is even assembled, so that a condition that comes true with the clock fires within
         // milliseconds of its second instead of after the scan. The scan after it is the safety net.
         let due = chatCache.dueNext.withLock { due in
-            defer { due = [:] }
-            return due[now] ?? []
+            defer { due = nil }
+            return due?.at == now ? due?.pairs ?? [] : []
         }
         var handled = Set<DuePair>()
         var endedEarly: [FiringLedgerKey] = []
@@ -249,7 +249,7 @@ public struct ContinuousScheduler: Service {
                 early.rows[FiringLedgerKey(webhookID: row.webhookID, chatID: row.chatID, branch: row.branch)] = row
             }
             let byWebhook = Dictionary(grouping: due, by: \.webhookID)
-            for (webhookIndex, compiled) in webhooks.enumerated() {
+            for compiled in webhooks {
                 guard let pairs = byWebhook[compiled.id], let list = compiled.conditions?.list else { continue }
                 var pass = list.pass(now: now, variant: .continuousChat)
                 for pair in pairs {
@@ -260,7 +260,7 @@ public struct ContinuousScheduler: Service {
                     // A pair that does not hold after all is left to the scan, which decides its alternative branch.
                     guard valid else { continue }
                     handled.insert(pair)
-                    early.consider(compiled, webhookIndex: webhookIndex, chatIndex: index, chatID: pair.chatID, valid: true, chats: dueChats)
+                    early.consider(compiled, chatIndex: index, chatID: pair.chatID, valid: true, chats: dueChats)
                 }
             }
             if !early.starting.isEmpty { try await store.startEpisodes(early.starting, now: now) }
@@ -299,21 +299,19 @@ public struct ContinuousScheduler: Service {
         // A configuration that is not a list never matches (spec §5.3). The prefilter memos stay valid while the
         // configuration's revision is unchanged.
         let lists = webhooks.map { (full: $0.conditions?.list, prefilter: $0.prefilter) }
+        let nextTick = now + max(options.tickSeconds, 1)
         let scan = await Self.evaluate(
             lists, webhookIDs: webhooks.map(\.id), lookAhead: webhooks.map(\.movesWithTime), signature: revision, chats: chats, now: now,
-            next: now + max(options.tickSeconds, 1), sentinel: sentinel, crashOn: options.crashOnChatID)
+            next: nextTick, sentinel: sentinel, crashOn: options.crashOnChatID)
         let evaluated = ContinuousClock.now
         report.evaluateSeconds = Self.seconds(evaluated - loaded)
         report.evaluations += webhooks.count * chats.count
         let next = scan.due.map { DuePair(webhookID: webhooks[$0.webhook].id, chatID: chats[$0.chat].id) }
-        chatCache.dueNext.withLock { $0 = next.isEmpty ? [:] : [now + max(options.tickSeconds, 1): next] }
+        chatCache.dueNext.withLock { $0 = next.isEmpty ? nil : (nextTick, next) }
         report.dueNext = next.count
         for (webhookIndex, compiled) in webhooks.enumerated() {
             let webhookID = compiled.id
-            let steps = compiled.webhook.steps
-            // A ladder takes the place of the trigger.
-            let primary = steps.isEmpty ? compiled.webhook.triggerID : 1
-            let alternative = compiled.webhook.alternativeTriggerID
+            let (primary, alternative) = FiringPlanner.triggers(of: compiled.webhook)
             let hasRows = ledgerWebhooks.contains(webhookID)
             let verdicts = scan.verdicts[webhookIndex]
             for (index, chat) in chats.enumerated() {
@@ -321,7 +319,7 @@ public struct ContinuousScheduler: Service {
                 // The common case of a large scan: no ledger row and nothing to run.
                 if !hasRows && (valid ? primary : alternative) <= 0 { continue }
                 if valid, !handled.isEmpty, handled.contains(DuePair(webhookID: webhookID, chatID: chat.id)) { continue }
-                planner.consider(compiled, webhookIndex: webhookIndex, chatIndex: index, chatID: chat.id, valid: valid, chats: chats)
+                planner.consider(compiled, chatIndex: index, chatID: chat.id, valid: valid, chats: chats)
             }
         }
         if !planner.ended.isEmpty { report.episodesEnded = try await store.endEpisodes(planner.ended) }
@@ -351,13 +349,18 @@ public struct ContinuousScheduler: Service {
             self.calendars = calendars
         }
 
-        mutating func consider(_ compiled: CompiledWebhook, webhookIndex: Int, chatIndex index: Int, chatID: Int, valid: Bool, chats: [LoadedChat]) {
+        /// The trigger of each branch: a ladder (its steps) takes the place of the trigger, marked 1.
+        static func triggers(of webhook: Webhook) -> (primary: Int, alternative: Int) {
+            (webhook.steps.isEmpty ? webhook.triggerID : 1, webhook.alternativeTriggerID)
+        }
+
+        mutating func consider(_ compiled: CompiledWebhook, chatIndex index: Int, chatID: Int, valid: Bool, chats: [LoadedChat]) {
             let webhook = compiled.webhook
             let webhookID = webhook.id
             let steps = webhook.steps
-            let primary = steps.isEmpty ? webhook.triggerID : 1
+            let (primary, alternative) = Self.triggers(of: webhook)
             let branch: FiringBranch = valid ? .trigger : .alternative
-            let triggerID = valid ? primary : webhook.alternativeTriggerID
+            let triggerID = valid ? primary : alternative
             let other = FiringLedgerKey(webhookID: webhookID, chatID: chatID, branch: valid ? .alternative : .trigger)
             if rows[other] != nil { ended.append(other) }
             let key = FiringLedgerKey(webhookID: webhookID, chatID: chatID, branch: branch)

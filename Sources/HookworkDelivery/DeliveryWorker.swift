@@ -116,22 +116,28 @@ public struct DeliveryWorker: Service {
     }
 }
 
-/// Deletes delivered deliveries older than the retention age, once at start and then every `interval`.
+/// Deletes delivered deliveries older than the retention age, and the histories of configuration records deleted
+/// longer ago than theirs, once at start and then every `interval`.
 public struct DeliveryRetention: Service {
     let store: any Store
     let clock: any EngineClock
     let logger: Logger
-    /// Delivered records older than this many days are deleted.
+    /// Delivered records older than this many days are deleted (0 keeps them).
     public let days: Int
+    /// The versions of a record deleted more than this many days ago are deleted (0 keeps them).
+    public let deletedVersionDays: Int
     /// Time between purges.
     public let interval: Duration
 
     /// A retention service.
-    public init(store: any Store, clock: any EngineClock, logger: Logger, days: Int, interval: Duration = .seconds(3600)) {
+    public init(
+        store: any Store, clock: any EngineClock, logger: Logger, days: Int, deletedVersionDays: Int = 0, interval: Duration = .seconds(3600)
+    ) {
         self.store = store
         self.clock = clock
         self.logger = logger
         self.days = days
+        self.deletedVersionDays = deletedVersionDays
         self.interval = interval
     }
 
@@ -155,6 +161,19 @@ public struct DeliveryRetention: Service {
         } catch {
             logger.error("firings.purge_failed", metadata: ["error": "\(error)"])
         }
+        if deletedVersionDays > 0 {
+            do {
+                let versions = try await store.purgeVersions(deletedBefore: clock.now() - deletedVersionDays * 86_400)
+                if versions > 0 {
+                    logger.info("versions.purged", metadata: ["version.count": "\(versions)", "retention.days": "\(deletedVersionDays)"])
+                }
+            } catch is CancellationError {
+                return 0  // stopping
+            } catch {
+                logger.error("versions.purge_failed", metadata: ["error": "\(error)"])
+            }
+        }
+        guard days > 0 else { return 0 }
         do {
             let deleted = try await store.purgeDeliveries(deliveredBefore: clock.now() - days * 86_400)
             if deleted > 0 { logger.info("delivery.purged", metadata: ["delivery.count": "\(deleted)", "retention.days": "\(days)"]) }

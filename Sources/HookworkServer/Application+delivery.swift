@@ -44,8 +44,11 @@ func makeDeliveryParts(
             name: "delivery-\(Int.random(in: 100_000...999_999))"
         )
     ]
-    if configuration.deliveryRetentionDays > 0 {
-        services.append(DeliveryRetention(store: store, clock: dependencies.clock, logger: logger, days: configuration.deliveryRetentionDays))
+    if configuration.deliveryRetentionDays > 0 || configuration.versionRetentionDays > 0 {
+        services.append(
+            DeliveryRetention(
+                store: store, clock: dependencies.clock, logger: logger, days: configuration.deliveryRetentionDays,
+                deletedVersionDays: configuration.versionRetentionDays))
     }
     return DeliveryParts(breakers: breakers, attempter: attempter, background: background, services: services)
 }

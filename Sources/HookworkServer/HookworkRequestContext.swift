@@ -7,6 +7,8 @@ public struct HookworkRequestContext: RequestContext, RemoteAddressRequestContex
     public var coreContext: CoreRequestContextStorage
     /// The connected client's address (nil when there is no socket, as in router tests).
     public let remoteAddress: SocketAddress?
+    /// The name of the token that authorized the request (nil on public routes).
+    public var tokenName: String?
 
     /// A context for one request.
     public init(source: ApplicationRequestContextSource) {

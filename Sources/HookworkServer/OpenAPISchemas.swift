@@ -75,6 +75,57 @@ enum OpenAPISchemas {
         ),
         ("ConfigurationRecord", object([("id", integer)], required: ["id"])),
         ("ConfigurationList", object([("items", array(ref("ConfigurationRecord")))], required: ["items"])),
+        (
+            "VersionSummary",
+            object(
+                [("version", integer), ("saved_at", nullableInteger), ("saved_by", string), ("deleted", boolean), ("changed_members", integer)],
+                required: ["version", "saved_at", "saved_by", "deleted"])
+        ),
+        ("VersionList", object([("items", array(ref("VersionSummary")))], required: ["items"])),
+        (
+            "Version",
+            [
+                "allOf": [
+                    ref("VersionSummary"),
+                    object(
+                        [
+                            ("document", ["type": "object", "nullable": true]),
+                            (
+                                "diff",
+                                object(
+                                    [
+                                        ("against", nullableInteger),
+                                        (
+                                            "changes",
+                                            array(
+                                                object(
+                                                    [
+                                                        ("op", enumeration(["added", "removed", "changed"])), ("path", string), ("before", anyValue),
+                                                        ("after", anyValue),
+                                                        ("secret", boolean),
+                                                    ], required: ["op", "path"]))
+                                        ), ("truncated", boolean),
+                                    ], required: ["against", "changes", "truncated"])
+                            ),
+                        ], required: ["document", "diff"]),
+                ]
+            ]
+        ),
+        (
+            "Deletions",
+            object(
+                [
+                    (
+                        "items",
+                        array(
+                            object(
+                                [
+                                    ("id", integer), ("name", anyValue), ("deleted_at", nullableInteger), ("deleted_by", string),
+                                    ("last_version", nullableInteger),
+                                ], required: ["id", "deleted_at", "deleted_by"]))
+                    )
+                ], required: ["items"])
+        ),
         ("StateRecord", ["type": "object", "description": "A record as the platform sent it (chat, message, department, ...); `id` is the path's."]),
         ("StateList", object([("items", array(ref("StateRecord")))], required: ["items"])),
         (
@@ -352,6 +403,15 @@ enum OpenAPISchemas {
             case .get: return (nil, path.hasSuffix("{id}") ? "StateRecord" : "StateList", "application/json")
             case .delete: return (nil, nil, "application/json")
             default: return ("StateRecord", "StateRecord", "application/json")
+            }
+        }
+        if let base = configuration.keys.first(where: { path.hasPrefix($0 + "/") }) {
+            switch (method, String(path.dropFirst(base.count))) {
+            case (.get, "/deleted"): return (nil, "Deletions", "application/json")
+            case (.get, "/{id}/versions"): return (nil, "VersionList", "application/json")
+            case (.get, "/{id}/versions/{version}"): return (nil, "Version", "application/json")
+            case (.post, "/{id}/versions/{version}/restore"): return (nil, "ConfigurationRecord", "application/json")
+            default: break
             }
         }
         let key = "\(method.rawValue) \(path)"

@@ -49,7 +49,8 @@ final class RouteTable {
             }
             defer { concurrency.leave(client) }
             return try await Self.within(seconds: deadline) {
-                try await auth.authorize(request, needed: scope, client: context.clientAddress)
+                var context = context
+                context.tokenName = try await auth.authorize(request, needed: scope, client: context.clientAddress)
                 return try await handler(request, context)
             }
         }

@@ -155,7 +155,7 @@ public protocol EventQueueStore: Sendable {
 /// consumer names the narrow protocols it uses.
 public protocol Store:
     RecordStore, EventQueueStore, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore, TokenStore,
-    EventParkingStore, ConfigurationStore, ContinuousFaultStore
+    EventParkingStore, ConfigurationStore, ContinuousFaultStore, VersionStore
 {
     /// Runs the named, forward-only migrations that have not run yet.
     func migrate() async throws

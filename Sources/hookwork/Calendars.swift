@@ -59,7 +59,9 @@ struct Calendars: AsyncParsableCommand {
             } catch {
                 throw CommandFailure("\(error.field): \(error.message)")
             }
-            try await Deliveries.withStore { try await $0.put(.calendar, id: id, document: document) }
+            try await Deliveries.withStore {
+                _ = try await $0.saveVersioned(.calendar, id: id, document: document, by: Versions.author, at: Int(Date().timeIntervalSince1970))
+            }
             document["id"] = .int(id)
             print(JSONValue.object(document).jsonText())
         }
@@ -74,7 +76,9 @@ struct Calendars: AsyncParsableCommand {
                 if let department = try await store.list(.department, query: EntityQuery()).first(where: { $0["calendar_id"]?.looseInt == id }) {
                     throw CommandFailure("department \(department["id"]?.looseInt ?? 0) names calendar \(id); change its calendar_id first")
                 }
-                guard try await store.delete(.calendar, id: id) else { throw CommandFailure("there is no calendar \(id)") }
+                guard try await store.deleteVersioned(.calendar, id: id, by: Versions.author, at: Int(Date().timeIntervalSince1970)) != nil else {
+                    throw CommandFailure("there is no calendar \(id)")
+                }
             }
             print(JSONValue.object(JSONObject([("id", .int(id)), ("deleted", .bool(true))])).jsonText())
         }

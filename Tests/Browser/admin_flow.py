@@ -640,6 +640,47 @@ class Flow:
         if self.args.receiver_url not in row or "0 retrying" not in row:
             raise StepFailed(f"the connection's row reads {row}")
 
+    def history(self):
+        """A trigger's history: who changed what, version by version; a restore brings back the earlier document; a
+        deleted trigger is listed and restored from its history."""
+        self.sign_in()
+        self.step("the trigger's page links to its history, newest version first")
+        self.go("#/triggers/1")
+        self.testid("history-link").click()
+        self.wait_for(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="versions"] tbody tr')) == 2, "two versions listed")
+        rows = self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="versions"] tbody tr')
+        if "Version 2" not in rows[0].text or "(current)" not in rows[0].text or "HOOKWORK_ADMIN_TOKEN" not in rows[0].text:
+            raise StepFailed(f"the newest row reads: {rows[0].text}")
+        self.step("the current version's changes name the member, its value before and after")
+        change = self.testid("change-0")
+        if "/name" not in change.text or '"Greeting"' not in change.text or '"Greeting, renamed"' not in change.text:
+            raise StepFailed(f"the change reads: {change.text}")
+        if self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="restore"]'):
+            raise StepFailed("the current version offers a restore")
+        self.shot("20-history")
+        self.step("version 1 is restored after a confirmation; the list then has a third version")
+        self.driver.find_element(By.CSS_SELECTOR, '[data-testid="version-row-1"] a').click()
+        self.testid("restore").click()
+        self.testid("confirm-restore").click()
+        self.wait_for(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="versions"] tbody tr')) == 3, "a third version listed")
+        status, stored = self.api("GET", "/api/v1/triggers/1")
+        if status != 200 or stored.get("name") != "Greeting":
+            raise StepFailed(f"the stored trigger reads {status} {stored}")
+        self.step("a deleted trigger is listed with who deleted it, and restored from its history")
+        self.go("#/triggers")
+        self.testid("deleted-link").click()
+        row = self.testid("deleted-row-2")
+        if "Old greeting" not in row.text or "HOOKWORK_ADMIN_TOKEN" not in row.text:
+            raise StepFailed(f"the deleted row reads: {row.text}")
+        row.find_element(By.TAG_NAME, "a").click()
+        self.testid("restore").click()
+        self.testid("confirm-restore").click()
+        self.wait_for(lambda: self.api("GET", "/api/v1/triggers/2")[0] == 200, "trigger 2 coming back")
+        self.go("#/deleted/triggers")
+        self.wait('[data-testid="deleted"], .empty')
+        if self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="deleted-row-2"]'):
+            raise StepFailed("the restored trigger is still listed as deleted")
+
     def calendars(self):
         """A calendar through the form: a wrong time zone and an inverted interval named beside their fields, then saved
         with a holiday, as the API stores it."""
@@ -775,7 +816,7 @@ def main():
     parser.add_argument("--base-url", required=True)
     parser.add_argument("--token", required=True)
     parser.add_argument("--screenshots", required=True)
-    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations", "connections", "events", "calendars"], default="core")
+    parser.add_argument("--scenario", choices=["core", "test-box", "deliveries", "explorer", "dashboard", "operations", "connections", "events", "calendars", "history"], default="core")
     parser.add_argument("--receiver-url", default="http://127.0.0.1:9")
     parser.add_argument("--chat-id", type=int, default=1)
     parser.add_argument("--webhook-id", type=int, default=1)

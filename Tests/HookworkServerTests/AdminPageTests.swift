@@ -276,6 +276,18 @@ struct AdminPageBrowserTests {
         try await runBrowserScenario("calendars") { _ in [] }
     }
 
+    /// Needs the version routes of triggers.
+    @Test("a trigger's history shows who changed which member; a restore, and a deleted trigger restored from its history")
+    func history() async throws {
+        try await runBrowserScenario("history") { (client: any TestClientProtocol) async throws -> [String] in
+            #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Greeting","actions":[]}"#).status == 201)
+            #expect(try await client.call(.patch, "/api/v1/triggers/1", json: #"{"name":"Greeting, renamed"}"#).status == 200)
+            #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Old greeting","actions":[]}"#).status == 201)
+            #expect(try await client.call(.delete, "/api/v1/triggers/2").status == 204)
+            return []
+        }
+    }
+
     /// Needs `GET /api/v1/activity`.
     @Test("the dashboard charts the last hour and day and counts the event and its delivery")
     func dashboard() async throws {

@@ -19,7 +19,7 @@ struct ConformanceCheck: Sendable, CustomTestStringConvertible {
 
 /// The conformance suite: records, batches, the event queue, tokens, migrations and reopening.
 enum StoreConformance {
-    static let checks: [ConformanceCheck] = records + batches + events + parking + tokens + lifecycle
+    static let checks: [ConformanceCheck] = records + batches + events + parking + tokens + versions + lifecycle
 
     static let records: [ConformanceCheck] = [
         ConformanceCheck("a stored record reads back exactly, unknown members and their order included") { _, store in
@@ -363,6 +363,67 @@ enum StoreConformance {
             #expect(try await !store.resumeContinuous(.chat, id: 7))
             #expect(try await store.parkedContinuousIDs(.chat).isEmpty)
             #expect(try await store.recordContinuousCrashes(again, parkAfter: 2, now: 200).isEmpty, "a resumed chat's count starts over")
+        },
+    ]
+
+    static let versions: [ConformanceCheck] = [
+        ConformanceCheck("each save and the deletion are numbered versions in order, with who and when, and the record follows") { _, store in
+            let first = try await store.saveVersioned(
+                .webhook, id: nil, document: object(["name": "a", "event": "chat.close"]), by: "alice", at: 100)
+            #expect(first.version == 1)
+            let second = try await store.saveVersioned(
+                .webhook, id: first.id, document: object(["name": "b", "event": "chat.close"]), by: "bob", at: 160)
+            #expect(second == (first.id, 2))
+            #expect(try await store.get(.webhook, id: first.id)?["name"] == "b")
+            #expect(try await store.deleteVersioned(.webhook, id: first.id, by: "carol", at: 200) == 3)
+            #expect(try await store.get(.webhook, id: first.id) == nil)
+            #expect(try await store.deleteVersioned(.webhook, id: first.id, by: "carol", at: 201) == nil, "nothing left to delete")
+            let versions = try await store.versions(.webhook, id: first.id)
+            #expect(versions.map(\.number) == [1, 2, 3])
+            #expect(versions.map(\.savedBy) == ["alice", "bob", "carol"])
+            #expect(versions.map(\.savedAt) == [100, 160, 200])
+            #expect(versions[0].document == object(["id": .int(first.id), "name": "a", "event": "chat.close"]), "the document as stored")
+            #expect(versions[2].isDeletion)
+            #expect(try await store.version(.webhook, id: first.id, number: 2) == versions[1])
+            #expect(try await store.version(.webhook, id: first.id, number: 4) == nil)
+            #expect(try await store.versions(.trigger, id: first.id).isEmpty, "kinds do not share histories")
+            // Saving again under the same id continues the numbering (a restore of a deleted record).
+            #expect(try await store.saveVersioned(.webhook, id: first.id, document: object(["name": "a"]), by: "dave", at: 300).version == 4)
+        },
+        ConformanceCheck("only the histories of records deleted before the retention age are purged") { _, store in
+            let kept = try await store.saveVersioned(.trigger, id: nil, document: object(["name": "kept"]), by: "t", at: 10)
+            let old = try await store.saveVersioned(.trigger, id: nil, document: object(["name": "old"]), by: "t", at: 10)
+            let recent = try await store.saveVersioned(.trigger, id: nil, document: object(["name": "recent"]), by: "t", at: 10)
+            let back = try await store.saveVersioned(.trigger, id: nil, document: object(["name": "back"]), by: "t", at: 10)
+            _ = try await store.deleteVersioned(.trigger, id: old.id, by: "t", at: 50)
+            _ = try await store.deleteVersioned(.trigger, id: recent.id, by: "t", at: 500)
+            _ = try await store.deleteVersioned(.trigger, id: back.id, by: "t", at: 50)
+            _ = try await store.saveVersioned(.trigger, id: back.id, document: object(["name": "back"]), by: "t", at: 60)
+            #expect(
+                try await store.deletions(.trigger).map(\.recordID) == [recent.id, old.id], "newest deletion first; a restored one is not deleted")
+            #expect(try await store.purgeVersions(deletedBefore: 100) == 2, "old's save and deletion")
+            #expect(try await store.versions(.trigger, id: old.id).isEmpty)
+            #expect(try await store.versions(.trigger, id: recent.id).count == 2)
+            #expect(try await store.versions(.trigger, id: back.id).count == 3)
+            #expect(try await store.versions(.trigger, id: kept.id).count == 1)
+            #expect(try await store.purgeVersions(deletedBefore: 100) == 0)
+        },
+        ConformanceCheck("records stored before versions were kept became their version 1, without a time") { database, store in
+            try await store.put(.webhook, id: 5, document: object(["name": "old"]))
+            try await store.put(.chat, id: 5, document: object(["status": 1]))
+            // Run the history's migration again on these rows, as it ran on an existing database.
+            try await store.engine.write { db in
+                try await db.raw("DELETE FROM hw_versions").run()
+                for statement in Migration.configurationVersions.statements(store.engine.flavor).dropFirst(2) {
+                    try await db.raw("\(unsafeRaw: statement)").run()
+                }
+            }
+            let versions = try await store.versions(.webhook, id: 5)
+            #expect(versions.map(\.number) == [1])
+            #expect(versions.first?.savedAt == nil && versions.first?.savedBy == VersionHistory.before)
+            #expect(versions.first?.document?["name"] == "old")
+            #expect(try await store.versions(.chat, id: 5).isEmpty, "chats are state, not configuration")
+            #expect(try await store.saveVersioned(.webhook, id: 5, document: object(["name": "new"]), by: "a", at: 9).version == 2)
         },
     ]
 

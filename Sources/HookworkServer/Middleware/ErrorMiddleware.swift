@@ -1,4 +1,5 @@
 import HookworkCore
+import HookworkEngine
 import HookworkStore
 import Hummingbird
 import Logging
@@ -29,6 +30,13 @@ struct ErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let failure as ValidationFailure:
+            return APIError(.unprocessableContent, code: failure.code, message: failure.message, field: failure.field, details: failure.details)
+        case let failure as HistoryError:
+            switch failure {
+            case .noVersion: return APIError(.notFound, code: "no_such_version", message: failure.message)
+            case .deletion: return APIError(.conflict, code: "version_is_deletion", message: failure.message)
+            }
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "body_too_large", message: "the request body is larger than the server accepts")
         case let error as StoreError:

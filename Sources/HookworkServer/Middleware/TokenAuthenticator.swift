@@ -43,6 +43,7 @@ final class TokenAuthenticator: Sendable {
     struct CachedToken: Sendable {
         var id: Int
         var scope: Scope
+        var name: String
         var until: Int
     }
 
@@ -78,8 +79,11 @@ final class TokenAuthenticator: Sendable {
 
     /// Fails unless the request carries a token whose scope allows `needed`. `client` names the caller's address
     /// for the failure limit.
-    func authorize(_ request: Request, needed: Scope, client: String) async throws {
-        guard needed != .public else { return }
+    /// Checks the request's token for `needed`; the token's name (what saved a configuration version), nil for a
+    /// public route.
+    @discardableResult
+    func authorize(_ request: Request, needed: Scope, client: String) async throws -> String? {
+        guard needed != .public else { return nil }
         let now = clock.now()
         if let retry = failures.blocked(client, now: now) {
             throw APIError(
@@ -96,7 +100,7 @@ final class TokenAuthenticator: Sendable {
             )
         }
         let secret = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        guard let scope = try await scope(of: Self.hash(secret), now: now) else {
+        guard let (scope, name) = try await token(of: Self.hash(secret), now: now) else {
             failures.record(client, now: now)
             throw APIError(.unauthorized, code: "unauthorized", message: "the API token is not valid", headers: [.wwwAuthenticate: "Bearer"])
         }
@@ -105,11 +109,19 @@ final class TokenAuthenticator: Sendable {
                 .forbidden, code: "forbidden", message: "this route needs an \(needed.rawValue) token; the token sent has the \(scope.rawValue) scope"
             )
         }
+        return name
     }
 
     /// The scope of the token with this hash, or nil; notes when a stored token was last used.
     func scope(of hash: String, now: Int) async throws -> Scope? {
-        if let scope = configured[hash] { return scope }
+        try await token(of: hash, now: now)?.scope
+    }
+
+    /// The scope and name of the token with this hash (a configured one is named after its variable), or nil.
+    func token(of hash: String, now: Int) async throws -> (scope: Scope, name: String)? {
+        if let scope = configured[hash] {
+            return (scope, configuredNames.first { $0.scope == scope }?.name ?? "configured token")
+        }
         let cached = cache.withLock { cache -> CachedToken? in
             guard let entry = cache[hash] else { return nil }
             if entry.until > now { return entry }
@@ -121,7 +133,7 @@ final class TokenAuthenticator: Sendable {
             token = cached
         } else {
             guard let stored = try await store.token(secretHash: hash), let scope = Scope(rawValue: stored.scope) else { return nil }
-            token = CachedToken(id: stored.id, scope: scope, until: now + Self.cacheSeconds)
+            token = CachedToken(id: stored.id, scope: scope, name: stored.name, until: now + Self.cacheSeconds)
             cache.withLock { $0[hash] = token }
         }
         let due = lastMarked.withLock { marked -> Bool in
@@ -130,7 +142,7 @@ final class TokenAuthenticator: Sendable {
             return true
         }
         if due { try? await store.markTokenUsed(id: token.id, at: now) }
-        return token.scope
+        return (token.scope, token.name)
     }
 
     /// Forgets cached lookups of token `id` (after it was revoked or rotated here).

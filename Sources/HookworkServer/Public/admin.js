@@ -10,6 +10,7 @@ import { parkedEvents, tokens } from "./operations.js";
 import { connectionList, connectionEdit } from "./connections.js";
 import { eventLog, eventDetail } from "./events.js";
 import { calendarList, calendarEdit } from "./calendars.js";
+import { historyView, deletedView } from "./history.js";
 
 const routes = [
   [/^#\/dashboard$/, dashboard],
@@ -31,6 +32,8 @@ const routes = [
   [/^#\/connections\/(new|\d+)$/, connectionEdit],
   [/^#\/calendars$/, calendarList],
   [/^#\/calendars\/(new|\d+)$/, calendarEdit],
+  [/^#\/history\/(webhooks|triggers|rest-apis|calendars)\/(\d+)(?:\/(\d+))?$/, historyView],
+  [/^#\/deleted\/(webhooks|triggers|rest-apis|calendars)$/, deletedView],
 ];
 
 const main = () => document.getElementById("main");

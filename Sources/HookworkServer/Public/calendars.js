@@ -2,6 +2,7 @@
 import { get, put } from "./api.js";
 import { h, field, showErrors, clearErrors, toast, heading, table, failure } from "./ui.js";
 import { deleteButton } from "./webhooks.js";
+import { historyLink, deletedLink } from "./history.js";
 
 const DAYS = [["mon", "Monday"], ["tue", "Tuesday"], ["wed", "Wednesday"], ["thu", "Thursday"], ["fri", "Friday"], ["sat", "Saturday"], ["sun", "Sunday"]];
 
@@ -31,7 +32,7 @@ export async function calendarList() {
     h("td", {}, DAYS.filter(([key]) => (calendar.weekly?.[key] || []).length).map(([key]) => key).join(" ") || "closed"),
     h("td", {}, Object.keys(calendar.exceptions || {}).length)));
   return h("section", {},
-    heading("Calendars", h("a", { class: "button", href: "#/calendars/new", "data-testid": "new-calendar" }, "New calendar")),
+    heading("Calendars", deletedLink("calendars"), h("a", { class: "button", href: "#/calendars/new", "data-testid": "new-calendar" }, "New calendar")),
     h("p", { class: "hint" }, "A department's calendar_id (or HOOKWORK_DEFAULT_CALENDAR) gives its chats business time: ",
       h("code", {}, "{business_time}"), ", ", h("code", {}, "{in_business_hours}"), " and ", h("code", {}, "{args.chat.last_user_msg_time__business}"), "."),
     rows.length
@@ -92,6 +93,6 @@ export async function calendarEdit(id) {
     }
   });
   return h("section", {},
-    heading(isNew ? "New calendar" : `Calendar ${id}`, isNew ? null : deleteButton(`calendar ${id}`, `/api/v1/calendars/${id}`, "calendar", "#/calendars")),
+    heading(isNew ? "New calendar" : `Calendar ${id}`, isNew ? null : historyLink("calendars", id), isNew ? null : deleteButton(`calendar ${id}`, `/api/v1/calendars/${id}`, "calendar", "#/calendars")),
     form);
 }

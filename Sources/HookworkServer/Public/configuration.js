@@ -2,6 +2,7 @@
 import { get, post, put } from "./api.js";
 import { h, field, select, showErrors, clearErrors, toast, heading, table } from "./ui.js";
 import { deleteButton } from "./webhooks.js";
+import { historyLink, deletedLink } from "./history.js";
 
 /** The reference's action types (spec §8.2); restapi and mail have their own fields, the others a JSON editor. */
 const ACTION_TYPES = [
@@ -20,7 +21,7 @@ export async function triggerList() {
     h("td", {}, (trigger.actions || []).map((action) => action.type).join(", ") || "—"),
     h("td", { class: "row-actions" }, deleteButton(`trigger ${trigger.name}`, `/api/v1/triggers/${trigger.id}`, `trigger-${trigger.id}`))));
   return h("section", {},
-    heading("Triggers", h("a", { class: "button", href: "#/triggers/new", "data-testid": "new-trigger" }, "New trigger")),
+    heading("Triggers", deletedLink("triggers"), h("a", { class: "button", href: "#/triggers/new", "data-testid": "new-trigger" }, "New trigger")),
     items.length ? table(["Id", "Name", "Actions", ""], rows, { "data-testid": "trigger-table" }) : h("p", { class: "empty" }, "No triggers yet."));
 }
 
@@ -84,7 +85,7 @@ export async function triggerEdit(id) {
     }
   });
   return h("section", {},
-    heading(isNew ? "New trigger" : `Trigger ${trigger.name}`, isNew ? null : deleteButton(`trigger ${trigger.name}`, `/api/v1/triggers/${id}`, "trigger", "#/triggers")),
+    heading(isNew ? "New trigger" : `Trigger ${trigger.name}`, isNew ? null : historyLink("triggers", id), isNew ? null : deleteButton(`trigger ${trigger.name}`, `/api/v1/triggers/${id}`, "trigger", "#/triggers")),
     form);
 }
 
@@ -197,7 +198,7 @@ export async function restAPIList() {
     h("td", {}, ((api.configuration || {}).parameters || []).map((m) => m.id).join(", ")),
     h("td", { class: "row-actions" }, deleteButton(`Rest API ${api.name}`, `/api/v1/rest_apis/${api.id}`, `rest-api-${api.id}`))));
   return h("section", {},
-    heading("Rest APIs", h("a", { class: "button", href: "#/rest-apis/new", "data-testid": "new-rest-api" }, "New Rest API")),
+    heading("Rest APIs", deletedLink("rest-apis"), h("a", { class: "button", href: "#/rest-apis/new", "data-testid": "new-rest-api" }, "New Rest API")),
     items.length ? table(["Id", "Name", "Host", "Methods", ""], rows, { "data-testid": "rest-api-table" }) : h("p", { class: "empty" }, "No Rest APIs yet."));
 }
 
@@ -389,6 +390,6 @@ export async function restAPIEdit(id) {
     }
   });
   return h("section", {},
-    heading(isNew ? "New Rest API" : `Rest API ${api.name}`, isNew ? null : deleteButton(`Rest API ${api.name}`, `/api/v1/rest_apis/${id}`, "rest-api", "#/rest-apis")),
+    heading(isNew ? "New Rest API" : `Rest API ${api.name}`, isNew ? null : historyLink("rest-apis", id), isNew ? null : deleteButton(`Rest API ${api.name}`, `/api/v1/rest_apis/${id}`, "rest-api", "#/rest-apis")),
     form);
 }

@@ -1,6 +1,7 @@
 // Webhooks: the list, the form with its condition builder, the test box and the firing ledger.
 import { get, post, put, patch, del, query } from "./api.js";
 import { h, field, select, showErrors, clearErrors, toast, when, heading, table } from "./ui.js";
+import { historyLink, deletedLink } from "./history.js";
 
 /** The webhook types of the reference (spec §3.3). */
 export const TYPES = [["0", "Hook event"], ["1", "Continuous chat"], ["2", "Continuous mail"]];
@@ -71,7 +72,7 @@ export async function webhookList() {
       h("td", { class: "row-actions" }, deleteButton(`webhook ${webhook.name || webhook.id}`, `/api/v1/webhooks/${webhook.id}`, `webhook-${webhook.id}`)));
   });
   return h("section", {},
-    heading("Webhooks", h("a", { class: "button", href: "#/webhooks/new", "data-testid": "new-webhook" }, "New webhook")),
+    heading("Webhooks", deletedLink("webhooks"), h("a", { class: "button", href: "#/webhooks/new", "data-testid": "new-webhook" }, "New webhook")),
     items.length ? table(["Id", "Name", "Event or type", "Trigger", "Enabled", "Last fired", ""], rows, { "data-testid": "webhook-table" })
       : h("p", { class: "empty" }, "No webhooks yet."));
 }
@@ -117,6 +118,7 @@ export async function webhookEdit(id) {
   });
   return h("section", {},
     heading(isNew ? "New webhook" : `Webhook ${webhook.name || id}`,
+      isNew ? null : historyLink("webhooks", id),
       isNew ? null : deleteButton(`webhook ${webhook.name || id}`, `/api/v1/webhooks/${id}`, "webhook", "#/webhooks")),
     form,
     isNew ? null : testBox(webhook),

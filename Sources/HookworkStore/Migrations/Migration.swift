@@ -9,7 +9,7 @@ struct Migration: Sendable {
     /// Every migration, in the order they run.
     static let all: [Migration] = [
         initial, deliveries, continuousLedgers, firingLog, parkingAndTokens, operationsKind, commandStream, firingEffect,
-        configurationRevision, episodeCounts, continuousFaults,
+        configurationRevision, episodeCounts, continuousFaults, configurationVersions,
     ]
 
     /// Records, the event queue and API tokens.

@@ -76,6 +76,19 @@ enum OpenAPISchemas {
         ("ConfigurationRecord", object([("id", integer)], required: ["id"])),
         ("ConfigurationList", object([("items", array(ref("ConfigurationRecord")))], required: ["items"])),
         (
+            "WhyNot",
+            object(
+                [
+                    ("webhook_id", integer), ("chat_id", integer), ("now", integer), ("valid", boolean), ("fires", boolean), ("summary", string),
+                    ("reasons", array(object([("code", string), ("message", string)], required: ["code", "message"]))), ("verdict", ref("Trace")),
+                    (
+                        "last_delivery",
+                        object([("id", integer), ("status", string), ("created_at", integer), ("host", string), ("attempts", integer)])
+                    ),
+                ],
+                required: ["webhook_id", "chat_id", "valid", "fires", "summary", "reasons", "verdict"])
+        ),
+        (
             "VersionSummary",
             object(
                 [("version", integer), ("saved_at", nullableInteger), ("saved_by", string), ("deleted", boolean), ("changed_members", integer)],
@@ -447,6 +460,7 @@ enum OpenAPISchemas {
         case "GET /api/v1/chats/{id}/extract", "GET /api/v1/mail_messages/{id}/extract", "GET /api/v1/mail-messages/{id}/extract":
             return (nil, "Extracted", "application/json")
         case "GET /api/v1/webhooks/{id}/ledger": return (nil, "Ledger", "application/json")
+        case "GET /api/v1/webhooks/{id}/chats/{chat_id}/why": return (nil, "WhyNot", "application/json")
         case "DELETE /api/v1/webhooks/{id}/ledger": return (nil, "LedgerReset", "application/json")
         case "GET /api/v1/chats/{id}/attributes": return (nil, "ChatAttributes", "application/json")
         case "GET /health": return (nil, "Health", "application/json")

@@ -413,6 +413,15 @@ class Flow:
         if "condition 1:" not in trace or f"condition {len(BOT_NOT_RESPONDING)}:" not in trace or "condition 0:" in trace:
             raise StepFailed(f"the trace does not number conditions as the form does (from 1): {trace}")
         self.shot("09-webhook-test-box")
+        self.step("why it fires or not: the summary in words and each reason with its code")
+        self.testid("run-why").click()
+        summary = self.wait_for(lambda: self.answer_in("test-form", "why-summary"), "the why answer")
+        codes = [item.get_attribute("data-code") for item in self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="why-reasons"] li')]
+        self.step(f"  why: {summary} {codes}")
+        if not codes or not set(codes) <= {"due", "every_waits"}:
+            raise StepFailed(f"a valid continuous webhook should be due or waiting for its next time, got {codes}: {summary}")
+        if ("It fires" in summary) != (codes == ["due"]):
+            raise StepFailed(f"the summary does not match the reasons: {summary} {codes}")
         self.step("a chat that does not exist is named in the error")
         self.type(self.label_for("Chat id"), "999999")
         self.testid("run-test").click()

@@ -102,6 +102,19 @@ struct ContinuousController {
                     .object(JSONObject([("subject", .string(subject.rawValue)), ("id", .int(id)), ("status", .string("resumed"))])))
             }
         }
+        let explainer = FiringExplainer(store: environment.store, defaultCalendarID: environment.configuration.defaultCalendarID)
+        table.add(
+            .get, "/api/v1/webhooks/{id}/chats/{chat_id}/why",
+            "Why a webhook fires or not for a chat: its verdict now with the trace, and each thing that holds a firing back", scope: .admin,
+            tag: "continuous"
+        ) { _, context in
+            let id = try context.intParameter()
+            let chatID = try context.intParameter("chat_id")
+            let now = environment.clock.now()
+            let blocked = Set(environment.breakers.blockedHosts(now: now))
+            return JSONResponse.make(
+                try await Self.mapped { .object(try await explainer.explain(webhookID: id, chatID: chatID, now: now, blockedHosts: blocked)) })
+        }
         table.add(
             .get, "/api/v1/webhooks/{id}/ledger", "A continuous webhook's ledger: fired chats (type 1) or processed mail messages (type 2)",
             scope: .admin, tag: "continuous"

@@ -352,9 +352,22 @@ function testBox(webhook) {
     h("p", { class: "hint" }, `Evaluates the saved conditions against a stored ${mail ? "mail message" : "chat"} and shows each condition's outcome. No trigger runs.`),
     h("div", { class: "inline" },
       field(mail ? "Mail message id" : "Chat id", input, { apiField: mail ? "message_id" : "chat_id" }),
-      h("button", { type: "submit", "data-testid": "run-test" }, "Test")),
+      h("button", { type: "submit", "data-testid": "run-test" }, "Test"),
+      mail ? null : h("button", { type: "button", class: "secondary", "data-testid": "run-why" }, "Why not?")),
     h("p", { class: "form-error", role: "alert", hidden: true }),
     output);
+  // "Why didn't it fire for this chat?": the verdict, then each thing that holds a firing back, in words.
+  form.querySelector('[data-testid="run-why"]')?.addEventListener("click", async () => {
+    clearErrors(form);
+    if (!input.value) { showErrors(form, { field: "chat_id", message: "Type the id of a stored chat first." }); return; }
+    output.replaceChildren(h("p", { class: "loading" }, "Asking…"));
+    try {
+      output.replaceChildren(renderWhy(await get(`/api/v1/webhooks/${webhook.id}/chats/${Number(input.value)}/why`)));
+    } catch (error) {
+      output.replaceChildren();
+      showErrors(form, error.field === "chat_id" || !error.field ? { ...error, field: "chat_id", message: error.message } : error);
+    }
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors(form);
@@ -368,6 +381,19 @@ function testBox(webhook) {
     }
   });
   return form;
+}
+
+/** A "why" answer: whether it fires, each reason in words with its facts, then the verdict and trace. */
+export function renderWhy(answer) {
+  const headline = h("p", { class: "verdict " + (answer.fires ? "valid" : "invalid"), "data-testid": "why-summary" },
+    answer.fires ? "It fires: " : "It does not fire now: ", answer.summary);
+  const reasons = h("ul", { "data-testid": "why-reasons" }, answer.reasons.map((reason) =>
+    h("li", { "data-code": reason.code }, h("code", {}, reason.code), " ", reason.message)));
+  const last = answer.last_delivery
+    ? h("p", { class: "muted" }, "Its last call: ", h("a", { href: `#/deliveries/${answer.last_delivery.id}` }, `delivery ${answer.last_delivery.id}`),
+      ` (${answer.last_delivery.status}, ${answer.last_delivery.attempts} attempt${answer.last_delivery.attempts === 1 ? "" : "s"})`)
+    : null;
+  return h("div", {}, headline, reasons, last, renderTest(answer.verdict));
 }
 
 const WOULD_RUN = { trigger: "the trigger", alternative: "the alternative trigger", nothing: "nothing" };

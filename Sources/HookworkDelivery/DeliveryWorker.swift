@@ -128,6 +128,8 @@ public struct DeliveryRetention: Service {
     public let deletedVersionDays: Int
     /// Time between purges.
     public let interval: Duration
+    /// Days a shadow webhook's would-be firings are kept.
+    public static let shadowFiringDays = 14
 
     /// A retention service.
     public init(
@@ -150,12 +152,14 @@ public struct DeliveryRetention: Service {
     }
 
     /// One purge; returns how many deliveries were deleted. The firing log, which only the activity view (one day at
-    /// most) reads, is trimmed to two days beside it.
+    /// most) reads, is trimmed to two days beside it, and shadow firings to `shadowFiringDays`.
     @discardableResult
     public func purge() async -> Int {
         do {
             let firings = try await store.purgeFirings(before: clock.now() - 2 * 86_400)
             if firings > 0 { logger.info("firings.purged", metadata: ["firing.count": "\(firings)"]) }
+            let shadows = try await store.purgeShadowFirings(before: clock.now() - Self.shadowFiringDays * 86_400)
+            if shadows > 0 { logger.info("shadow_firings.purged", metadata: ["firing.count": "\(shadows)"]) }
         } catch is CancellationError {
             return 0  // stopping
         } catch {

@@ -76,6 +76,19 @@ enum OpenAPISchemas {
         ("ConfigurationRecord", object([("id", integer)], required: ["id"])),
         ("ConfigurationList", object([("items", array(ref("ConfigurationRecord")))], required: ["items"])),
         (
+            "ShadowFirings",
+            object(
+                [
+                    ("webhook_id", integer), ("mode", enumeration(["live", "shadow"])), ("since", integer), ("until", integer), ("total", integer),
+                    ("per_hour", array(object([("hour", integer), ("count", integer)], required: ["hour", "count"]))),
+                    (
+                        "firings",
+                        array(object([("time", integer), ("branch", string), ("trigger_id", integer), ("trace", anyValue)], required: ["time"]))
+                    ),
+                ],
+                required: ["webhook_id", "mode", "per_hour", "firings"])
+        ),
+        (
             "WhyNot",
             object(
                 [
@@ -461,6 +474,7 @@ enum OpenAPISchemas {
             return (nil, "Extracted", "application/json")
         case "GET /api/v1/webhooks/{id}/ledger": return (nil, "Ledger", "application/json")
         case "GET /api/v1/webhooks/{id}/chats/{chat_id}/why": return (nil, "WhyNot", "application/json")
+        case "GET /api/v1/webhooks/{id}/shadow_firings": return (nil, "ShadowFirings", "application/json")
         case "DELETE /api/v1/webhooks/{id}/ledger": return (nil, "LedgerReset", "application/json")
         case "GET /api/v1/chats/{id}/attributes": return (nil, "ChatAttributes", "application/json")
         case "GET /health": return (nil, "Health", "application/json")
@@ -482,6 +496,9 @@ enum OpenAPISchemas {
                 ("limit", ["type": "integer", "minimum": 1, "maximum": 500]),
             ]
         case "GET /api/v1/events/parked": return [("after", seconds), ("limit", ["type": "integer", "minimum": 1, "maximum": 500])]
+        case "GET /api/v1/webhooks/{id}/shadow_firings":
+            let time: JSONValue = ["type": "integer", "minimum": 0, "maximum": .int(Int(Int32.max) * 2)]
+            return [("since", time), ("until", time), ("limit", ["type": "integer", "minimum": 1, "maximum": 1000])]
         case "GET /api/v1/events":
             return [
                 ("name", ["type": "string", "maxLength": 100]), ("before_id", positive),

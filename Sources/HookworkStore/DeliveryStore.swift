@@ -199,6 +199,8 @@ public struct UnitOfWork: Sendable, Equatable {
     public var firings: [FiringLogEntry] = []
     /// Records to delete (after the puts and patches).
     public var deletes: [RecordKey] = []
+    /// Firings a webhook in shadow mode would have made (in place of running their triggers).
+    public var shadowFirings: [ShadowFiring] = []
 
     /// A unit of work; everything is optional.
     public init(
@@ -215,13 +217,13 @@ public struct UnitOfWork: Sendable, Equatable {
     /// Whether there is nothing to write.
     public var isEmpty: Bool {
         completedEvent == nil && puts.isEmpty && patches.isEmpty && events.isEmpty && deliveries.isEmpty && claims.isEmpty
-            && firings.isEmpty && deletes.isEmpty
+            && firings.isEmpty && deletes.isEmpty && shadowFirings.isEmpty
     }
 
     public static func == (lhs: UnitOfWork, rhs: UnitOfWork) -> Bool {
         lhs.completedEvent?.sequence == rhs.completedEvent?.sequence && lhs.completedEvent?.outcome == rhs.completedEvent?.outcome
             && lhs.puts == rhs.puts && lhs.patches == rhs.patches && lhs.events == rhs.events && lhs.deliveries == rhs.deliveries
-            && lhs.claims == rhs.claims && lhs.firings == rhs.firings && lhs.deletes == rhs.deletes
+            && lhs.claims == rhs.claims && lhs.firings == rhs.firings && lhs.deletes == rhs.deletes && lhs.shadowFirings == rhs.shadowFirings
     }
 }
 

@@ -1,3 +1,5 @@
+public import HookworkCore
+
 /// What ran a trigger, as the firing log records it.
 public enum FiringSource: String, Sendable, CaseIterable, Codable {
     /// A hook webhook's trigger or alternative trigger, run for an event (also one raised inline by a trigger).
@@ -36,4 +38,45 @@ public struct FiringLogEntry: Sendable, Equatable {
 public protocol FiringLogStore: Sendable {
     /// Deletes firing-log rows older than `before`; how many were deleted.
     func purgeFirings(before: Int) async throws -> Int
+}
+
+/// A firing a webhook in shadow mode would have made: evaluated like a live one (its own firing policy and ledger),
+/// recorded instead of running its trigger.
+public struct ShadowFiring: Sendable, Equatable {
+    /// What would have run it.
+    public var source: FiringSource
+    /// The webhook.
+    public var webhookID: Int
+    /// The chat (hook and continuous chat webhooks) or mail message (continuous mail webhooks).
+    public var subjectID: Int
+    /// When (unix seconds).
+    public var firedAt: Int
+    /// `trigger` or `alternative`.
+    public var branch: String
+    /// The trigger that would have run.
+    public var triggerID: Int
+    /// The conditions' trace at that moment.
+    public var trace: JSONValue
+
+    /// A shadow firing.
+    public init(source: FiringSource, webhookID: Int, subjectID: Int, firedAt: Int, branch: String, triggerID: Int, trace: JSONValue) {
+        self.source = source
+        self.webhookID = webhookID
+        self.subjectID = subjectID
+        self.firedAt = firedAt
+        self.branch = branch
+        self.triggerID = triggerID
+        self.trace = trace
+    }
+}
+
+/// The would-be firings of webhooks in shadow mode, written in the unit of work of the decision (`UnitOfWork`).
+public protocol ShadowFiringStore: Sendable {
+    /// A webhook's shadow firings in `since..<until`, newest first, at most `limit`.
+    func shadowFirings(webhookID: Int, since: Int, until: Int, limit: Int) async throws -> [ShadowFiring]
+    /// How many shadow firings a webhook made per hour in `since..<until`: (the hour's start, the count), oldest first,
+    /// hours without one left out.
+    func shadowFiringsPerHour(webhookID: Int, since: Int, until: Int) async throws -> [(hour: Int, count: Int)]
+    /// Deletes shadow firings older than `before`; how many.
+    func purgeShadowFirings(before: Int) async throws -> Int
 }

@@ -155,7 +155,8 @@ public protocol EventQueueStore: Sendable {
 /// consumer names the narrow protocols it uses.
 public protocol Store:
     RecordStore, EventQueueStore, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore, TokenStore,
-    EventParkingStore, ConfigurationStore, ContinuousFaultStore, VersionStore
+    EventParkingStore, ConfigurationStore, ContinuousFaultStore, VersionStore,
+    ShadowFiringStore
 {
     /// Runs the named, forward-only migrations that have not run yet.
     func migrate() async throws

@@ -685,10 +685,20 @@ class Flow:
         self.testid("restore").click()
         self.testid("confirm-restore").click()
         self.wait_for(lambda: self.api("GET", "/api/v1/triggers/2")[0] == 200, "trigger 2 coming back")
+        # The page moves to the history once the restore answered: wait for it before going elsewhere.
+        self.wait_for(lambda: len(self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="versions"] tbody tr')) == 3, "the history's third version")
         self.go("#/deleted/triggers")
         self.wait('[data-testid="deleted"], .empty')
         if self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="deleted-row-2"]'):
             raise StepFailed("the restored trigger is still listed as deleted")
+        self.step("a webhook in shadow mode shows its mode and the firing it recorded instead of running")
+        self.go("#/webhooks/1")
+        if Select(self.testid("webhook-mode")).first_selected_option.get_attribute("value") != "shadow":
+            raise StepFailed("the mode select does not read shadow")
+        total = self.wait_for(lambda: self.answer_in("webhook-form", "shadow-total"), "the shadow firings")
+        if not total.startswith("1 would-be firing"):
+            raise StepFailed(f"the shadow box reads: {total}")
+        self.shot("21-shadow-firings")
 
     def calendars(self):
         """A calendar through the form: a wrong time zone and an inverted interval named beside their fields, then saved

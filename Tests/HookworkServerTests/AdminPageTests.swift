@@ -277,13 +277,20 @@ struct AdminPageBrowserTests {
     }
 
     /// Needs the version routes of triggers.
-    @Test("a trigger's history shows who changed which member; a restore, and a deleted trigger restored from its history")
+    @Test(
+        "a trigger's history shows who changed which member; a restore, and a deleted trigger restored from its history; a shadow webhook lists its would-be firing"
+    )
     func history() async throws {
         try await runBrowserScenario("history") { (client: any TestClientProtocol) async throws -> [String] in
             #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Greeting","actions":[]}"#).status == 201)
             #expect(try await client.call(.patch, "/api/v1/triggers/1", json: #"{"name":"Greeting, renamed"}"#).status == 200)
             #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Old greeting","actions":[]}"#).status == 201)
             #expect(try await client.call(.delete, "/api/v1/triggers/2").status == 204)
+            // A hook webhook in shadow mode, and one event it records a firing for.
+            let shadow = #"{"name":"Trial","event":"chat.close","type":0,"trigger_id":1,"mode":"shadow","configuration":[]}"#
+            #expect(try await client.call(.post, "/api/v1/webhooks", json: shadow).status == 201)
+            let sent = try await client.call(.post, "/api/v1/events", token: ingestToken, json: Fixture.closeEvent(id: "shadow-1", chat: 41))
+            #expect(sent.status == 200, "\(sent.body)")
             return []
         }
     }

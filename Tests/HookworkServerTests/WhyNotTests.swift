@@ -119,6 +119,18 @@ struct WhyNotTests {
         }
     }
 
+    @Test("the webhook is in shadow mode: it records its firings and runs no trigger")
+    func shadow() async throws {
+        try await ContinuousHarness.with { h in
+            try await h.webhook(#"{"name":"trial","type":1,"mode":"shadow","trigger_id":1,"configuration":\#(activeNotOnHold)}"#)
+            try await h.store.put(.chat, id: 7, document: ["status": 1])
+            let answer = try await why(h, at: t0)
+            #expect(codes(answer) == ["shadow"])
+            #expect(try await h.pass(at: t0) == [], "nothing is sent")
+            #expect(try await h.store.shadowFirings(webhookID: 1, since: 0, until: t0 + 1, limit: 10).count == 1, "the firing is recorded")
+        }
+    }
+
     @Test("the chat is parked after crashes, with the way to resume it")
     func parked() async throws {
         try await ContinuousHarness.with { h in

@@ -46,6 +46,9 @@ public struct Webhook: Sendable, Equatable {
     public let kind: Kind
     /// Whether it is switched off.
     public let isDisabled: Bool
+    /// Whether it is in shadow mode (`"mode": "shadow"`): evaluated like a live webhook, with its own firing policy
+    /// and ledger, but each firing is recorded instead of running its trigger.
+    public let isShadow: Bool
     /// Seconds a queued hook webhook waits after its event (0...60, spec §1.3).
     public let delay: Int
     /// The trigger run when the conditions hold (0: none).
@@ -92,6 +95,7 @@ public struct Webhook: Sendable, Equatable {
         normalizedEvent = Self.normalizedEvent(event)
         kind = Kind(code: document["type"]?.looseInt ?? 0)
         isDisabled = PHPLoose.isTruthyValue(document["disabled"] ?? .null)
+        isShadow = document["mode"]?.stringValue == Self.shadowMode
         delay = min(max(document["delay"]?.looseInt ?? 0, 0), 60)
         triggerID = document["trigger_id"]?.looseInt ?? 0
         alternativeTriggerID = document["trigger_id_alt"]?.looseInt ?? 0
@@ -101,6 +105,9 @@ public struct Webhook: Sendable, Equatable {
         alternativeFiring = FiringPolicy.stored(document["alternative_firing"])
         steps = (try? Self.steps(document["steps"])) ?? []
     }
+
+    /// The `mode` of a webhook that records its firings instead of running its triggers.
+    public static let shadowMode = "shadow"
 
     /// The most steps a ladder may have.
     public static let maxSteps = 20

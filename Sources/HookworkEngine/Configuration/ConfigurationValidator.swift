@@ -137,6 +137,14 @@ public struct ConfigurationValidator: Sendable {
         for (member, reason) in Self.statisticsWarnings(configuration) { warn(member, reason) }
         if !shown.isEmpty { output["warnings"] = .array(shown) }
         output["disabled"] = .bool(disabled)
+        // `mode` is Hookwork's own (the reference has no shadow mode): kept only when it is given.
+        switch input["mode"] {
+        case nil, .null?: break
+        case .string(let mode)? where mode == "live" || mode == Webhook.shadowMode: output["mode"] = .string(mode)
+        default:
+            throw ValidationFailure(
+                field: "mode", message: "mode must be \"live\" (triggers run) or \"shadow\" (firings are recorded, no trigger runs)")
+        }
         output["configuration"] = configuration
         if type == 1 {
             // Continuous chat webhooks: when their triggers fire while the verdict stays the same (DESIGN §5).

@@ -34,6 +34,16 @@ public struct ContinuousFiring: Sendable {
         case alreadyClaimed
         /// The chat was closed or deleted after the snapshot (spec §5.3 re-check).
         case chatClosed
+        /// The webhook is in shadow mode: the claim was won and the firing recorded; no trigger ran.
+        case shadowed
+
+        /// Whether the claim was won (a live or a shadow firing).
+        public var won: Bool {
+            switch self {
+            case .fired, .shadowed: true
+            case .alreadyClaimed, .chatClosed: false
+            }
+        }
     }
 
     /// Fires `branch` of chat webhook `webhookID` for `chatID`: re-checks that the chat is still open, claims the
@@ -53,8 +63,16 @@ public struct ContinuousFiring: Sendable {
         guard let current = try await store.get(.chat, id: chatID), Self.openStatuses.contains(current["status"]?.looseInt ?? 0) else {
             return .chatClosed
         }
+        let snapshot = try await executor.catalog.snapshot()
+        if snapshot.webhooks[webhookID]?.webhook.isShadow == true {
+            return try await shadow(
+                ShadowFiring(
+                    source: .continuousChat, webhookID: webhookID, subjectID: chatID, firedAt: now, branch: branch.rawValue, triggerID: triggerID,
+                    trace: .null),
+                chatID: chatID, claim: claim, now: now)
+        }
         // A trigger's texts may read business time even when the webhook's conditions do not.
-        let clocks = try await executor.catalog.snapshot().triggerClocks
+        let clocks = snapshot.triggerClocks
         let args = JSONValue.object(JSONObject([("chat", .object(clocks?.annotated(chat: chat, now: now) ?? chat))]))
         let effects = Effects(keyPrefix: "f\(webhookID)_\(chatID)_\(branch.rawValue)_\(now)", webhookID: webhookID, branch: branch.rawValue)
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithChat, now: now, effects: effects)
@@ -76,6 +94,13 @@ public struct ContinuousFiring: Sendable {
     /// trigger only when the pair is new (spec §6.1), with `{conversation, mail, chat: mail}`.
     public func fireMail(webhookID: Int, triggerID: Int, mail: JSONObject, now: Int) async throws -> Result {
         let messageID = mail["id"]?.looseInt ?? 0
+        if try await executor.catalog.snapshot().webhooks[webhookID]?.webhook.isShadow == true {
+            return try await shadow(
+                ShadowFiring(
+                    source: .continuousMail, webhookID: webhookID, subjectID: messageID, firedAt: now, branch: "trigger", triggerID: triggerID,
+                    trace: .null),
+                mailID: messageID, claim: .mail(webhookID: webhookID, messageID: messageID), now: now)
+        }
         let args = JSONValue.object(
             JSONObject([("conversation", mail["conversation"] ?? .bool(false)), ("mail", .object(mail)), ("chat", .object(mail))]))
         let effects = Effects(keyPrefix: "m\(webhookID)_\(messageID)_\(now)", webhookID: webhookID, branch: "trigger")
@@ -91,6 +116,25 @@ public struct ContinuousFiring: Sendable {
                 "webhook.id": "\(webhookID)", "mail.id": "\(messageID)", "trigger.id": "\(triggerID)", "trigger.succeeded": "\(report.succeeded)",
             ])
         return .fired(report)
+    }
+
+    /// Records a shadow webhook's firing, with the trace of its conditions at this moment, under the same claim a live
+    /// firing would win: its firing policy and ledger work as a live webhook's do, and no trigger runs.
+    func shadow(_ firing: ShadowFiring, chatID: Int? = nil, mailID: Int? = nil, claim: LedgerClaim, now: Int) async throws -> Result {
+        var firing = firing
+        let test = try? await WebhookInspector(store: store).test(webhookID: firing.webhookID, chatID: chatID, messageID: mailID, now: now)
+        firing.trace = test?["trace"] ?? .array([])
+        var work = UnitOfWork()
+        work.claims = [claim]
+        work.shadowFirings = [firing]
+        guard try await commit(work, now: now) else { return .alreadyClaimed }
+        logger.info(
+            "continuous.shadow_fired",
+            metadata: [
+                "webhook.id": "\(firing.webhookID)", "subject.id": "\(firing.subjectID)", "firing.branch": "\(firing.branch)",
+                "trigger.id": "\(firing.triggerID)",
+            ])
+        return .shadowed
     }
 
     /// Commits `work`; false when its ledger claim was lost (nothing was written).

@@ -491,7 +491,7 @@ public struct ContinuousScheduler: Service {
                         webhookID: item.webhookID, chatID: chat.id, branch: item.branch, triggerID: item.triggerID, chat: chat.object, now: now,
                         claim: item.claim)
                 }
-                if case .fired = result { return (item.webhookID, chat.id, item.branch) }
+                if result.won { return (item.webhookID, chat.id, item.branch) }
             } catch {
                 logger.error("continuous.fire_failed", metadata: ["webhook.id": "\(item.webhookID)", "chat.id": "\(chat.id)", "error": "\(error)"])
             }
@@ -549,7 +549,7 @@ public struct ContinuousScheduler: Service {
                         let result = try await Self.noted(sentinel, .mailMessage, id: messageID, webhookID: webhookID) {
                             try await firing.fireMail(webhookID: webhookID, triggerID: triggerID, mail: mail, now: now)
                         }
-                        if case .fired = result {
+                        if result.won {
                             report.fired.append((webhookID, messageID, .trigger))
                         }
                     } catch {

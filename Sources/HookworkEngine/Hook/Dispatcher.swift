@@ -117,7 +117,17 @@ public struct Dispatcher: Sendable {
                 "webhook.evaluated",
                 metadata: ["webhook.id": "\(webhookID)", "webhook.valid": "\(valid)", "event.name": "\(event)"]
             )
-            if chosen > 0 {
+            if chosen > 0, webhook.isShadow {
+                // Shadow mode: the firing is recorded, with its trace, and no trigger runs.
+                let chatID = args["chat"]?["id"]?.looseInt ?? 0
+                effects.shadowFired(
+                    ShadowFiring(
+                        source: .hook, webhookID: webhookID, subjectID: chatID, firedAt: now, branch: valid ? "trigger" : "alternative",
+                        triggerID: chosen, trace: entry["trace"] ?? .array([])))
+                entry["branch"] = .string(valid ? "trigger" : "alternative")
+                entry["trigger"] = .null
+                entry["shadow"] = .bool(true)
+            } else if chosen > 0 {
                 var triggerArgs = args
                 triggerArgs["webhook_id"] = .int(webhookID)
                 triggerArgs["override_gbot_id"] = webhook.botID

@@ -86,6 +86,11 @@ public final class Effects: Sendable {
         }
     }
 
+    /// Records a firing a webhook in shadow mode would have made.
+    public func shadowFired(_ firing: ShadowFiring) {
+        state.withLock { $0.shadowFirings.append(firing) }
+    }
+
     /// Records a trigger the decision ran (the activity view's firing count).
     public func fired(_ entry: FiringLogEntry) {
         state.withLock { $0.firings.append(entry) }

@@ -116,6 +116,44 @@ struct ContinuousController {
                 try await Self.mapped { .object(try await explainer.explain(webhookID: id, chatID: chatID, now: now, blockedHosts: blocked)) })
         }
         table.add(
+            .get, "/api/v1/webhooks/{id}/shadow_firings",
+            "What a webhook in shadow mode would have fired (since, until: unix seconds, the last day by default), with counts per hour",
+            scope: .admin, tag: "continuous"
+        ) { request, context in
+            let id = try context.intParameter()
+            guard let document = try await environment.store.get(.webhook, id: id) else { throw APIError.notFound("webhook", id: id) }
+            let parameters = request.uri.queryParameters
+            let now = environment.clock.now()
+            let until = try parameters.checkedInt("until", 0...Int(Int32.max) * 2) ?? now + 1
+            let since = try parameters.checkedInt("since", 0...Int(Int32.max) * 2) ?? until - 86_400
+            let limit = try parameters.checkedInt("limit", 1...1000) ?? 100
+            let firings = try await environment.store.shadowFirings(webhookID: id, since: since, until: until, limit: limit)
+            let hours = try await environment.store.shadowFiringsPerHour(webhookID: id, since: since, until: until)
+            let subject = document["type"]?.looseInt == 2 ? "mail_message_id" : "chat_id"
+            return JSONResponse.make(
+                .object(
+                    JSONObject([
+                        ("webhook_id", .int(id)), ("mode", .string(Webhook(document: document).isShadow ? "shadow" : "live")),
+                        ("since", .int(since)), ("until", .int(until)), ("total", .int(hours.reduce(0) { $0 + $1.count })),
+                        (
+                            "per_hour",
+                            .array(hours.map { .object(JSONObject([("hour", .int($0.hour)), ("count", .int($0.count))])) })
+                        ),
+                        (
+                            "firings",
+                            .array(
+                                firings.map { firing in
+                                    .object(
+                                        JSONObject([
+                                            (subject, .int(firing.subjectID)), ("time", .int(firing.firedAt)), ("branch", .string(firing.branch)),
+                                            ("trigger_id", .int(firing.triggerID)), ("source", .string(firing.source.rawValue)),
+                                            ("trace", firing.trace),
+                                        ]))
+                                })
+                        ),
+                    ])))
+        }
+        table.add(
             .get, "/api/v1/webhooks/{id}/ledger", "A continuous webhook's ledger: fired chats (type 1) or processed mail messages (type 2)",
             scope: .admin, tag: "continuous"
         ) { _, context in

@@ -63,7 +63,8 @@ export async function webhookList() {
     });
     return h("tr", { "data-testid": `webhook-row-${webhook.id}` },
       h("td", {}, webhook.id),
-      h("td", {}, h("a", { href: `#/webhooks/${webhook.id}` }, webhook.name || "(no name)")),
+      h("td", {}, h("a", { href: `#/webhooks/${webhook.id}` }, webhook.name || "(no name)"),
+        webhook.mode === "shadow" ? h("span", { class: "muted", title: "Shadow mode: firings are recorded, no trigger runs" }, " (shadow)") : null),
       h("td", {}, typeLabel(webhook)),
       h("td", {}, triggerNames.get(webhook.trigger_id) || `#${webhook.trigger_id}`,
         webhook.trigger_id_alt ? h("span", { class: "muted" }, ` / else ${triggerNames.get(webhook.trigger_id_alt) || "#" + webhook.trigger_id_alt}`) : null),
@@ -122,6 +123,7 @@ export async function webhookEdit(id) {
       isNew ? null : deleteButton(`webhook ${webhook.name || id}`, `/api/v1/webhooks/${id}`, "webhook", "#/webhooks")),
     form,
     isNew ? null : testBox(webhook),
+    isNew || webhook.mode !== "shadow" ? null : shadowBox(webhook),
     isNew || String(webhook.type) === "0" ? null : ledgerBox(webhook));
 }
 
@@ -152,6 +154,8 @@ export function webhookForm(webhook, triggers, save) {
   const botID = h("input", { id: "webhook-bot", type: "number", min: 0, step: 1, value: webhook.bot_id ?? 0 });
   const botIDAlt = h("input", { id: "webhook-bot-alt", type: "number", min: 0, step: 1, value: webhook.bot_id_alt ?? 0 });
   const enabled = h("input", { id: "webhook-enabled", type: "checkbox", checked: !webhook.disabled, "data-testid": "webhook-enabled" });
+  const mode = select({ id: "webhook-mode", "data-testid": "webhook-mode" },
+    [["live", "Live: triggers run"], ["shadow", "Shadow: record what would fire, run nothing"]], webhook.mode || "live");
   const firing = firingFields("firing", "Firing policy, conditions valid", webhook.firing, "firing");
   const alternativeFiring = firingFields("alt-firing", "Firing policy, conditions NOT valid", webhook.alternative_firing, "alternative_firing");
   const builder = conditionBuilder(webhook.configuration);
@@ -187,7 +191,9 @@ export function webhookForm(webhook, triggers, save) {
       field("Bot id", botID, { apiField: "bot_id", hint: "Informational, as in the reference." }),
       field("Alternative bot id", botIDAlt, { apiField: "bot_id_alt" })),
     h("div", { class: "grid" }, firing, alternativeFiring),
-    h("div", { class: "check" }, enabled, h("label", { for: "webhook-enabled" }, "Enabled")),
+    h("div", { class: "grid" },
+      h("div", { class: "check" }, enabled, h("label", { for: "webhook-enabled" }, "Enabled")),
+      field("Mode", mode, { apiField: "mode", hint: "Shadow mode evaluates the webhook as if it were live and lists its would-be firings below; switch to live when they look right." })),
     h("h2", {}, "Conditions"),
     h("p", { class: "hint" }, "Placeholders: {args.chat.status}, {args.chat.department.name}, {time}; arithmetic such as {time}-60 works on both sides. ",
       "“or” joins a condition to the next one; “Start of OR” starts another group that may hold instead."),
@@ -207,6 +213,7 @@ export function webhookForm(webhook, triggers, save) {
       trigger_id: trigger.value === "" ? 0 : Number(trigger.value), trigger_id_alt: Number(alternative.value || 0),
       disabled: !enabled.checked, configuration: builder.read(),
     };
+    if (mode.value === "shadow" || webhook.mode) document.mode = mode.value;
     if (type.value !== "0") document.firing = firing.read();
     if (type.value === "1") document.alternative_firing = alternativeFiring.read();
     submit.disabled = true;
@@ -441,6 +448,29 @@ export function renderTrace(trace) {
 }
 
 /** The firing ledger of a continuous webhook, with a reset. */
+/** A shadow webhook's would-be firings of the last day: counts per hour, then each firing with its trace. */
+function shadowBox(webhook) {
+  const output = h("div", { "data-testid": "shadow-firings" }, h("p", { class: "loading" }, "Loading…"));
+  (async () => {
+    try {
+      const answer = await get(`/api/v1/webhooks/${webhook.id}/shadow_firings`);
+      const subject = String(webhook.type) === "2" ? "mail_message_id" : "chat_id";
+      const hours = answer.per_hour.map((hour) => h("li", {}, `${when(hour.hour)}: ${hour.count}`));
+      const rows = answer.firings.map((firing) => h("tr", {},
+        h("td", {}, subject === "chat_id" ? h("a", { href: `#/explorer?chat=${firing.chat_id}` }, firing.chat_id) : firing[subject]),
+        h("td", {}, when(firing.time)), h("td", {}, firing.branch), h("td", {}, `#${firing.trigger_id}`),
+        h("td", {}, h("details", {}, h("summary", {}, "trace"), renderTrace(firing.trace || [])))));
+      output.replaceChildren(
+        h("p", { "data-testid": "shadow-total" }, `${answer.total} would-be firing${answer.total === 1 ? "" : "s"} in the last day; none ran.`),
+        hours.length ? h("ul", { class: "muted" }, hours) : null,
+        rows.length ? table([subject === "chat_id" ? "Chat" : "Mail message", "Time", "Branch", "Trigger", "Why"], rows) : null);
+    } catch (error) {
+      output.replaceChildren(h("p", { class: "muted" }, "The shadow firings could not be read: " + error.message));
+    }
+  })();
+  return h("section", { class: "card" }, h("h2", {}, "Shadow firings"), output);
+}
+
 function ledgerBox(webhook) {
   const output = h("div", { "data-testid": "ledger" }, h("p", { class: "loading" }, "Loading…"));
   const load = async () => {

@@ -33,3 +33,25 @@ extension Migration {
         ]
     }
 }
+
+extension Migration {
+    /// The would-be firings of webhooks in shadow mode (`ShadowFiringStore`), with the trace of each.
+    static let shadowFirings = Migration(name: "0013_shadow_firings") { sql in
+        [
+            """
+            CREATE TABLE hw_shadow_firings (
+                id \(sql.autoIncrementKey),
+                webhook_id \(sql.integer) NOT NULL,
+                subject_id \(sql.integer) NOT NULL,
+                fired_at \(sql.integer) NOT NULL,
+                source TEXT NOT NULL,
+                branch TEXT NOT NULL,
+                trigger_id \(sql.integer) NOT NULL,
+                trace TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX hw_shadow_firings_webhook ON hw_shadow_firings (webhook_id, fired_at)",
+            "CREATE INDEX hw_shadow_firings_time ON hw_shadow_firings (fired_at)",
+        ]
+    }
+}

@@ -10,6 +10,7 @@ struct Migration: Sendable {
     static let all: [Migration] = [
         initial, deliveries, continuousLedgers, firingLog, parkingAndTokens, operationsKind, commandStream, firingEffect,
         configurationRevision, episodeCounts, continuousFaults, configurationVersions,
+        shadowFirings,
     ]
 
     /// Records, the event queue and API tokens.

@@ -348,8 +348,12 @@ private struct PreparedWork: Sendable {
     var claims: [LedgerClaim]
     var firings: [FiringLogEntry]
     var deletes: [RecordKey]
+    var shadowFirings: [(firing: ShadowFiring, trace: String)]
 
     init(_ work: UnitOfWork) throws(StoreError) {
+        var shadowFirings: [(firing: ShadowFiring, trace: String)] = []
+        for firing in work.shadowFirings { shadowFirings.append((firing, try StoredJSON.text(firing.trace))) }
+        self.shadowFirings = shadowFirings
         claims = work.claims
         deletes = work.deletes
         firings = work.firings
@@ -426,6 +430,15 @@ private struct PreparedWork: Sendable {
                     \(bind: firing.firedAt), \(bind: firing.source.rawValue), \(bind: firing.webhookID), \(bind: firing.triggerID),
                     \(bind: firing.effective ? 1 : 0)
                 )
+                """
+            ).run()
+        }
+        for (firing, trace) in shadowFirings {
+            try await db.raw(
+                """
+                INSERT INTO hw_shadow_firings (webhook_id, subject_id, fired_at, source, branch, trigger_id, trace)
+                VALUES (\(bind: firing.webhookID), \(bind: firing.subjectID), \(bind: firing.firedAt), \(bind: firing.source.rawValue),
+                    \(bind: firing.branch), \(bind: firing.triggerID), \(bind: trace))
                 """
             ).run()
         }

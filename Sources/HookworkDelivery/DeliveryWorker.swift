@@ -126,6 +126,8 @@ public struct DeliveryRetention: Service {
     public let days: Int
     /// The versions of a record deleted more than this many days ago are deleted (0 keeps them).
     public let deletedVersionDays: Int
+    /// Days the firing log is kept (the activity view reads one; backtests compare with `HOOKWORK_HISTORY_DAYS`).
+    public let firingDays: Int
     /// Time between purges.
     public let interval: Duration
     /// Days a shadow webhook's would-be firings are kept.
@@ -133,8 +135,10 @@ public struct DeliveryRetention: Service {
 
     /// A retention service.
     public init(
-        store: any Store, clock: any EngineClock, logger: Logger, days: Int, deletedVersionDays: Int = 0, interval: Duration = .seconds(3600)
+        store: any Store, clock: any EngineClock, logger: Logger, days: Int, deletedVersionDays: Int = 0, firingDays: Int = 2,
+        interval: Duration = .seconds(3600)
     ) {
+        self.firingDays = firingDays
         self.store = store
         self.clock = clock
         self.logger = logger
@@ -152,11 +156,11 @@ public struct DeliveryRetention: Service {
     }
 
     /// One purge; returns how many deliveries were deleted. The firing log, which only the activity view (one day at
-    /// most) reads, is trimmed to two days beside it, and shadow firings to `shadowFiringDays`.
+    /// most) and backtests read, is trimmed to `firingDays` beside it, and shadow firings to `shadowFiringDays`.
     @discardableResult
     public func purge() async -> Int {
         do {
-            let firings = try await store.purgeFirings(before: clock.now() - 2 * 86_400)
+            let firings = try await store.purgeFirings(before: clock.now() - firingDays * 86_400)
             if firings > 0 { logger.info("firings.purged", metadata: ["firing.count": "\(firings)"]) }
             let shadows = try await store.purgeShadowFirings(before: clock.now() - Self.shadowFiringDays * 86_400)
             if shadows > 0 { logger.info("shadow_firings.purged", metadata: ["firing.count": "\(shadows)"]) }

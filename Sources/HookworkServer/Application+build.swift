@@ -162,6 +162,7 @@ func buildServerParts(configuration: HookworkConfiguration, dependencies: Server
     DeliveriesController(environment: environment).register(on: table)
     DeliveryControlController(environment: environment).register(on: table)
     ContinuousController(environment: environment).register(on: table)
+    BacktestController(environment: environment, jobs: BacktestJobs()).register(on: table)
     OperationsController(environment: environment).registerOpenAPI(on: table)
     return ServerParts(router: router, services: services, environment: environment)
 }

@@ -48,7 +48,7 @@ func makeDeliveryParts(
         services.append(
             DeliveryRetention(
                 store: store, clock: dependencies.clock, logger: logger, days: configuration.deliveryRetentionDays,
-                deletedVersionDays: configuration.versionRetentionDays))
+                deletedVersionDays: configuration.versionRetentionDays, firingDays: max(2, configuration.historyDays)))
     }
     return DeliveryParts(breakers: breakers, attempter: attempter, background: background, services: services)
 }

@@ -74,6 +74,9 @@ public struct HookworkConfiguration: Sendable {
     /// `HOOKWORK_VERSION_RETENTION_DAYS`: the history of a deleted webhook, trigger, Rest API or calendar is kept this
     /// long after its deletion (0 keeps it for ever). A record that exists keeps all its versions.
     public var versionRetentionDays: Int = 90
+    /// `HOOKWORK_HISTORY_DAYS`: days of chat history (each open chat's state as the continuous passes saw it) and of
+    /// the firing log kept for backtests; 0 keeps none (backtests of continuous webhooks then find nothing to replay).
+    public var historyDays: Int = 14
     /// `HOOKWORK_BREAKER_THRESHOLD`: consecutive failures that open a host's circuit breaker.
     public var breakerThreshold: Int = 5
     /// `HOOKWORK_BREAKER_COOLDOWN_SECONDS`: how long an open breaker waits before one probe.
@@ -230,6 +233,7 @@ public struct HookworkConfiguration: Sendable {
         if let value = try int("HOOKWORK_DELIVERY_POLL_MS", 10...60_000) { configuration.deliveryPollMilliseconds = value }
         if let value = try int("HOOKWORK_DELIVERY_RETENTION_DAYS", 0...36_500) { configuration.deliveryRetentionDays = value }
         if let value = try int("HOOKWORK_VERSION_RETENTION_DAYS", 0...36_500) { configuration.versionRetentionDays = value }
+        if let value = try int("HOOKWORK_HISTORY_DAYS", 0...366) { configuration.historyDays = value }
         if let value = try int("HOOKWORK_BREAKER_THRESHOLD", 1...1000) { configuration.breakerThreshold = value }
         if let value = try int("HOOKWORK_BREAKER_COOLDOWN_SECONDS", 1...86_400) { configuration.breakerCooldownSeconds = value }
         configuration.callbackURL = try httpURL("HOOKWORK_CALLBACK_URL")

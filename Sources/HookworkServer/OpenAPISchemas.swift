@@ -76,6 +76,32 @@ enum OpenAPISchemas {
         ("ConfigurationRecord", object([("id", integer)], required: ["id"])),
         ("ConfigurationList", object([("items", array(ref("ConfigurationRecord")))], required: ["items"])),
         (
+            "BacktestRequest",
+            object(
+                [
+                    ("since", integer), ("until", integer), ("tick", ["type": "integer", "minimum": 1, "maximum": 3600]),
+                    ("wait_ms", ["type": "integer", "minimum": 0, "maximum": 20_000]), ("webhook", ["type": "object"]),
+                ],
+                required: ["since"])
+        ),
+        (
+            "Backtest",
+            object(
+                [
+                    ("backtest_id", integer), ("webhook_id", integer), ("status", enumeration(["running", "done", "failed", "cancelled"])),
+                    ("progress", ["type": "number"]), ("since", integer), ("until", integer), ("tick", integer), ("started_at", integer),
+                    ("error", string), ("would_fire", array(ref("BacktestFiring"))), ("fired", array(ref("BacktestFiring"))),
+                    ("truncated", boolean), ("totals", ["type": "object"]),
+                ],
+                required: ["backtest_id", "webhook_id", "status", "progress"])
+        ),
+        (
+            "BacktestFiring",
+            object(
+                [("chat_id", integer), ("time", integer), ("branch", string), ("trigger_id", integer)],
+                required: ["chat_id", "time", "branch", "trigger_id"])
+        ),
+        (
             "ShadowFirings",
             object(
                 [
@@ -475,6 +501,8 @@ enum OpenAPISchemas {
         case "GET /api/v1/webhooks/{id}/ledger": return (nil, "Ledger", "application/json")
         case "GET /api/v1/webhooks/{id}/chats/{chat_id}/why": return (nil, "WhyNot", "application/json")
         case "GET /api/v1/webhooks/{id}/shadow_firings": return (nil, "ShadowFirings", "application/json")
+        case "POST /api/v1/webhooks/{id}/backtest": return ("BacktestRequest", "Backtest", "application/json")
+        case "GET /api/v1/backtests/{id}", "DELETE /api/v1/backtests/{id}": return (nil, "Backtest", "application/json")
         case "DELETE /api/v1/webhooks/{id}/ledger": return (nil, "LedgerReset", "application/json")
         case "GET /api/v1/chats/{id}/attributes": return (nil, "ChatAttributes", "application/json")
         case "GET /health": return (nil, "Health", "application/json")

@@ -23,10 +23,13 @@ public struct FiringLogEntry: Sendable, Equatable {
     /// Whether the run changed something (an action did its work or failed trying); false when every action was
     /// `unchanged`, `skipped` or `unsupported`, or the trigger does not exist.
     public var effective: Bool
+    /// The chat (or mail message, for a continuous mail webhook) it ran for, if any.
+    public var chatID: Int?
 
     /// An entry.
-    public init(source: FiringSource, webhookID: Int?, triggerID: Int, firedAt: Int, effective: Bool = true) {
+    public init(source: FiringSource, webhookID: Int?, triggerID: Int, firedAt: Int, effective: Bool = true, chatID: Int? = nil) {
         self.effective = effective
+        self.chatID = chatID
         self.source = source
         self.webhookID = webhookID
         self.triggerID = triggerID
@@ -38,6 +41,8 @@ public struct FiringLogEntry: Sendable, Equatable {
 public protocol FiringLogStore: Sendable {
     /// Deletes firing-log rows older than `before`; how many were deleted.
     func purgeFirings(before: Int) async throws -> Int
+    /// A webhook's logged firings in `since..<until`, oldest first, at most `limit`.
+    func firings(webhookID: Int, since: Int, until: Int, limit: Int) async throws -> [FiringLogEntry]
 }
 
 /// A firing a webhook in shadow mode would have made: evaluated like a live one (its own firing policy and ledger),

@@ -156,7 +156,7 @@ public protocol EventQueueStore: Sendable {
 public protocol Store:
     RecordStore, EventQueueStore, DeliveryStore, ContinuousStore, RecordIDStore, FiringLogStore, DeliveryControlStore, TokenStore,
     EventParkingStore, ConfigurationStore, ContinuousFaultStore, VersionStore,
-    ShadowFiringStore
+    ShadowFiringStore, ChatHistoryStore
 {
     /// Runs the named, forward-only migrations that have not run yet.
     func migrate() async throws

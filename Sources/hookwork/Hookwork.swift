@@ -8,7 +8,7 @@ struct Hookwork: AsyncParsableCommand {
         abstract: "A webhook and continuous-automation engine for live chat and mail support.",
         subcommands: [
             Serve.self, Worker.self, EvalCases.self, Deliveries.self, Events.self, Tokens.self, Breakers.self, Cron.self, TestWebhook.self,
-            Explore.self, Ledger.self, Calendars.self, Chats.self, Versions.self,
+            Explore.self, Ledger.self, Calendars.self, Chats.self, Versions.self, BacktestCommand.self,
         ]
     )
 }

@@ -71,8 +71,12 @@ struct ContinuousHarness {
         try await store.migrate()
         let engine = makeCommandEngine(configuration: HookworkConfiguration(), store: store, sender: sender, logger: testLogger)
         let decided = DecidedCalls()
+        // Every pass keeps the chat history, as `serve` does, so that backtests can replay what these tests ran.
+        var options = ContinuousOptions()
+        options.historyDays = 14
         let scheduler = ContinuousScheduler(
-            store: store, executor: engine.executor, clock: ManualClock(continuousStart), logger: testLogger, deliverNow: { decided.add($0) }
+            store: store, executor: engine.executor, clock: ManualClock(continuousStart), logger: testLogger, options: options,
+            deliverNow: { decided.add($0) }
         )
         return ContinuousHarness(
             store: store, scheduler: scheduler,

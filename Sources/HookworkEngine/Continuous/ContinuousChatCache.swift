@@ -41,18 +41,56 @@ final class ContinuousChatCache: Sendable {
     let lookback = 1_000
     let maxChanges = 50_000
 
-    /// Brings the cache up to date with the store's change log (a full reload when it must).
-    func refresh(store: any Store, window: Int, now: Int) async throws {
+    /// Brings the cache up to date with the store's change log (a full reload when it must). With `history`, returns
+    /// the chats whose assembled state changed (nil state: closed or gone), for the chat history backtests replay.
+    @discardableResult
+    func refresh(store: any Store, window: Int, now: Int, history: Bool = false) async throws -> [ChatHistoryEntry] {
         var current = state.withLock { state in
             let taken = state
             state = State()
             return taken
         }
+        let before = history ? current.entries : [:]
+        let wasLoaded = current.loaded
         // On an error the state stays taken, so the next pass rebuilds the cache from scratch.
-        try await refresh(&current, store: store, window: window, now: now)
+        let touched = try await refresh(&current, store: store, window: window, now: now)
         current.passes += 1
         let finished = current
         state.withLock { $0 = finished }
+        guard history else { return [] }
+        // A reload re-assembles every chat: only those that differ from what the cache held are history.
+        let candidates = touched ?? Set(before.keys).union(finished.entries.keys)
+        var entries: [ChatHistoryEntry] = []
+        for id in candidates.sorted() {
+            let current = finished.entries[id]
+            let was = before[id]
+            if let current {
+                if wasLoaded, let was, was.chat.object == current.chat.object, was.chat.messages == current.chat.messages { continue }
+                entries.append(ChatHistoryEntry(chatID: id, at: now, state: Self.historyState(current.chat)))
+            } else if was != nil {
+                entries.append(ChatHistoryEntry(chatID: id, at: now, state: nil))
+            }
+        }
+        return entries
+    }
+
+    /// A chat's state as the history keeps it: the assembled chat and its messages as conditions read them.
+    static func historyState(_ chat: ContinuousScheduler.LoadedChat) -> JSONValue {
+        .object(
+            JSONObject([
+                ("chat", .object(chat.object)),
+                ("messages", .array(chat.messages.map { .array([.int($0.id), .int($0.userID), .string($0.text)]) })),
+            ]))
+    }
+
+    /// A chat read back from the history (`historyState`), or nil when the state is not one.
+    static func loaded(history state: JSONValue, id: Int) -> ContinuousScheduler.LoadedChat? {
+        guard case .object(let chat)? = state["chat"] else { return nil }
+        let messages = (state["messages"]?.arrayValue ?? []).compactMap { item -> ConditionMessage? in
+            guard case .array(let parts) = item, parts.count == 3 else { return nil }
+            return ConditionMessage(id: parts[0].looseInt ?? 0, userID: parts[1].looseInt ?? 0, text: parts[2].stringValue ?? "")
+        }
+        return ContinuousScheduler.LoadedChat(id: id, object: chat, value: .object(chat), messages: messages)
     }
 
     /// The open chats, newest first, at most `limit`, as of the last refresh; `wait_time_seconds` at `now`.
@@ -82,18 +120,19 @@ final class ContinuousChatCache: Sendable {
         return result
     }
 
-    private func refresh(_ state: inout State, store: any Store, window: Int, now: Int) async throws {
+    /// Returns the chats it re-assembled or dropped, or nil after a full reload.
+    private func refresh(_ state: inout State, store: any Store, window: Int, now: Int) async throws -> Set<Int>? {
         if !state.loaded || state.passes % fullReloadEvery == 0 {
             try await reload(&state, store: store, window: window, now: now)
-            return
+            return nil
         }
         let from = max(0, state.cursor - lookback)
         let (changes, oldest) = try await store.changes(after: from, limit: maxChanges + 1)
         if changes.count > maxChanges || (oldest.map { $0 > from + 1 } ?? false) && from > 0 {
             try await reload(&state, store: store, window: window, now: now)
-            return
+            return nil
         }
-        guard !changes.isEmpty else { return }
+        guard !changes.isEmpty else { return [] }
         state.cursor = max(state.cursor, changes.last?.sequence ?? 0)
         var chatIDs = Set<Int>()
         var messageChats = Set<Int>()
@@ -109,6 +148,7 @@ final class ContinuousChatCache: Sendable {
             }
         }
         var dirty = Set<Int>()
+        var dropped = Set<Int>()
         var orderChanged = false
         if !chatIDs.isEmpty {
             let fetched = try await store.records(.chat, ids: Array(chatIDs))
@@ -125,6 +165,7 @@ final class ContinuousChatCache: Sendable {
                 } else if state.chats.removeValue(forKey: id) != nil {
                     state.messages[id] = nil
                     state.entries[id] = nil
+                    dropped.insert(id)
                     orderChanged = true
                 }
             }
@@ -168,6 +209,7 @@ final class ContinuousChatCache: Sendable {
         }
         try await assemble(&state, ids: dirty, store: store, now: now)
         if orderChanged { state.order = state.chats.keys.sorted(by: >) }
+        return dirty.union(dropped)
     }
 
     private func reload(_ state: inout State, store: any Store, window: Int, now: Int) async throws {

@@ -77,7 +77,9 @@ public struct ContinuousFiring: Sendable {
         let effects = Effects(keyPrefix: "f\(webhookID)_\(chatID)_\(branch.rawValue)_\(now)", webhookID: webhookID, branch: branch.rawValue)
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithChat, now: now, effects: effects)
         effects.fired(
-            FiringLogEntry(source: .continuousChat, webhookID: webhookID, triggerID: triggerID, firedAt: now, effective: report.changedSomething))
+            FiringLogEntry(
+                source: .continuousChat, webhookID: webhookID, triggerID: triggerID, firedAt: now, effective: report.changedSomething, chatID: chatID)
+        )
         var work = effects.unitOfWork()
         work.claims = [claim]
         guard try await commit(work, now: now) else { return .alreadyClaimed }
@@ -106,7 +108,9 @@ public struct ContinuousFiring: Sendable {
         let effects = Effects(keyPrefix: "m\(webhookID)_\(messageID)_\(now)", webhookID: webhookID, branch: "trigger")
         let report = try await executor.run(triggerID: triggerID, args: args, rootKind: .argsWithMail, now: now, effects: effects)
         effects.fired(
-            FiringLogEntry(source: .continuousMail, webhookID: webhookID, triggerID: triggerID, firedAt: now, effective: report.changedSomething))
+            FiringLogEntry(
+                source: .continuousMail, webhookID: webhookID, triggerID: triggerID, firedAt: now, effective: report.changedSomething,
+                chatID: messageID))
         var work = effects.unitOfWork()
         work.claims = [.mail(webhookID: webhookID, messageID: messageID)]
         guard try await commit(work, now: now) else { return .alreadyClaimed }

@@ -23,6 +23,9 @@ public struct ContinuousOptions: Sendable {
     public var changeLogRetention: Int = 200_000
     /// A chat or mail message in flight at this many process stops (noted by the crash sentinel) is parked.
     public var parkAfterCrashes: Int = 2
+    /// Days of chat history (the open chats' states as each pass saw them) kept for backtests; 0 keeps none.
+    /// `HOOKWORK_HISTORY_DAYS`.
+    public var historyDays: Int = 0
     /// Fault injection for tests of poison containment (debug builds only set it): evaluating this chat stops the
     /// process at once, as a crash in the evaluator would.
     public var crashOnChatID: Int?
@@ -194,6 +197,7 @@ public struct ContinuousScheduler: Service {
         if chatCache.passCount.add(1, ordering: .relaxed).newValue % 60 == 1 {
             try await store.purgeChanges(keeping: options.changeLogRetention)
             try await store.purgeOrphanLedgers()
+            if options.historyDays > 0 { _ = try await store.purgeChatHistory(before: now - options.historyDays * 86_400) }
         }
         return report
     }
@@ -217,7 +221,13 @@ public struct ContinuousScheduler: Service {
         let started = ContinuousClock.now
         // `wait_time_seconds` is the one derived member that moves with the clock: refreshed only when a webhook reads it.
         let refreshWaitTime = webhooks.contains(where: \.readsWaitTime)
-        if !webhooks.isEmpty { try await chatCache.refresh(store: store, window: options.messageWindow, now: now) }
+        // With a history kept, every pass brings the cache up to date (a backtest may replay a webhook not saved yet)
+        // and appends the chats whose state changed, at this second.
+        let history = options.historyDays > 0
+        if !webhooks.isEmpty || history {
+            let changed = try await chatCache.refresh(store: store, window: options.messageWindow, now: now, history: history)
+            if !changed.isEmpty { try await store.appendChatHistory(changed) }
+        }
         // Chats parked after crashing passes are left alone (their ledger rows too) until an operator resumes them.
         let parked = webhooks.isEmpty ? [] : try await store.parkedContinuousIDs(.chat)
         // Business time moves with the clock, as `wait_time_seconds` does: derived each pass, only when a webhook reads it.

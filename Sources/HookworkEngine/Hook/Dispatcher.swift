@@ -133,7 +133,9 @@ public struct Dispatcher: Sendable {
                 triggerArgs["override_gbot_id"] = webhook.botID
                 let report = try await executor.run(triggerID: chosen, args: .object(triggerArgs), rootKind: rootKind, now: now, effects: effects)
                 effects.fired(
-                    FiringLogEntry(source: .hook, webhookID: webhookID, triggerID: chosen, firedAt: now, effective: report.changedSomething))
+                    FiringLogEntry(
+                        source: .hook, webhookID: webhookID, triggerID: chosen, firedAt: now, effective: report.changedSomething,
+                        chatID: args["chat"]?["id"]?.looseInt))
                 entry["branch"] = .string(valid ? "trigger" : "alternative")
                 entry["trigger"] = report.json
             } else {

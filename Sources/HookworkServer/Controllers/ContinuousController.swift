@@ -246,6 +246,7 @@ extension HookworkConfiguration {
         options.statsIntervalSeconds = statsInterval
         options.parkAfterCrashes = chatMaxCrashes
         options.crashOnChatID = debugCrashChatID
+        options.historyDays = historyDays
         return options
     }
 }

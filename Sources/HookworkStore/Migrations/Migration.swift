@@ -10,7 +10,7 @@ struct Migration: Sendable {
     static let all: [Migration] = [
         initial, deliveries, continuousLedgers, firingLog, parkingAndTokens, operationsKind, commandStream, firingEffect,
         configurationRevision, episodeCounts, continuousFaults, configurationVersions,
-        shadowFirings,
+        shadowFirings, chatHistory,
     ]
 
     /// Records, the event queue and API tokens.

@@ -425,10 +425,10 @@ private struct PreparedWork: Sendable {
         for firing in firings {
             try await db.raw(
                 """
-                INSERT INTO hw_firings (fired_at, source, webhook_id, trigger_id, effective)
+                INSERT INTO hw_firings (fired_at, source, webhook_id, trigger_id, effective, chat_id)
                 VALUES (
                     \(bind: firing.firedAt), \(bind: firing.source.rawValue), \(bind: firing.webhookID), \(bind: firing.triggerID),
-                    \(bind: firing.effective ? 1 : 0)
+                    \(bind: firing.effective ? 1 : 0), \(bind: firing.chatID)
                 )
                 """
             ).run()

@@ -40,6 +40,9 @@ struct PassBenchmark: AsyncParsableCommand {
     @Flag(help: "Keep the temporary folder (the database) instead of deleting it.")
     var keep = false
 
+    @Flag(help: "Keep the chat history backtests replay (HOOKWORK_HISTORY_DAYS=14), and report its size.")
+    var history = false
+
     func run() async throws {
         var logger = Logger(label: "hookwork-bench")
         logger.logLevel = .warning
@@ -96,6 +99,7 @@ struct PassBenchmark: AsyncParsableCommand {
         // re-assembles every chat of the changed departments, so the run measures the steady state without them.
         var options = ContinuousOptions()
         options.statsIntervalSeconds = 0
+        options.historyDays = history ? 14 : 0
         let scheduler = ContinuousScheduler(
             store: store, executor: executor, clock: WallClock(), logger: logger, options: options,
             deliverNow: { ids in Task { _ = await attempter.attemptNow(ids: ids, worker: "bench") } }
@@ -138,6 +142,7 @@ struct PassBenchmark: AsyncParsableCommand {
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }
+        let kept = try await store.chatHistorySize()
         let got = arrivals.times.withLock { $0 }
         let lags = got.compactMap { chatID, arrived in due[chatID].map { (arrived - Double($0)) * 1000 } }.sorted()
         func percentile(_ p: Double) -> Int {
@@ -153,6 +158,8 @@ struct PassBenchmark: AsyncParsableCommand {
             "evaluate_phase_seconds": .double((phases.evaluate * 1000).rounded() / 1000),
             "lag_samples": .int(lags.count), "lag_expected": .int(lagChats), "load_seconds": .double((loadSeconds * 10).rounded() / 10),
             "rss_mb": .int(Self.residentMegabytes()), "rss_trimmed_mb": .int(Self.trimmedResidentMegabytes()),
+            "history": .bool(history), "history_entries": .int(kept.entries), "history_bytes": .int(kept.bytes),
+            "history_bytes_per_entry": .int(kept.entries > 0 ? kept.bytes / kept.entries : 0),
         ]
     }
 

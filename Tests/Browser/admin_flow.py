@@ -599,6 +599,14 @@ class Flow:
         self.type(self.label_for("Extract one attribute (path)"), "args.chat.department.name")
         self.testid("extract").click()
         self.wait_for(lambda: "Support" in self.testid("extract-result").text, "the extracted department name")
+        self.step("ask why the webhook fires or not for this chat")
+        self.wait_for(lambda: len(Select(self.testid("why-webhook")).options) > 1, "the webhooks to choose from")
+        Select(self.testid("why-webhook")).select_by_index(1)
+        self.testid("explorer-run-why").click()
+        summary = self.wait_for(lambda: self.answer_in("why-form", "why-summary"), "the why answer")
+        codes = [item.get_attribute("data-code") for item in self.driver.find_elements(By.CSS_SELECTOR, '[data-testid="explorer-why"] [data-testid="why-reasons"] li')]
+        if not codes or not set(codes) <= {"due", "every_waits"}:
+            raise StepFailed(f"the chat matches the webhook: it should be due or waiting, got {codes}: {summary}")
 
     def connections(self):
         """A Chatwoot connection through the form: a wrong member named beside its field, secrets write-only, the intake

@@ -181,10 +181,15 @@ struct AdminPageBrowserTests {
     }
 
     /// Needs `GET /api/v1/chats/{id}/explore` and `/extract`.
-    @Test("the chat explorer lists every {args.chat.*} attribute of a stored chat and extracts one")
+    @Test("the chat explorer lists every {args.chat.*} attribute of a stored chat, extracts one, and asks why a webhook fires or not for it")
     func chatExplorer() async throws {
         try await runBrowserScenario("explorer", arguments: ["--chat-id", "42"]) { client in
             try await storeSilentBotChat(client)
+            #expect(try await client.call(.post, "/api/v1/triggers", json: #"{"name":"Nudge","actions":[]}"#).status == 201)
+            let webhook = try await client.call(
+                .post, "/api/v1/webhooks",
+                json: #"{"name":"Bot not responding for 60 s","type":1,"trigger_id":1,"configuration":\#(botNotRespondingConditions)}"#)
+            #expect(webhook.status == 201, "\(webhook.body)")
             return []
         }
     }

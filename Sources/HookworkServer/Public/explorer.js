@@ -1,6 +1,7 @@
 // The chat explorer: every {args.chat.*} attribute of a stored chat or mail message with its value (spec §9.1).
 import { get, query } from "./api.js";
 import { h, field, select, showErrors, clearErrors, table } from "./ui.js";
+import { renderWhy } from "./webhooks.js";
 
 function shown(value) {
   if (value === null || value === undefined) return "null";
@@ -56,6 +57,33 @@ export async function explorer() {
       showErrors(extract, error);
     }
   });
+  // "Why didn't it fire for this chat?": one webhook's answer for the chat being explored.
+  const whyWebhook = select({ id: "why-webhook", "data-testid": "why-webhook" }, [["", "Choose a webhook"]], "");
+  const whyOutput = h("div", { "data-testid": "explorer-why" });
+  const why = h("form", { class: "card inline", "data-testid": "why-form" },
+    field("Why does this webhook fire or not for the chat?", whyWebhook, { apiField: "webhook" }),
+    h("button", { type: "submit", "data-testid": "explorer-run-why" }, "Why not?"),
+    h("p", { class: "form-error", role: "alert", hidden: true }), whyOutput);
+  get("/api/v1/webhooks").then(({ items }) => {
+    for (const webhook of items.filter((item) => String(item.type ?? 0) !== "2")) {
+      whyWebhook.append(h("option", { value: webhook.id }, `${webhook.name || "Webhook"} (#${webhook.id})`));
+    }
+  }).catch(() => {});
+  why.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    clearErrors(why);
+    if (kind.value !== "chat" || !id.value || !whyWebhook.value) {
+      showErrors(why, { field: "webhook", message: "Explore a chat (not a mail message) and choose a webhook first." });
+      return;
+    }
+    whyOutput.replaceChildren(h("p", { class: "loading" }, "Asking…"));
+    try {
+      whyOutput.replaceChildren(renderWhy(await get(`/api/v1/webhooks/${whyWebhook.value}/chats/${id.value}/why`)));
+    } catch (error) {
+      whyOutput.replaceChildren();
+      showErrors(why, { ...error, field: "webhook", message: error.message });
+    }
+  });
   // `#/explorer?chat=7` (or `?mail=7`), as other pages link here: that record is explored at once.
   const asked = new URLSearchParams(location.hash.split("?")[1] || "");
   if (asked.get("chat") || asked.get("mail")) {
@@ -66,5 +94,5 @@ export async function explorer() {
   return h("section", {},
     h("div", { class: "page-head" }, h("h1", {}, "Chat explorer")),
     h("p", { class: "hint" }, "Every attribute conditions and templates can read, as Live Helper Chat's “Debug chat attributes” shows it."),
-    form, output, extract);
+    form, output, why, extract);
 }

@@ -48,21 +48,9 @@ struct BacktestCommand: AsyncParsableCommand {
                 throw CommandFailure("\(failure.field): \(failure.message)")
             }
         }
-        let would = Set(outcome.wouldFire)
-        let fired = Set(outcome.fired)
         let answer = JSONObject([
             ("webhook_id", .int(webhook)), ("since", .int(since)), ("until", .int(until)), ("would_fire", .array(outcome.wouldFire.map(\.json))),
-            ("fired", .array(outcome.fired.map(\.json))),
-            (
-                "totals",
-                .object(
-                    JSONObject([
-                        ("would_fire", .int(outcome.wouldFire.count)), ("fired", .int(outcome.fired.count)),
-                        ("same", .int(would.intersection(fired).count)),
-                        ("only_would_fire", .int(would.subtracting(fired).count)), ("only_fired", .int(fired.subtracting(would).count)),
-                        ("chats", .int(outcome.chats)), ("steps", .int(outcome.steps)), ("evaluations", .int(outcome.evaluations)),
-                    ]))
-            ),
+            ("fired", .array(outcome.fired.map(\.json))), ("totals", outcome.totals),
         ])
         print(JSONValue.object(answer).jsonText())
     }

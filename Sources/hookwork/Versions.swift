@@ -96,16 +96,8 @@ struct Versions: AsyncParsableCommand {
         @Argument(help: "webhook, trigger, rest_api or calendar.") var kind: Kind
 
         func run() async throws {
-            let deletions = try await Deliveries.withStore { try await $0.deletions(kind.entity) }
-            for deletion in deletions {
-                print(
-                    JSONValue.object(
-                        JSONObject([
-                            ("id", .int(deletion.recordID)), ("deleted_at", deletion.savedAt.map(JSONValue.int) ?? .null),
-                            ("deleted_by", .string(deletion.savedBy)), ("version", .int(deletion.number)),
-                        ])
-                    ).jsonText())
-            }
+            let items = try await Deliveries.withStore { try await Versions.history($0).deleted(kind.entity) }
+            for item in items { print(JSONValue.object(item).jsonText()) }
         }
     }
 }

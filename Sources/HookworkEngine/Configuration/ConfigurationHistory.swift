@@ -75,6 +75,22 @@ public struct ConfigurationHistory: Sendable {
         }
     }
 
+    /// The deleted records of `kind` whose history is kept, newest deletion first: id, name (as last saved), when and by
+    /// whom, and the last version before the deletion (the one to restore).
+    public func deleted(_ kind: EntityKind) async throws -> [JSONObject] {
+        var items: [JSONObject] = []
+        for deletion in try await store.deletions(kind) {
+            let before = deletion.number > 1 ? try await store.version(kind, id: deletion.recordID, number: deletion.number - 1) : nil
+            items.append(
+                JSONObject([
+                    ("id", .int(deletion.recordID)), ("name", before?.document?["name"] ?? .null),
+                    ("deleted_at", deletion.savedAt.map(JSONValue.int) ?? .null), ("deleted_by", .string(deletion.savedBy)),
+                    ("last_version", before.map { .int($0.number) } ?? .null),
+                ]))
+        }
+        return items
+    }
+
     /// The members of a version without its document.
     public static func summary(_ version: ConfigurationVersion) -> JSONObject {
         JSONObject([

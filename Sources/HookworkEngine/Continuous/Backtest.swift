@@ -52,6 +52,18 @@ public struct Backtester: Sendable {
         public var evaluations = 0
         /// Distinct chats seen.
         public var chats = 0
+
+        /// The counts an answer shows: each side, what both have, what only one has, and the work done.
+        public var totals: JSONValue {
+            let would = Set(wouldFire)
+            let real = Set(fired)
+            return .object(
+                JSONObject([
+                    ("would_fire", .int(wouldFire.count)), ("fired", .int(fired.count)), ("same", .int(would.intersection(real).count)),
+                    ("only_would_fire", .int(would.subtracting(real).count)), ("only_fired", .int(real.subtracting(would).count)),
+                    ("chats", .int(chats)), ("steps", .int(steps)), ("evaluations", .int(evaluations)),
+                ]))
+        }
     }
 
     /// The limits a backtest stays within.
@@ -86,12 +98,12 @@ public struct Backtester: Sendable {
     /// What the stored webhook really did in the range: its logged firings, or a shadow webhook's recorded ones.
     func live(webhookID: Int, since: Int, until: Int) async throws -> [Firing] {
         guard let stored = try await store.get(.webhook, id: webhookID) else { return [] }
-        if Webhook(document: stored).isShadow {
+        let webhook = Webhook(document: stored)
+        if webhook.isShadow {
             return try await store.shadowFirings(webhookID: webhookID, since: since, until: until, limit: Self.maxEvents).reversed().map {
                 Firing(chatID: $0.subjectID, time: $0.firedAt, branch: $0.branch, triggerID: $0.triggerID)
             }
         }
-        let webhook = Webhook(document: stored)
         return try await store.firings(webhookID: webhookID, since: since, until: until, limit: Self.maxEvents).map {
             Firing(
                 chatID: $0.chatID ?? 0, time: $0.firedAt,

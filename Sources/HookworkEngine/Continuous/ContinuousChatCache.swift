@@ -50,22 +50,18 @@ final class ContinuousChatCache: Sendable {
             state = State()
             return taken
         }
-        let before = history ? current.entries : [:]
-        let wasLoaded = current.loaded
         // On an error the state stays taken, so the next pass rebuilds the cache from scratch.
         let touched = try await refresh(&current, store: store, window: window, now: now)
         current.passes += 1
         let finished = current
         state.withLock { $0 = finished }
         guard history else { return [] }
-        // A reload re-assembles every chat: only those that differ from what the cache held are history.
-        let candidates = touched ?? Set(before.keys).union(finished.entries.keys)
+        // Only the chats whose assembled state differs from what the cache held before are history.
         var entries: [ChatHistoryEntry] = []
-        for id in candidates.sorted() {
-            let current = finished.entries[id]
-            let was = before[id]
-            if let current {
-                if wasLoaded, let was, was.chat.object == current.chat.object, was.chat.messages == current.chat.messages { continue }
+        for id in touched.ids.sorted() {
+            let was = touched.previous[id]
+            if let current = finished.entries[id] {
+                if let was, was.chat.object == current.chat.object, was.chat.messages == current.chat.messages { continue }
                 entries.append(ChatHistoryEntry(chatID: id, at: now, state: Self.historyState(current.chat)))
             } else if was != nil {
                 entries.append(ChatHistoryEntry(chatID: id, at: now, state: nil))
@@ -120,19 +116,24 @@ final class ContinuousChatCache: Sendable {
         return result
     }
 
-    /// Returns the chats it re-assembled or dropped, or nil after a full reload.
-    private func refresh(_ state: inout State, store: any Store, window: Int, now: Int) async throws -> Set<Int>? {
+    /// The chats a refresh re-assembled or dropped, with the entries they had before it (none: a chat new to the cache).
+    struct Touched {
+        var ids: Set<Int> = []
+        var previous: [Int: Entry] = [:]
+    }
+
+    /// Returns the chats it touched. Only their earlier entries are kept aside, so that the cache's dictionary of
+    /// entries is never copied whole on a pass.
+    private func refresh(_ state: inout State, store: any Store, window: Int, now: Int) async throws -> Touched {
         if !state.loaded || state.passes % fullReloadEvery == 0 {
-            try await reload(&state, store: store, window: window, now: now)
-            return nil
+            return try await reload(&state, store: store, window: window, now: now)
         }
         let from = max(0, state.cursor - lookback)
         let (changes, oldest) = try await store.changes(after: from, limit: maxChanges + 1)
         if changes.count > maxChanges || (oldest.map { $0 > from + 1 } ?? false) && from > 0 {
-            try await reload(&state, store: store, window: window, now: now)
-            return nil
+            return try await reload(&state, store: store, window: window, now: now)
         }
-        guard !changes.isEmpty else { return [] }
+        guard !changes.isEmpty else { return Touched() }
         state.cursor = max(state.cursor, changes.last?.sequence ?? 0)
         var chatIDs = Set<Int>()
         var messageChats = Set<Int>()
@@ -148,7 +149,7 @@ final class ContinuousChatCache: Sendable {
             }
         }
         var dirty = Set<Int>()
-        var dropped = Set<Int>()
+        var touched = Touched()
         var orderChanged = false
         if !chatIDs.isEmpty {
             let fetched = try await store.records(.chat, ids: Array(chatIDs))
@@ -164,8 +165,8 @@ final class ContinuousChatCache: Sendable {
                     dirty.insert(id)
                 } else if state.chats.removeValue(forKey: id) != nil {
                     state.messages[id] = nil
-                    state.entries[id] = nil
-                    dropped.insert(id)
+                    if let entry = state.entries.removeValue(forKey: id) { touched.previous[id] = entry }
+                    touched.ids.insert(id)
                     orderChanged = true
                 }
             }
@@ -207,12 +208,14 @@ final class ContinuousChatCache: Sendable {
                 for (id, chat) in state.chats where changed.contains(chat["user_id"]?.looseInt ?? 0) { dirty.insert(id) }
             }
         }
+        for id in dirty { if let entry = state.entries[id] { touched.previous[id] = entry } }
+        touched.ids.formUnion(dirty)
         try await assemble(&state, ids: dirty, store: store, now: now)
         if orderChanged { state.order = state.chats.keys.sorted(by: >) }
-        return dirty.union(dropped)
+        return touched
     }
 
-    private func reload(_ state: inout State, store: any Store, window: Int, now: Int) async throws {
+    private func reload(_ state: inout State, store: any Store, window: Int, now: Int) async throws -> Touched {
         var fresh = State()
         // The position first: a change made while loading is applied again on the next pass, which is harmless.
         fresh.cursor = try await store.changeCursor()
@@ -233,7 +236,10 @@ final class ContinuousChatCache: Sendable {
         try await assemble(&fresh, ids: Set(fresh.chats.keys), store: store, now: now)
         fresh.order = fresh.chats.keys.sorted(by: >)
         fresh.loaded = true
+        // The earlier entries leave with the earlier state (the whole of it is replaced, so nothing is copied).
+        let previous = state.entries
         state = fresh
+        return Touched(ids: Set(previous.keys).union(fresh.entries.keys), previous: previous)
     }
 
     /// Re-assembles the chats `ids` from the cached records (one more read for `last_msg_id`s outside the window).

@@ -121,18 +121,10 @@ final class BacktestJobs: Sendable {
         ])
         if let error = job.error { object["error"] = .string(error) }
         if let outcome = job.outcome {
-            let would = Set(outcome.wouldFire)
-            let fired = Set(outcome.fired)
             object["would_fire"] = .array(outcome.wouldFire.prefix(listed).map(\.json))
             object["fired"] = .array(outcome.fired.prefix(listed).map(\.json))
             object["truncated"] = .bool(outcome.wouldFire.count > listed || outcome.fired.count > listed)
-            object["totals"] = .object(
-                JSONObject([
-                    ("would_fire", .int(outcome.wouldFire.count)), ("fired", .int(outcome.fired.count)),
-                    ("same", .int(would.intersection(fired).count)), ("only_would_fire", .int(would.subtracting(fired).count)),
-                    ("only_fired", .int(fired.subtracting(would).count)), ("chats", .int(outcome.chats)), ("steps", .int(outcome.steps)),
-                    ("evaluations", .int(outcome.evaluations)),
-                ]))
+            object["totals"] = outcome.totals
         }
         return .object(object)
     }

@@ -87,19 +87,9 @@ struct ConfigurationController {
         author: @escaping @Sendable (HookworkRequestContext) -> String
     ) {
         let label = kind.label
-        let store = environment.store
         let clock = environment.clock
         table.add(.get, base + "/deleted", "List deleted \(label)s whose history is kept", scope: .admin, tag: "versions") { _, _ in
-            var items: [JSONValue] = []
-            for deletion in try await store.deletions(kind) {
-                var item = JSONObject([("id", .int(deletion.recordID))])
-                let before = deletion.number > 1 ? try await store.version(kind, id: deletion.recordID, number: deletion.number - 1) : nil
-                item["name"] = before?.document?["name"] ?? .null
-                item["deleted_at"] = deletion.savedAt.map(JSONValue.int) ?? .null
-                item["deleted_by"] = .string(deletion.savedBy)
-                item["last_version"] = before.map { .int($0.number) } ?? .null
-                items.append(.object(item))
-            }
+            let items = try await history.deleted(kind).map(JSONValue.object)
             return JSONResponse.make(.object(JSONObject([("items", .array(items))])))
         }
         table.add(.get, base + "/{id}/versions", "List the versions of a \(label), oldest first", scope: .admin, tag: "versions") { _, context in

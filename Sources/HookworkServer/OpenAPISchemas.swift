@@ -124,6 +124,13 @@ enum OpenAPISchemas {
                         "last_delivery",
                         object([("id", integer), ("status", string), ("created_at", integer), ("host", string), ("attempts", integer)])
                     ),
+                    (
+                        "trigger_actions",
+                        array(
+                            object(
+                                [("index", integer), ("type", string), ("runs", boolean), ("code", string), ("reason", string)],
+                                required: ["index", "type", "runs"]))
+                    ),
                 ],
                 required: ["webhook_id", "chat_id", "valid", "fires", "summary", "reasons", "verdict"])
         ),

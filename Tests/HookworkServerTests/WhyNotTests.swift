@@ -39,6 +39,42 @@ struct WhyNotTests {
         }
     }
 
+    @Test("the trigger's own trigger_condition skips its only action: the answer says a firing would do nothing, and why")
+    func triggerSkipsActions() async throws {
+        try await ContinuousHarness.with { h in
+            let conditions = #"{"is_sales":[{"type":"3","attr":"{args.chat.department.name}","condition":"eq","value":"Sales"}]}"#
+            let trigger =
+                #"{"name":"Sales only","conditions":\#(conditions),"actions":[{"type":"restapi","content":{"rest_api":1,"rest_api_method":"close","trigger_condition":"is_sales"}}]}"#
+            try await h.store.put(.trigger, id: 1, document: try object(trigger))
+            try await h.webhook(continuousWebhook(activeNotOnHold))
+            try await h.store.put(.chat, id: 7, document: ["status": 1])
+            let answer = try await why(h, at: t0)
+            #expect(codes(answer) == ["trigger_skips_actions"])
+            #expect(answer["fires"] == false && answer["valid"] == true)
+            let actions = answer["trigger_actions"]?.arrayValue ?? []
+            #expect(actions.map { $0["runs"] } == [false])
+            #expect(actions.first?["code"] == "trigger_condition")
+            #expect(actions.first?["conditions"]?["is_sales"] == false, "the named condition's value is shown")
+
+            try await h.store.put(.department, id: 3, document: ["name": "Sales"])
+            try await h.store.put(.chat, id: 7, document: ["status": 1, "dep_id": 3])
+            let sales = try await why(h, at: t0)
+            #expect(codes(sales) == ["due"], "a Sales chat runs the action: \(codes(sales))")
+            #expect(sales["trigger_actions"]?.arrayValue?.map { $0["runs"] } == [true])
+            #expect(try await h.pass(at: t0) == ["/closed/7"], "and the pass runs it, as said")
+        }
+    }
+
+    @Test("the webhook names a trigger that does not exist")
+    func triggerMissing() async throws {
+        try await ContinuousHarness.with { h in
+            try await h.webhook(continuousWebhook(activeNotOnHold))
+            #expect(try await h.store.delete(.trigger, id: 1), "deleted behind the webhook's back")
+            try await h.store.put(.chat, id: 7, document: ["status": 1])
+            #expect(codes(try await why(h, at: t0)) == ["trigger_missing"])
+        }
+    }
+
     @Test("the conditions fail: the failing condition is named, numbered from 1 as the form numbers it")
     func conditionsNotMet() async throws {
         try await ContinuousHarness.with { h in

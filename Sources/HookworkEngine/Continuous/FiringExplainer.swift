@@ -20,7 +20,7 @@ public struct FiringExplainer: Sendable {
     public struct Reason: Sendable, Equatable {
         /// `disabled`, `shadow`, `parked`, `chat_not_open`, `conditions_not_met`, `no_trigger`, `hook_waits_for_event`,
         /// `once_fired`, `every_waits`, `max_firings`, `ladder_done`, `ladder_waits`, `breaker_open`,
-        /// `delivery_retrying`, `delivery_exhausted`, or `due` (nothing holds it back).
+        /// `delivery_retrying`, `delivery_exhausted`, `trigger_missing`, `trigger_skips_actions`, or `due` (nothing holds it back).
         public var code: String
         /// What it means, in words.
         public var message: String
@@ -81,6 +81,15 @@ public struct FiringExplainer: Sendable {
             let rows = try await store.firingLedger(webhookID: webhookID).filter { $0.chatID == chatID && $0.branch == branch }
             if let row = rows.first { reasons += Self.policy(row, webhook: webhook, now: now) }
         }
+        var actions: [JSONValue] = []
+        if triggerID > 0 {
+            let trigger = try await inspector.catalog.snapshot().triggers[triggerID]
+            let assembled = try await inspector.assembler.chat(id: chatID, now: now)?.chat ?? chat
+            let args = JSONValue.object(JSONObject([("chat", .object(assembled))]))
+            let (reason, listed) = Self.triggerActions(trigger, triggerID: triggerID, args: args, now: now)
+            actions = listed
+            if let reason { reasons.append(reason) }
+        }
         reasons += try await delivery(webhookID: webhookID, chatID: chatID, blockedHosts: blockedHosts)
         if reasons.isEmpty {
             reasons.append(
@@ -93,6 +102,7 @@ public struct FiringExplainer: Sendable {
             ("fires", .bool(reasons.count == 1 && reasons[0].code == "due")), ("summary", .string(reasons[0].message)),
             ("reasons", .array(reasons.map(\.json))), ("verdict", verdict),
         ])
+        if triggerID > 0 { answer["trigger_actions"] = .array(actions) }
         if let last = try await store.deliveries(DeliveryQuery(webhookID: webhookID, chatID: chatID, limit: 1)).first {
             answer["last_delivery"] = .object(
                 JSONObject([
@@ -101,6 +111,44 @@ public struct FiringExplainer: Sendable {
                 ]))
         }
         return answer
+    }
+
+    /// What the trigger that would run does with the chat: each action, and whether its own rules (`trigger_condition`,
+    /// `skip_resp`) skip it. A reason when the trigger does not exist, has no actions, or would skip every one.
+    static func triggerActions(_ trigger: Trigger?, triggerID: Int, args: JSONValue, now: Int) -> (Reason?, [JSONValue]) {
+        guard let trigger else {
+            return (
+                Reason("trigger_missing", "trigger \(triggerID) does not exist: a firing would run nothing", [("trigger_id", .int(triggerID))]), []
+            )
+        }
+        var listed: [JSONValue] = []
+        var skipped: [Int] = []
+        for action in trigger.actions {
+            var object = JSONObject([("index", .int(action.index + 1)), ("type", .string(action.body.type))])
+            if let skip = TriggerExecutor.skipReason(action: action, actionID: nil, conditions: trigger.conditions, args: args, now: now) {
+                object["runs"] = .bool(false)
+                for (key, value) in skip { object[key] = value }
+                skipped.append(action.index + 1)
+            } else {
+                object["runs"] = .bool(true)
+            }
+            listed.append(.object(object))
+        }
+        if trigger.actions.isEmpty {
+            return (
+                Reason("trigger_skips_actions", "trigger \(triggerID) has no actions: a firing would do nothing", [("trigger_id", .int(triggerID))]),
+                listed
+            )
+        }
+        guard skipped.count == trigger.actions.count else { return (nil, listed) }
+        let which = skipped.count == 1 ? "its only action" : "all \(skipped.count) of its actions"
+        return (
+            Reason(
+                "trigger_skips_actions",
+                "trigger \(triggerID)'s own rules skip \(which) for this chat now (trigger_condition or skip_resp): a firing would do nothing",
+                [("trigger_id", .int(triggerID)), ("actions", .array(listed))]),
+            listed
+        )
     }
 
     /// The webhook switched off or in shadow mode.

@@ -1,9 +1,12 @@
 import Foundation
 import HookworkCore
+import HookworkDelivery
 import HookworkEngine
 import HookworkStore
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import ServiceLifecycle
 import Testing
 
 @testable import HookworkServer
@@ -176,19 +179,47 @@ struct BacktestTests {
             let stored = try #require(try await h.store.get(.webhook, id: webhook))
             let jobs = BacktestJobs()
             let backtester = Backtester(store: h.store)
-            let id = try #require(
-                jobs.start(webhookID: webhook, since: t0, until: t0 + 13 * 86_400, tick: 1, now: t0) { progress in
-                    try await backtester.run(document: stored, webhookID: webhook, since: t0, until: t0 + 13 * 86_400, progress: progress)
-                })
-            // 13 days × 50 chats takes far longer than this test waits: progress shows while it runs.
-            let deadline = ContinuousClock.now + .seconds(20)
-            while (jobs.job(id)?.progress ?? 0) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            let running = try #require(jobs.job(id))
-            #expect(running.status == .running)
-            #expect(running.progress > 0 && running.progress < 1)
-            #expect(jobs.cancel(id))
-            await jobs.wait(id, milliseconds: 5_000)
-            #expect(jobs.job(id)?.status == .cancelled)
+            let background = BackgroundWork()
+            let services = ServiceGroup(configuration: .init(services: [background], logger: Logger(label: "backtest-jobs")))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                func start() async throws -> Int {
+                    // The service takes work once it runs.
+                    let deadline = ContinuousClock.now + .seconds(10)
+                    while true {
+                        do {
+                            return try jobs.start(in: background, webhookID: webhook, since: t0, until: t0 + 13 * 86_400, tick: 1, now: t0) {
+                                progress in
+                                try await backtester.run(document: stored, webhookID: webhook, since: t0, until: t0 + 13 * 86_400, progress: progress)
+                            }
+                        } catch BacktestJobs.Refusal.stopping where ContinuousClock.now < deadline {
+                            try await Task.sleep(for: .milliseconds(10))
+                        }
+                    }
+                }
+                let id = try await start()
+                // 13 days × 50 chats takes far longer than this test waits: progress shows while it runs.
+                let deadline = ContinuousClock.now + .seconds(20)
+                while (jobs.job(id)?.progress ?? 0) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                let running = try #require(jobs.job(id))
+                #expect(running.status == .running)
+                #expect(running.progress > 0 && running.progress < 1)
+                #expect(jobs.cancel(id))
+                await jobs.wait(id, milliseconds: 5_000)
+                #expect(jobs.job(id)?.status == .cancelled)
+
+                // A graceful shutdown cancels a running backtest and waits for it; then no new one starts.
+                let second = try await start()
+                #expect(jobs.job(second)?.status == .running)
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                #expect(jobs.job(second)?.status == .cancelled, "the shutdown waited for the job, which ended cancelled")
+                #expect(throws: BacktestJobs.Refusal.self) {
+                    try jobs.start(in: background, webhookID: webhook, since: t0, until: t0 + 60, tick: 1, now: t0) { _ in
+                        throw CancellationError()
+                    }
+                }
+            }
         }
     }
 }

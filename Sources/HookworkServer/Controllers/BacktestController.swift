@@ -1,7 +1,9 @@
 import HookworkCore
+import HookworkDelivery
 import HookworkEngine
 import HookworkStore
 import Hummingbird
+import ServiceLifecycle
 import Synchronization
 
 /// Backtests as jobs: `POST /api/v1/webhooks/{id}/backtest` starts one (and answers its result when it finishes
@@ -32,11 +34,20 @@ final class BacktestJobs: Sendable {
 
     private let jobs = Mutex<(next: Int, items: [Int: Job])>((1, [:]))
 
-    /// Starts `run` as job; nil when `concurrent` jobs are running already.
+    /// Why a job could not start.
+    enum Refusal: Error {
+        /// `concurrent` jobs are running already.
+        case busy
+        /// The server is shutting down (its background work takes nothing new).
+        case stopping
+    }
+
+    /// Starts `run` as a job in `background`, the service that finishes (here: cancels and awaits) its work on graceful
+    /// shutdown; each job runs in a task that job's `DELETE` cancels and the background work awaits.
     func start(
-        webhookID: Int, since: Int, until: Int, tick: Int, now: Int,
+        in background: BackgroundWork, webhookID: Int, since: Int, until: Int, tick: Int, now: Int,
         run: @escaping @Sendable (_ progress: @escaping @Sendable (Double) -> Void) async throws -> Backtester.Outcome
-    ) -> Int? {
+    ) throws(Refusal) -> Int {
         let id: Int? = jobs.withLock { state in
             guard state.items.values.filter({ $0.status == .running }).count < Self.concurrent else { return nil }
             let id = state.next
@@ -47,31 +58,48 @@ final class BacktestJobs: Sendable {
             for old in finished.dropLast(Self.kept) { state.items[old.id] = nil }
             return id
         }
-        guard let id else { return nil }
-        let task = Task { [weak self] in
-            do {
-                let outcome = try await run { [weak self] share in self?.update(id) { $0.progress = min(max(share, 0), 1) } }
-                self?.update(id) {
-                    $0.outcome = outcome
-                    $0.progress = 1
-                    $0.status = .done
-                }
-            } catch is CancellationError {
-                self?.update(id) { $0.status = .cancelled }
-            } catch let failure as ValidationFailure {
-                self?.update(id) {
-                    $0.status = .failed
-                    $0.error = "\(failure.field): \(failure.message)"
-                }
-            } catch {
-                self?.update(id) {
-                    $0.status = .failed
-                    $0.error = "\(error)"
-                }
+        guard let id else { throw .busy }
+        let task = Task { [weak self] () -> Void in await self?.perform(id, run) }
+        update(id) { $0.task = task }
+        let accepted = background.submit {
+            await withGracefulShutdownHandler {
+                await task.value
+            } onGracefulShutdown: {
+                task.cancel()
             }
         }
-        update(id) { $0.task = task }
+        guard accepted else {
+            task.cancel()
+            jobs.withLock { _ = $0.items.removeValue(forKey: id) }
+            throw .stopping
+        }
         return id
+    }
+
+    /// Runs job `id` to its end and records how it ended.
+    private func perform(
+        _ id: Int, _ run: @Sendable (_ progress: @escaping @Sendable (Double) -> Void) async throws -> Backtester.Outcome
+    ) async {
+        do {
+            let outcome = try await run { [weak self] share in self?.update(id) { $0.progress = min(max(share, 0), 1) } }
+            update(id) {
+                $0.outcome = outcome
+                $0.progress = 1
+                $0.status = .done
+            }
+        } catch is CancellationError {
+            update(id) { $0.status = .cancelled }
+        } catch let failure as ValidationFailure {
+            update(id) {
+                $0.status = .failed
+                $0.error = "\(failure.field): \(failure.message)"
+            }
+        } catch {
+            update(id) {
+                $0.status = .failed
+                $0.error = "\(error)"
+            }
+        }
     }
 
     func update(_ id: Int, _ change: (inout Job) -> Void) {
@@ -190,16 +218,22 @@ struct BacktestController {
                     message: "backtests replay hook (type 0) and continuous chat (type 1) webhooks; this one is type \(type)", field: "webhook")
             }
             let replayed = document
-            guard
-                let job = jobs.start(
-                    webhookID: id, since: since, until: until, tick: tick, now: now,
+            let job: Int
+            do {
+                job = try jobs.start(
+                    in: environment.background, webhookID: id, since: since, until: until, tick: tick, now: now,
                     run: { progress in
                         try await backtester.run(document: replayed, webhookID: id, since: since, until: until, tick: tick, progress: progress)
                     })
-            else {
+            } catch BacktestJobs.Refusal.busy {
                 throw APIError(
                     .tooManyRequests, code: "too_many_backtests",
                     message: "\(BacktestJobs.concurrent) backtests are running; wait for one or cancel it (DELETE /api/v1/backtests/{id})",
+                    headers: [.retryAfter: "5"])
+            } catch BacktestJobs.Refusal.stopping {
+                throw APIError(
+                    .serviceUnavailable, code: "shutting_down",
+                    message: "the server is shutting down and starts no backtest; try again after it restarts",
                     headers: [.retryAfter: "5"])
             }
             await jobs.wait(job, milliseconds: wait)

@@ -114,7 +114,8 @@ public struct FiringExplainer: Sendable {
     }
 
     /// What the trigger that would run does with the chat: each action, and whether its own rules (`trigger_condition`,
-    /// `skip_resp`) skip it. A reason when the trigger does not exist, has no actions, or would skip every one.
+    /// `skip_resp`) skip it. A reason when the trigger does not exist or would skip every one of its actions (a trigger without actions
+    /// fires and does nothing, as written: `trigger_actions` is then empty).
     static func triggerActions(_ trigger: Trigger?, triggerID: Int, args: JSONValue, now: Int) -> (Reason?, [JSONValue]) {
         guard let trigger else {
             return (
@@ -134,13 +135,7 @@ public struct FiringExplainer: Sendable {
             }
             listed.append(.object(object))
         }
-        if trigger.actions.isEmpty {
-            return (
-                Reason("trigger_skips_actions", "trigger \(triggerID) has no actions: a firing would do nothing", [("trigger_id", .int(triggerID))]),
-                listed
-            )
-        }
-        guard skipped.count == trigger.actions.count else { return (nil, listed) }
+        guard !skipped.isEmpty, skipped.count == trigger.actions.count else { return (nil, listed) }
         let which = skipped.count == 1 ? "its only action" : "all \(skipped.count) of its actions"
         return (
             Reason(

@@ -119,10 +119,7 @@ struct ConnectionsController {
         {
             return JSONObject([("delivery", .string(deliveryID)), ("duplicate", .bool(true)), ("events", .array([]))])
         }
-        let intake: PlatformIntake
-        do { intake = try await adapter.intake(delivery, now: now, state: StoreStateReader(store: store)) } catch let refusal as PlatformRefusal {
-            throw APIError(.unprocessableContent, code: "validation_failed", message: refusal.message, field: refusal.field)
-        }
+        let intake = try await adapter.intake(delivery, now: now, state: StoreStateReader(store: store))
 
         // One transaction: the state (the chat, the message and the other records, with their derived columns), the
         // raised events (queued), the seen delivery id and the connection's health; all of it or none.

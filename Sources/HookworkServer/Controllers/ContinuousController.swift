@@ -33,7 +33,7 @@ struct ContinuousController {
                     field: "chat_id")
             }
             return JSONResponse.make(
-                try await Self.mapped { try await inspector.test(webhookID: id, chatID: chatID, messageID: messageID, now: environment.clock.now()) })
+                try await inspector.test(webhookID: id, chatID: chatID, messageID: messageID, now: environment.clock.now()))
         }
         // `mail_messages` as the state routes spell it; `mail-messages` stays as an alias.
         for (path, label) in [("chats", "chat"), ("mail_messages", "mail message"), ("mail-messages", "mail message")] {
@@ -113,7 +113,7 @@ struct ContinuousController {
             let now = environment.clock.now()
             let blocked = Set(environment.breakers.blockedHosts(now: now))
             return JSONResponse.make(
-                try await Self.mapped { .object(try await explainer.explain(webhookID: id, chatID: chatID, now: now, blockedHosts: blocked)) })
+                .object(try await explainer.explain(webhookID: id, chatID: chatID, now: now, blockedHosts: blocked)))
         }
         table.add(
             .get, "/api/v1/webhooks/{id}/shadow_firings",
@@ -196,16 +196,6 @@ struct ContinuousController {
             throw APIError(.unprocessableContent, code: "validation_failed", message: "\(key) must be a positive integer", field: key)
         }
         return id
-    }
-
-    /// Runs an inspection, turning its errors into API errors.
-    static func mapped(_ body: () async throws -> JSONValue) async throws -> JSONValue {
-        do {
-            return try await body()
-        } catch let error as InspectionError {
-            let status: HTTPResponse.Status = error.code == "not_found" ? .notFound : .unprocessableContent
-            throw APIError(status, code: error.code, message: error.message, field: error.field)
-        }
     }
 }
 

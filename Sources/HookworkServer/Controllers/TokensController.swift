@@ -25,7 +25,7 @@ struct TokensController {
             .post, "/api/v1/tokens", "Create a token; its secret is in this answer only", scope: .admin, tag: "tokens", body: true, success: 201
         ) { request, _ in
             let body = try await request.jsonObject(limit: environment.configuration.maxBodyBytes)
-            let (name, scope) = try await Self.mapped { try TokenAdministration.checked(name: body["name"], scope: body["scope"]) }
+            let (name, scope) = try TokenAdministration.checked(name: body["name"], scope: body["scope"])
             let made = try await administration.create(name: name, scope: scope)
             environment.logger.notice("auth.token_created", metadata: ["token.id": "\(made.token.id)", "token.scope": "\(scope.rawValue)"])
             return JSONResponse.make(Self.withSecret(made), status: .created)
@@ -35,14 +35,14 @@ struct TokensController {
             tag: "tokens"
         ) { _, context in
             let id = try context.intParameter()
-            let made = try await Self.mapped { try await administration.rotate(id: id) }
+            let made = try await administration.rotate(id: id)
             auth.forget(tokenID: id)
             environment.logger.notice("auth.token_rotated", metadata: ["token.id": "\(id)"])
             return JSONResponse.make(Self.withSecret(made))
         }
         table.add(.delete, "/api/v1/tokens/{id}", "Revoke a token at once", scope: .admin, tag: "tokens") { _, context in
             let id = try context.intParameter()
-            try await Self.mapped { try await administration.revoke(id: id) }
+            try await administration.revoke(id: id)
             auth.forget(tokenID: id)
             environment.logger.notice("auth.token_revoked", metadata: ["token.id": "\(id)"])
             return JSONResponse.make(.object(JSONObject([("deleted", .bool(true)), ("id", .int(id))])))
@@ -53,18 +53,5 @@ struct TokensController {
         var object = TokenAdministration.json(made.token)
         object["token"] = .string(made.secret)
         return .object(object)
-    }
-
-    /// Runs `body`, answering a refusal with its status: 404, 409 or 422 naming the member.
-    static func mapped<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let refusal as TokenAdministration.Refusal {
-            switch refusal.code {
-            case "not_found": throw APIError(.notFound, code: refusal.code, message: refusal.message)
-            case "last_admin_token": throw APIError(.conflict, code: refusal.code, message: refusal.message)
-            default: throw APIError(.unprocessableContent, code: refusal.code, message: refusal.message, field: refusal.field)
-            }
-        }
     }
 }

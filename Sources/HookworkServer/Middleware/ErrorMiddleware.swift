@@ -5,7 +5,7 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// Turns every error into the one JSON error shape and counts requests by route pattern and status.
+/// Turns every error into the one JSON error shape (each domain error is mapped to its HTTP status here, and only here) and counts requests by route pattern and status.
 struct ErrorMiddleware: RouterMiddleware {
     typealias Context = HookworkRequestContext
     let metrics: ServerMetrics
@@ -36,6 +36,17 @@ struct ErrorMiddleware: RouterMiddleware {
             switch failure {
             case .noVersion: return APIError(.notFound, code: "no_such_version", message: failure.message)
             case .deletion: return APIError(.conflict, code: "version_is_deletion", message: failure.message)
+            }
+        case let error as InspectionError:
+            let status: HTTPResponse.Status = error.code == "not_found" ? .notFound : .unprocessableContent
+            return APIError(status, code: error.code, message: error.message, field: error.field)
+        case let refusal as PlatformRefusal:
+            return APIError(.unprocessableContent, code: "validation_failed", message: refusal.message, field: refusal.field)
+        case let refusal as TokenAdministration.Refusal:
+            switch refusal.code {
+            case "not_found": return APIError(.notFound, code: refusal.code, message: refusal.message)
+            case "last_admin_token": return APIError(.conflict, code: refusal.code, message: refusal.message)
+            default: return APIError(.unprocessableContent, code: refusal.code, message: refusal.message, field: refusal.field)
             }
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "body_too_large", message: "the request body is larger than the server accepts")

@@ -123,25 +123,25 @@ public struct FiringExplainer: Sendable {
             )
         }
         var listed: [JSONValue] = []
-        var skipped: [Int] = []
+        var skipped = 0
         for action in trigger.actions {
             var object = JSONObject([("index", .int(action.index + 1)), ("type", .string(action.body.type))])
             if let skip = TriggerExecutor.skipReason(action: action, actionID: nil, conditions: trigger.conditions, args: args, now: now) {
                 object["runs"] = .bool(false)
                 for (key, value) in skip { object[key] = value }
-                skipped.append(action.index + 1)
+                skipped += 1
             } else {
                 object["runs"] = .bool(true)
             }
             listed.append(.object(object))
         }
-        guard !skipped.isEmpty, skipped.count == trigger.actions.count else { return (nil, listed) }
-        let which = skipped.count == 1 ? "its only action" : "all \(skipped.count) of its actions"
+        guard skipped > 0, skipped == trigger.actions.count else { return (nil, listed) }
+        let which = skipped == 1 ? "its only action" : "all \(skipped) of its actions"
         return (
             Reason(
                 "trigger_skips_actions",
                 "trigger \(triggerID)'s own rules skip \(which) for this chat now (trigger_condition or skip_resp): a firing would do nothing",
-                [("trigger_id", .int(triggerID)), ("actions", .array(listed))]),
+                [("trigger_id", .int(triggerID))]),
             listed
         )
     }
